@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * The CDK app: `npx cdk synth` builds the PlatformStack and one TenantStack per tenant of
+ * `tenants.json` (override with `-c registry=<path>`). Env-agnostic: no AWS account needed.
+ */
+import { App } from 'aws-cdk-lib';
+import * as path from 'path';
+import { buildBlueprintFromContext } from '../lib/app';
+import { RegistryError } from '../lib/tenancy/registry';
+
+const app = new App();
+try {
+  buildBlueprintFromContext(app, path.join(__dirname, '..'));
+} catch (e) {
+  if (e instanceof RegistryError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
+app.synth();

@@ -1,0 +1,57 @@
+/**
+ * Builds the blueprint app from a registry: one PlatformStack and one TenantStack per tenant.
+ * bin/app.ts calls this with the committed registry; tests call it with their own.
+ */
+import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as path from 'path';
+import { DEFAULT_REGISTRY_FILE, loadRegistry, Registry } from './tenancy/registry';
+import { PlatformStack } from './stacks/platform-stack';
+import { TenantStack } from './stacks/tenant-stack';
+import { DEFAULT_QUALIFIER, names, validateQualifier } from './stacks/names';
+
+export interface BlueprintOptions {
+  readonly registry: Registry;
+  /** @default 'tib' */
+  readonly qualifier?: string;
+  /** ARN of the application role that assumes TenantAccessRole. @default a placeholder broker role */
+  readonly brokerRoleArn?: string;
+}
+
+export interface Blueprint {
+  readonly platform: PlatformStack;
+  readonly tenants: readonly TenantStack[];
+}
+
+export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
+  const qualifier = validateQualifier(options.qualifier ?? DEFAULT_QUALIFIER);
+  const broker = options.brokerRoleArn ? new iam.ArnPrincipal(options.brokerRoleArn) : undefined;
+  const platform = new PlatformStack(app, 'Platform', {
+    stackName: names.platformStack(qualifier),
+    description: 'Tenant isolation blueprint: shared platform and TenantAccessRole',
+    qualifier,
+    tenants: options.registry.tenants,
+    broker,
+  });
+  const tenants = options.registry.tenants.map((tenant) => {
+    const stack = new TenantStack(app, `Tenant-${tenant.id.value}`, {
+      stackName: names.tenantStack(qualifier, tenant.id),
+      description: `Tenant isolation blueprint: tenant ${tenant.id.value} (${tenant.tier})`,
+      qualifier,
+      tenant,
+    });
+    stack.addStackDependency(platform, 'tenant resources name the platform roles');
+    return stack;
+  });
+  return { platform, tenants };
+}
+
+/** Reads `-c registry`, `-c qualifier`, `-c brokerRoleArn` from the app context. */
+export function buildBlueprintFromContext(app: App, repoRoot: string): Blueprint {
+  const registryFile = path.resolve(repoRoot, String(app.node.tryGetContext('registry') ?? DEFAULT_REGISTRY_FILE));
+  return buildBlueprint(app, {
+    registry: loadRegistry(registryFile),
+    qualifier: app.node.tryGetContext('qualifier'),
+    brokerRoleArn: app.node.tryGetContext('brokerRoleArn'),
+  });
+}

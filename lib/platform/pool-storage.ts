@@ -1,0 +1,178 @@
+/**
+ * The object storage boundary for pool tenants: one bucket, one prefix per tenant.
+ *
+ * Tenant `<id>` owns `tenants/<id>/` (namespace.ts). TenantAccessRole may read, write, delete and
+ * list only there; the bucket policy and the key policy repeat the confinement as explicit Denies,
+ * so a broader grant added to the role later cannot open another tenant's prefix.
+ *
+ * Encryption: SSE-KMS with a customer key and S3 Bucket Keys OFF. With Bucket Keys, S3 sends
+ * the bucket ARN as encryption context instead of the object ARN (S3 User Guide, bucket-key),
+ * which would make the key policy unable to tell tenants apart. Without them, every object
+ * operation calls KMS with `aws:s3:arn` = the object ARN, and the key policy binds decrypt and
+ * encrypt to the caller's own prefix. The cost is one KMS request per object operation.
+ */
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { objectPrefix, PRINCIPAL_TENANT } from '../tenancy/namespace';
+import { TENANT_LIST_ACTIONS, TENANT_OBJECT_ACTIONS, TENANT_KMS_ACTIONS } from './storage-actions';
+
+export interface PoolStorageProps {
+  /**
+   * Deterministic bucket name. The key policy must name the bucket's objects, and a key policy
+   * cannot reference a bucket that references the key (a cycle), so the name is computed.
+   * It carries no tenant names (bucket names are public in DNS).
+   */
+  readonly bucketName: string;
+  /** Bucket that receives server access logs. */
+  readonly accessLogsBucket: s3.IBucket;
+}
+
+export class PoolStorage extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly key: kms.Key;
+  private readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: PoolStorageProps) {
+    super(scope, id);
+    this.bucketArn = `arn:${Aws.PARTITION}:s3:::${props.bucketName}`;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Pool tenant object storage (S3 SSE-KMS, object ARN bound to the tenant prefix)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: false,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'pool-tenant-data/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    });
+
+    // Objects must be written with this key: an explicit SSE-S3 or other-key upload would
+    // escape the key policy's tenant binding.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyUploadsNotUnderTheBucketKey',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyUploadsNotSseKms',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      }),
+    );
+  }
+
+  /** `arn:...:s3:::<bucket>/tenants/${aws:PrincipalTag/TenantId}/*` */
+  public get tenantObjectsArn(): string {
+    return `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}*`;
+  }
+
+  /**
+   * Grants a tenant-tagged role (TenantAccessRole) access to its own prefix only, and adds the
+   * matching Denies to the bucket policy and the key policy. Returns the identity policy.
+   */
+  public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
+    const policy = new iam.ManagedPolicy(this, 'TenantStorageAccess', {
+      description: 'Pool object storage: each session reaches only tenants/${aws:PrincipalTag/TenantId}/',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'TenantObjects',
+          actions: [...TENANT_OBJECT_ACTIONS],
+          resources: [this.tenantObjectsArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'TenantListing',
+          actions: [...TENANT_LIST_ACTIONS],
+          resources: [this.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
+        }),
+      ],
+    });
+    role.addManagedPolicy(policy);
+
+    const principal = new iam.ArnPrincipal(role.roleArn);
+    // Bucket policy: whatever the role's identity policies say, nothing outside its own prefix.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['s3:*'],
+        notResources: [this.bucketArn, this.tenantObjectsArn],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleListingOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: [...TENANT_LIST_ACTIONS, 's3:ListBucketVersions', 's3:ListBucketMultipartUploads'],
+        resources: [this.bucketArn],
+        // A missing s3:prefix (a listing of the bucket root) matches StringNotLike: denied.
+        conditions: { StringNotLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleBucketConfiguration',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: [...TENANT_LIST_ACTIONS, 's3:ListBucketVersions', 's3:ListBucketMultipartUploads'],
+        resources: [this.bucketArn],
+      }),
+    );
+
+    // Key policy: the role may use the key only through S3, only for objects under its prefix.
+    const contextKey = 'kms:EncryptionContext:aws:s3:arn';
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTenantRoleOwnPrefixViaS3',
+        principals: [principal],
+        actions: [...TENANT_KMS_ACTIONS],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
+          StringLike: { [contextKey]: this.tenantObjectsArn },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleOtherContexts',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['kms:*'],
+        resources: ['*'],
+        // Absent context or absent tag both match StringNotLike: denied.
+        conditions: { StringNotLike: { [contextKey]: this.tenantObjectsArn } },
+      }),
+    );
+    return policy;
+  }
+}

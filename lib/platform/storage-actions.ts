@@ -1,0 +1,21 @@
+/**
+ * S3 and KMS action lists for tenant-scoped storage grants, named once so the constructs, the
+ * silo bucket and the tests agree.
+ *
+ * Not granted on purpose: `s3:DeleteObjectVersion` (permanently destroys a version; offboarding
+ * and purges are explicit operator actions), ACL and bucket-configuration actions.
+ */
+export const TENANT_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const;
+
+/** Listing: only ever granted with an `s3:prefix` condition under the tenant's prefix. */
+export const TENANT_LIST_ACTIONS = ['s3:ListBucket'] as const;
+
+/** What S3 asks KMS for on the caller's behalf: GenerateDataKey on PUT, Decrypt on GET and multipart. */
+export const TENANT_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;

@@ -1,0 +1,92 @@
+/**
+ * TenantAccessRole: the one role application code assumes to touch tenant data.
+ *
+ * The application's broker principal assumes it with the STS session tag `TenantId=<id>`
+ * (attribute-based access control). Every permission names `${aws:PrincipalTag/TenantId}`, so the
+ * role's policies do not grow with the number of tenants.
+ *
+ * Trust policy (IAM User Guide, id_session-tags):
+ * - `sts:AssumeRole` and `sts:TagSession` for the broker only;
+ * - the `TenantId` tag is required and its value held to the TenantId rule (tenant-id-iam.ts);
+ * - `TenantId` is the only tag key the caller may set (`ForAllValues` paired with the required
+ *   tag, so an absent key cannot make it vacuously true).
+ * Permissions: an explicit Deny of everything when the principal tag is absent. A missing policy
+ * variable makes `StringEquals` fail closed but `StringNotLike` and `...IfExists` fail open
+ * (AWS-FACTS.md), so the Deny uses `Null`.
+ */
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../tenancy/namespace';
+import { TENANT_TAG_REFUSED_PATTERNS, TENANT_TAG_REQUIRED_PATTERN } from '../tenancy/tenant-id-iam';
+
+/** The IAM path of every role this blueprint creates. */
+export const BLUEPRINT_IAM_PATH = '/tenant-isolation/';
+
+export interface TenantAccessRoleProps {
+  /**
+   * The principal allowed to assume the role with a tenant session tag: your application's
+   * role (the "broker"), which takes the tenant from a verified identity, never from a request.
+   */
+  readonly broker: iam.IPrincipal;
+  /**
+   * Fixed role name, so tenant stacks can name the role in resource policies without a
+   * CloudFormation export (an export cannot change while imported).
+   */
+  readonly roleName: string;
+  /**
+   * Longest session the broker may request.
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+}
+
+export class TenantAccessRole extends Construct {
+  /** The ARN of a TenantAccessRole named `roleName`, in the account and partition of `scope`. */
+  public static arnForName(scope: Construct, roleName: string): string {
+    const stack = Stack.of(scope);
+    return `arn:${stack.partition}:iam::${stack.account}:role${BLUEPRINT_IAM_PATH}${roleName}`;
+  }
+
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TenantAccessRoleProps) {
+    super(scope, id);
+    if (!/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
+      throw new Error(
+        `${this.node.path}: roleName ${JSON.stringify(props.roleName)} is not a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])`,
+      );
+    }
+
+    const trust = new iam.SessionTagsPrincipal(props.broker).withConditions({
+      StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: TENANT_TAG_REQUIRED_PATTERN },
+      StringNotLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: [...TENANT_TAG_REFUSED_PATTERNS] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY] },
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      path: BLUEPRINT_IAM_PATH,
+      assumedBy: trust,
+      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
+      description: 'Tenant data access; assumed with session tag TenantId (ABAC). Policies use ${aws:PrincipalTag/TenantId}.',
+    });
+    // The role itself carries no TenantId tag: the tenant comes only from the session.
+    Tags.of(this.role).add('tenant-isolation:boundary', 'tenant-access');
+
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyAllWithoutTenantTag',
+        effect: iam.Effect.DENY,
+        actions: ['*'],
+        resources: ['*'],
+        conditions: { Null: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: 'true' } },
+      }),
+    );
+  }
+
+  /** The policy variable every tenant-scoped statement of this role uses. */
+  public get tenantVariable(): string {
+    return PRINCIPAL_TENANT;
+  }
+}

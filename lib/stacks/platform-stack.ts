@@ -1,0 +1,81 @@
+/**
+ * PlatformStack: the shared (pool) infrastructure and the tenant-facing roles. Thin: it wires
+ * the boundary constructs of lib/platform together.
+ */
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { PoolStorage } from '../platform/pool-storage';
+import { TenantAccessRole } from '../platform/tenant-access-role';
+import { TenantEntry } from '../tenancy/registry';
+import { names } from './names';
+
+export interface PlatformStackProps extends StackProps {
+  readonly qualifier: string;
+  /** Every tenant of the registry (active and retired). */
+  readonly tenants: readonly TenantEntry[];
+  /**
+   * The application role that assumes TenantAccessRole with a tenant session tag.
+   * @default a placeholder `DemoBrokerRole` (for synth and demos; pass `-c brokerRoleArn=...` to deploy)
+   */
+  readonly broker?: iam.IPrincipal;
+}
+
+export class PlatformStack extends Stack {
+  public readonly tenantAccessRole: TenantAccessRole;
+  public readonly storage: PoolStorage;
+  public readonly accessLogsBucket: s3.Bucket;
+  public readonly broker: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const q = props.qualifier;
+
+    this.broker =
+      props.broker ??
+      new iam.Role(this, 'DemoBrokerRole', {
+        description: 'Placeholder for the application role that assumes TenantAccessRole. Replace with -c brokerRoleArn=...',
+        assumedBy: new iam.CompositePrincipal(
+          new iam.ServicePrincipal('lambda.amazonaws.com'),
+          new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+        ),
+        maxSessionDuration: Duration.hours(1),
+      });
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      bucketName: names.accessLogsBucket(q),
+      // S3 server access logs can only be delivered to SSE-S3 buckets (S3 User Guide, enable-server-access-logging).
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(90) }],
+    });
+
+    // Silo tenant buckets (in tenant stacks) log here too; CDK cannot add this grant from an
+    // imported bucket, so the platform grants the log delivery service for their prefix.
+    this.accessLogsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SiloTenantBucketsAccessLogs',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogsBucket.arnForObjects('silo-tenant-data/*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    this.tenantAccessRole = new TenantAccessRole(this, 'TenantAccessRole', {
+      broker: this.broker,
+      roleName: names.tenantAccessRole(q),
+    });
+
+    this.storage = new PoolStorage(this, 'PoolStorage', {
+      bucketName: names.poolBucket(q),
+      accessLogsBucket: this.accessLogsBucket,
+    });
+    this.storage.grantTenantAccess(this.tenantAccessRole.role);
+  }
+}
