@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
@@ -27,6 +28,7 @@ export class PlatformStack extends Stack {
   public readonly storage: PoolStorage;
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
+  public readonly network: PlatformNetwork;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -42,6 +44,8 @@ export class PlatformStack extends Stack {
         ),
         maxSessionDuration: Duration.hours(1),
       });
+
+    this.network = new PlatformNetwork(this, 'Network');
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       bucketName: names.accessLogsBucket(q),
