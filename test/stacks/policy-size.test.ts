@@ -1,0 +1,27 @@
+/**
+ * TenantAccessRole's policies must not grow with the number of tenants (ABAC): measured on the
+ * synthesized platform template at 3 and at 1,000 tenants.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { PlatformStack } from '../../lib/stacks/platform-stack';
+import { rolePolicySizes } from '../../lib/stacks/policy-size';
+import { newTestApp, testRegistry } from '../support/app';
+
+function platformSizes(tenantCount: number) {
+  const ids = Array.from({ length: tenantCount }, (_, i) => `tenant-${String(i).padStart(4, '0')}${i % 10 === 0 ? ':silo' : ''}`);
+  const stack = new PlatformStack(newTestApp(), 'Platform', { qualifier: 'tib', tenants: testRegistry(ids).tenants });
+  const template = Template.fromStack(stack).toJSON();
+  const roleId = Object.keys(template.Resources).find((id) => template.Resources[id].Properties?.RoleName === 'tib-TenantAccessRole')!;
+  return rolePolicySizes(template as Parameters<typeof rolePolicySizes>[0], roleId);
+}
+
+test('TenantAccessRole policy size is the same at 3 and at 1,000 tenants, and within IAM quotas', () => {
+  const small = platformSizes(3);
+  const large = platformSizes(1000);
+  // eslint-disable-next-line no-console
+  console.log(`TenantAccessRole policy characters: 3 tenants ${JSON.stringify(small)}; 1,000 tenants ${JSON.stringify(large)}`);
+  expect(large).toEqual(small);
+  expect(small.trust).toBeLessThanOrEqual(2048); // IAM: trust policy 2,048 characters by default
+  expect(small.inline).toBeLessThanOrEqual(10240); // IAM: inline policies per role, total
+  for (const n of Object.values(small.managed)) expect(n).toBeLessThanOrEqual(6144); // IAM: managed policy
+});

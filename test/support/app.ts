@@ -1,0 +1,39 @@
+/**
+ * Test support: a CDK App with the same feature flags as `cdk.json` (what `npx cdk synth` uses),
+ * so constructs behave in tests exactly as in the real synth.
+ */
+import { App, AppProps } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildBlueprint, Blueprint } from '../../lib/app';
+import { parseRegistry, Registry } from '../../lib/tenancy/registry';
+
+const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
+
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')).context;
+}
+
+export function newTestApp(props: AppProps = {}): App {
+  return new App({ ...props, context: { ...cdkJsonContext(), ...(props.context ?? {}) } });
+}
+
+/** A registry from a compact list: `['acme', 'globex:silo']`. */
+export function testRegistry(entries: string[]): Registry {
+  return parseRegistry(
+    JSON.stringify({
+      version: 1,
+      tenants: entries.map((e) => {
+        const [id, tier = 'pool'] = e.split(':');
+        return { id, tier };
+      }),
+    }),
+    'test registry',
+  );
+}
+
+/** The whole blueprint, built on a test app with the real feature flags. */
+export function testBlueprint(entries: string[], props: AppProps = {}): { app: App; blueprint: Blueprint } {
+  const app = newTestApp(props);
+  return { app, blueprint: buildBlueprint(app, { registry: testRegistry(entries) }) };
+}
