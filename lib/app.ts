@@ -5,7 +5,7 @@
 import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as path from 'path';
-import { DEFAULT_REGISTRY_FILE, loadRegistry, Registry } from './tenancy/registry';
+import { DEFAULT_REGISTRY_FILE, deployedTenants, loadRegistry, Registry } from './tenancy/registry';
 import { PlatformStack } from './stacks/platform-stack';
 import { TenantStack } from './stacks/tenant-stack';
 import { DEFAULT_QUALIFIER, names, validateQualifier } from './stacks/names';
@@ -33,7 +33,8 @@ export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
     tenants: options.registry.tenants,
     broker,
   });
-  const tenants = options.registry.tenants.map((tenant) => {
+  // Purged tenants have no stack: CloudFormation deletes it (retained resources stay, see purge).
+  const tenants = deployedTenants(options.registry).map((tenant) => {
     const stack = new TenantStack(app, `Tenant-${tenant.id.value}`, {
       stackName: names.tenantStack(qualifier, tenant.id),
       description: `Tenant isolation blueprint: tenant ${tenant.id.value} (${tenant.tier})`,

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
+import { RetiredTenantsDeny } from '../platform/retired-tenants';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -81,5 +82,10 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
+    if (offboarded.length > 0) {
+      new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
+    }
   }
 }

@@ -14,7 +14,12 @@ import { Tier, TIERS, isTier } from './tier';
 export const REGISTRY_VERSION = 1;
 export const DEFAULT_REGISTRY_FILE = 'tenants.json';
 
-export const TENANT_STATUSES = ['active', 'retired'] as const;
+/**
+ * `active`: deployed with access. `retired` (offboarded): data retained, access removed.
+ * `purged`: the tenant's stack is removed and its data deleted by the purge runbook; the id stays
+ * here so it is never reused.
+ */
+export const TENANT_STATUSES = ['active', 'retired', 'purged'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** Where a tenant was placed in shared services whose capacity is finite (cache cells, ...). */
@@ -194,6 +199,20 @@ export function sortTenants(tenants: readonly TenantEntry[]): TenantEntry[] {
 /** Tenants whose stacks and access exist (retired tenants keep their data but lose access). */
 export function activeTenants(registry: Registry): TenantEntry[] {
   return registry.tenants.filter((t) => t.status === 'active');
+}
+
+/** Tenants that still have a TenantStack: active ones, and retired ones whose data is retained. */
+export function deployedTenants(registry: Registry): TenantEntry[] {
+  return registry.tenants.filter((t) => t.status !== 'purged');
+}
+
+/** Tenants whose sessions must be refused everywhere: retired and purged. */
+export function deniedTenants(registry: Registry): TenantEntry[] {
+  return registry.tenants.filter((t) => t.status !== 'active');
+}
+
+export function findTenant(registry: Registry, id: string): TenantEntry | undefined {
+  return registry.tenants.find((t) => t.id.value === id);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

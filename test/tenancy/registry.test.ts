@@ -50,7 +50,7 @@ describe('registry: load and validate', () => {
     ['bad id names the rule', json([{ id: 'Acme' }]), /tenants\[0\] \(id "Acme"\): invalid tenant id "Acme".*rule: charset/],
     ['reserved id', json([{ id: 'default' }]), /rule: reserved/],
     ['bad tier', json([{ id: 'acme', tier: 'gold' }]), /"tier" must be one of pool, silo, got "gold"/],
-    ['bad status', json([{ id: 'acme', status: 'gone' }]), /"status" must be one of active, retired, got "gone"/],
+    ['bad status', json([{ id: 'acme', status: 'gone' }]), /"status" must be one of active, retired, purged, got "gone"/],
     ['unknown entry field', json([{ id: 'acme', owner: 'x' }]), /unknown field "owner"/],
     ['bad cache cell', json([{ id: 'acme', placement: { cacheCell: -1 } }]), /"placement.cacheCell" must be a non-negative integer/],
   ])('refuses %s', (_name, text, message) => {
