@@ -8,8 +8,9 @@
 /**
  * Commands that declare no keys or act on the whole server, so a key pattern does not confine
  * them (valkey-io/valkey#370, redis/redis#8152): listing, counting, erasing everyone's keys,
- * listing channels, or administering the server. Each with its ACL categories (Redis 7.0
- * `COMMAND INFO`; container commands carry the categories of their subcommands).
+ * listing channels, or administering the server. Each with every ACL category a subcommand of it
+ * is in (Redis 7.0 `ACL CAT <category>`); test/nag/rules/cache.test.ts checks this table against a
+ * real redis-server, so a category missing here fails the build.
  */
 export const KEYLESS_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   keys: ['keyspace', 'read', 'slow', 'dangerous'],
@@ -25,7 +26,7 @@ export const KEYLESS_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   monitor: ['admin', 'slow', 'dangerous'],
   config: ['admin', 'slow', 'dangerous'],
   debug: ['admin', 'slow', 'dangerous'],
-  shutdown: ['admin', 'dangerous'],
+  shutdown: ['admin', 'slow', 'dangerous'],
   save: ['admin', 'slow', 'dangerous'],
   bgsave: ['admin', 'slow', 'dangerous'],
   bgrewriteaof: ['admin', 'slow', 'dangerous'],
@@ -35,7 +36,7 @@ export const KEYLESS_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   psync: ['admin', 'slow', 'dangerous'],
   client: ['admin', 'slow', 'dangerous', 'connection'],
   acl: ['admin', 'slow', 'dangerous'],
-  cluster: ['slow'],
+  cluster: ['admin', 'slow', 'dangerous'],
   module: ['admin', 'slow', 'dangerous'],
   failover: ['admin', 'slow', 'dangerous'],
   pubsub: ['pubsub', 'slow'],
