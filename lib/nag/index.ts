@@ -9,3 +9,4 @@ export * from './apply-nag-packs';
 export * from './acknowledge';
 export * from './rule';
 export * from './rules';
+export * from './rules-table';

@@ -8,7 +8,7 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
-import { nagPacksFor } from '../../lib/nag';
+import { nagPacksFor, TenantIsolationChecks } from '../../lib/nag';
 import { newTestApp, testBlueprint } from '../support/app';
 import { runPack } from './support';
 
@@ -83,6 +83,17 @@ describe('whole app under AwsSolutions and TenantIsolationChecks', () => {
     for (const ack of acknowledgementsIn(app)) {
       expect(reported).toContainEqual(expect.objectContaining({ id: ack.id, path: expect.stringMatching(new RegExp(`^${ack.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`)) }));
     }
+  });
+});
+
+describe('a regression in the app is named by rule, finding and construct path', () => {
+  test('an unscoped grant on the pool bucket to TenantAccessRole', () => {
+    const { app, blueprint } = testBlueprint(['acme', 'acme-corp']);
+    // What a well-meaning change might add: every object and the bucket key, for every tenant.
+    blueprint.platform.storage.bucket.grantRead(blueprint.platform.tenantAccessRole.role);
+    const findings = runPack(new TenantIsolationChecks(), app);
+    expect(findings).toContainEqual({ id: expect.stringMatching(/^TI-IAM1\[.+\]$/), path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource', error: false });
+    expect(findings.every((f) => f.path === 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource')).toBe(true);
   });
 });
 
