@@ -12,7 +12,7 @@
  *   without network access to the cluster. Aurora PostgreSQL supports the Data API from 13.11,
  *   14.8, 15.3, 16.1 and 17.4 (Aurora User Guide, Concepts.Aurora_Fea_Regions_DB-eng.Feature.Data_API).
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -146,6 +146,19 @@ export class TenantDatabase extends Construct {
       cloudwatchLogsExports: ['postgresql'],
       cloudwatchLogsRetention: logs.RetentionDays.ONE_YEAR,
     });
+    // cloudwatchLogsRetention is applied by CDK's LogRetention function, a stack-wide singleton
+    // (fixed construct id in aws-cdk-lib aws-logs/log-retention).
+    const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (logRetention) {
+      Validations.of(logRetention).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's LogRetention function (sets the retention of the cluster's /aws/rds log group) writes only its own logs with this AWS managed policy; it never touches tenant data.",
+      });
+      Validations.of(logRetention).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
+      });
+    }
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason:
@@ -153,6 +166,13 @@ export class TenantDatabase extends Construct {
         'the Data API does not use the port. A non-default port hides nothing from a client inside the VPC.',
     });
 
+    // The rotation function runs in the isolated subnets: it reaches the cluster (allowed by
+    // addRotationSingleUser) and the Secrets Manager API through an interface endpoint.
+    const rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Master secret rotation function',
+      allowAllOutbound: true,
+    });
     const endpoint =
       props.secretsManagerEndpoint ??
       new ec2.InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
@@ -160,13 +180,14 @@ export class TenantDatabase extends Construct {
         service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
         subnets: vpcSubnets,
         privateDnsEnabled: true,
-        // open: HTTPS from the VPC's CIDR. Callers still need IAM permission for each secret.
-        open: true,
+        open: false,
       });
+    endpoint.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Secret rotation to the Secrets Manager API');
     this.cluster.addRotationSingleUser({
       automaticallyAfter: props.secretRotation ?? Duration.days(30),
       vpcSubnets,
       endpoint,
+      securityGroup: rotationSecurityGroup,
     });
 
     this.bootstrap = new RlsBootstrap(this, 'RlsBootstrap', { cluster: this.cluster, databaseName });

@@ -81,14 +81,14 @@ export class RlsBootstrap extends Construct {
     });
     this.function = new lambda.Function(this, 'Function', {
       description: 'Applies policies/rls/bootstrap.sql to the tenant database (Data API); never destructive',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'handler.handler',
       code: lambda.Code.fromAsset(HANDLER_DIR, {
         // OUTPUT: the hash covers the transpiled code AND the SQL copied in from policies/.
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
-          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
           command: ['sh', '-c', 'echo "RlsBootstrap bundles locally with the project TypeScript compiler" >&2; exit 1'],
           local: {
             tryBundle(outputDir: string): boolean {
