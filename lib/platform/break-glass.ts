@@ -113,6 +113,13 @@ export class BreakGlassRole extends Construct {
           conditions: { Null: { [`aws:PrincipalTag/${SUPPORT_TICKET_TAG_KEY}`]: 'true' } },
         }),
         new iam.PolicyStatement({
+          sid: 'DenyAllWithMalformedTicket',
+          effect: iam.Effect.DENY,
+          actions: ['*'],
+          resources: ['*'],
+          conditions: { StringLike: { [`aws:PrincipalTag/${SUPPORT_TICKET_TAG_KEY}`]: [...SUPPORT_TICKET_REFUSED_PATTERNS] } },
+        }),
+        new iam.PolicyStatement({
           sid: 'DenyAllWithoutSourceIdentity',
           effect: iam.Effect.DENY,
           actions: ['*'],
@@ -163,7 +170,8 @@ export class BreakGlassRole extends Construct {
           sid: 'NeverTagYourself',
           effect: iam.Effect.DENY,
           actions: ['iam:TagUser', 'iam:UntagUser'],
-          resources: [`arn:${Aws.PARTITION}:iam::${account}:user/\${aws:username}`],
+          // With and without an IAM path (user/name, user/path/name).
+          resources: [`arn:${Aws.PARTITION}:iam::${account}:user/\${aws:username}`, `arn:${Aws.PARTITION}:iam::${account}:user/*/\${aws:username}`],
         }),
       ],
     });
