@@ -68,7 +68,7 @@ export class AuditTrail extends Construct {
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     const retention = props.retention ?? Duration.days(365);
-    if (retention.toDays() < 1) {
+    if (retention.toHours() < 24) {
       throw new Error(`${this.node.path}: retention ${retention.toHumanString()} is shorter than a day`);
     }
     if (props.tenantDataBucketArns.length === 0) {
