@@ -47,7 +47,14 @@ export interface AuditTrailProps {
   readonly retention?: Duration;
 }
 
-/** Actions on log files nobody may perform (denied in the bucket policy to every principal). */
+/**
+ * Actions on log files nobody may perform (denied in the bucket policy to every principal).
+ * Bucket-configuration actions (PutBucketObjectLockConfiguration, PutLifecycleConfiguration) are
+ * NOT denied: CloudFormation calls them when it updates the bucket, and a Deny would make every
+ * later stack update of the bucket fail. Neither can remove a log file under retention: a
+ * shorter default retention applies to new objects only, and lifecycle expiration cannot delete
+ * a locked object version (S3 User Guide, object-lock).
+ */
 export const AUDIT_LOG_DENIED_ACTIONS = [
   's3:DeleteObject',
   's3:DeleteObjectVersion',
@@ -55,8 +62,6 @@ export const AUDIT_LOG_DENIED_ACTIONS = [
   's3:BypassGovernanceRetention',
   's3:PutObjectRetention',
   's3:PutObjectLegalHold',
-  's3:PutBucketObjectLockConfiguration',
-  's3:PutLifecycleConfiguration',
 ] as const;
 
 export class AuditTrail extends Construct {

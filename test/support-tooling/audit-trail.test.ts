@@ -104,8 +104,6 @@ describe('audit log bucket', () => {
     ['s3:PutObjectRetention', logFile],
     ['s3:PutObjectLegalHold', logFile],
     ['s3:DeleteBucket', bucketArn],
-    ['s3:PutBucketObjectLockConfiguration', bucketArn],
-    ['s3:PutLifecycleConfiguration', bucketArn],
   ])('an administrator with Allow * cannot %s', async (action, resource) => {
     expect(await evaluate({ roleArn: admin, action, resource, identityPolicies: [adminPolicy], resourcePolicy: policy })).toBe('ExplicitlyDenied');
   });
