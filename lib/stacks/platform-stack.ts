@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { TenantAccessRole } from '../platform/tenant-access-role';
@@ -29,6 +30,7 @@ export class PlatformStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
+  public readonly cache: TenantCache;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -81,5 +83,14 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    // Cache boundary (docs/cache.md): one ElastiCache user per tenant, cells of <= 99 tenants.
+    this.cache = new TenantCache(this, 'Cache', {
+      qualifier: q,
+      tenants: props.tenants,
+      network: this.network,
+      authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
+    });
+    this.cache.grantTenantAccess(this.tenantAccessRole.role);
   }
 }
