@@ -85,11 +85,14 @@ export class PlatformStack extends Stack {
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
 
     // Cache boundary (docs/cache.md): one ElastiCache user per tenant, cells of <= 99 tenants.
+    // Raised ElastiCache quotas: -c elasticacheQuotas='{"users":2000,"userGroups":200}'.
+    const cacheQuotas = this.node.tryGetContext('elasticacheQuotas');
     this.cache = new TenantCache(this, 'Cache', {
       qualifier: q,
       tenants: props.tenants,
       network: this.network,
       authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
+      quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
     });
     this.cache.grantTenantAccess(this.tenantAccessRole.role);
   }
