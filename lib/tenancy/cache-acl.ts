@@ -52,7 +52,7 @@ export const KEYED_TENANT_COMMANDS: readonly string[] = [
   'zremrangebylex', 'zremrangebyrank', 'zremrangebyscore', 'zrevrange', 'zrevrangebylex',
   'zrevrangebyscore', 'zrevrank', 'zscan', 'zscore', 'zunion', 'zunionstore',
   // hyperloglog, bitmaps
-  'pfadd', 'pfcount', 'pfmerge', 'bitcount', 'bitfield', 'bitfield_ro', 'bitop', 'bitpos',
+  'pfadd', 'pfcount', 'bitcount', 'bitfield', 'bitfield_ro', 'bitop', 'bitpos',
   'getbit', 'setbit',
   // transactions: WATCH declares keys
   'watch',
@@ -112,6 +112,7 @@ export const REFUSED_WITH_REASON: Readonly<Record<string, string>> = {
   dump: 'serialised values are not needed by a cache and ease exfiltration',
   restore: 'writes raw serialised values',
   object: 'encoding and idle-time introspection; not needed by a cache',
+  pfmerge: 'Redis 7.0.15 lets `PFMERGE <destkey>` with no source key past the key pattern (key extraction fails, the ACL sees no key): it creates or probes another tenant\'s key. Proven in test/cache; refused until the engine checks it',
   sort: 'BY/GET patterns read external keys (Redis refuses them without ~*, refused here outright)',
   sort_ro: 'BY/GET patterns read external keys',
   eval: 'scripts: shared script cache, undeclared keys in Redis < 7',

@@ -73,7 +73,6 @@ const KEY_ATTACKS: Array<[string, string[]]> = [
   ['BLPOP', ['BLPOP', `${A}l`, `${B}l`, '0.01']],
   ['ZUNIONSTORE (numkeys)', ['ZUNIONSTORE', `${A}z`, '2', `${A}z`, `${B}z`]],
   ['ZRANGESTORE', ['ZRANGESTORE', `${A}z2`, `${B}z`, '0', '-1']],
-  ['PFMERGE', ['PFMERGE', `${A}hll`, `${B}hll`]],
   ['BITOP', ['BITOP', 'OR', `${A}bits`, `${B}secret`]],
   // names that merely look close
   ['the bare name tenant:acme-corp', ['GET', 'tenant:acme-corp']],
@@ -151,6 +150,9 @@ const COMMAND_ATTACKS: Array<[string, string[], string]> = [
   ['CLIENT PAUSE', ['CLIENT', 'PAUSE', '10'], 'client|pause'],
   ['CLIENT TRACKING BCAST on another prefix', ['CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', B], 'client|tracking'],
   ['MONITOR', ['MONITOR'], 'monitor'],
+  // Redis 7.0.15 lets `PFMERGE <destkey>` (no source) past the key pattern, so PFMERGE is refused outright.
+  ['PFMERGE with only a destination in another prefix', ['PFMERGE', `${B}planted-hll`], 'pfmerge'],
+  ['PFMERGE mixing prefixes', ['PFMERGE', `${A}hll`, `${B}hll`], 'pfmerge'],
 ];
 
 /** Pub/sub reach into another tenant's channels. */

@@ -80,7 +80,7 @@ export class RedisTestServer {
     const bootstrap = server.client(); // the server's initial default user (nopass, all access)
     await bootstrap.call('ACL', 'SETUSER', ADMIN_USER, 'on', `>${server.adminPassword}`, '~*', '&*', '+@all');
     await bootstrap.quit();
-    server.admin = server.client(ADMIN_USER, server.adminPassword);
+    server.admin = server.client(ADMIN_USER, server.adminPassword, 2); // RESP2: plain arrays for COMMAND INFO
     return server;
   }
 
