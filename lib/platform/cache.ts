@@ -190,7 +190,8 @@ export class TenantCache extends Construct {
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           // Secrets Manager appends `-` and six random characters to the name in the ARN.
           resources: [arn('secretsmanager', `secret:${cacheNames.tenantSecret(q, PRINCIPAL_TENANT)}-??????`)],
-          conditions: { StringEquals: { [`secretsmanager:ResourceTag/${TENANT_TAG_KEY}`]: PRINCIPAL_TENANT } },
+          // and the secret's own TenantId tag must match too (a secret renamed or copied keeps its tag).
+          conditions: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG_KEY}`]: PRINCIPAL_TENANT } },
         }),
       );
     } else {
