@@ -85,7 +85,11 @@ export class TenantCache extends Construct {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > CACHE_CELL_CAPACITY) {
       problems.push(`cellCapacity must be an integer from 1 to ${CACHE_CELL_CAPACITY}, got ${capacity}`);
     }
-    if (problems.length === 0) problems.push(...cacheCellProblems(props.tenants, capacity, props.quotas ?? ELASTICACHE_QUOTAS));
+    const quotas = props.quotas ?? ELASTICACHE_QUOTAS;
+    for (const [name, value] of Object.entries({ users: quotas.users, userGroups: quotas.userGroups })) {
+      if (!Number.isInteger(value) || value < 1) problems.push(`quotas.${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    }
+    if (problems.length === 0) problems.push(...cacheCellProblems(props.tenants, capacity, quotas));
     if (problems.length > 0) {
       throw new Error(`${this.node.path}: invalid cache placement:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }

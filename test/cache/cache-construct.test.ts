@@ -133,10 +133,20 @@ describe('placement is enforced at synth', () => {
     expect(build(tenants)).toThrow(/cache cell 2 holds 100 tenants, more than 99 .*: t000, t001, .*t099\./);
   });
 
-  test('quotas: 101 silo tenants need 101 user groups; a raised quota in context lets it build', () => {
-    const silos = Array.from({ length: 101 }, (_, i) => ({ id: `s${String(i).padStart(3, '0')}`, tier: 'silo' }));
-    expect(build(silos)).toThrow(/101 cache cells \(0 shared \+ 101 silo\) exceed the ElastiCache quota of 100 user groups/);
-    expect(build(silos, { elasticacheQuotas: '{"users":2000,"userGroups":200}' })).not.toThrow();
+  test('account quotas are enforced at synth, and a raised quota passed as context is honoured', () => {
+    // The default figures (100 user groups, 1,000 users) are tested on the pure function in
+    // placement.test.ts; here a small quota keeps the app small.
+    const silos = ['s-one', 's-two', 's-three'].map((id) => ({ id, tier: 'silo' }));
+    expect(build(silos, { elasticacheQuotas: '{"users":1000,"userGroups":2}' })).toThrow(
+      /3 cache cells \(0 shared \+ 3 silo\) exceed the ElastiCache quota of 2 user groups per account and Region/,
+    );
+    expect(build(silos, { elasticacheQuotas: { users: 5, userGroups: 3 } })).toThrow(
+      /6 cache users \(3 tenants \+ 3 default users\) exceed the ElastiCache quota of 5 users/,
+    );
+    expect(build(silos, { elasticacheQuotas: '{"users":6,"userGroups":3}' })).not.toThrow();
+    expect(build(silos, { elasticacheQuotas: { users: '6' } })).toThrow(
+      /quotas\.users must be a positive integer, got "6"\n {2}- quotas\.userGroups must be a positive integer, got undefined/,
+    );
   });
 });
 
