@@ -118,6 +118,20 @@ describe('cells and users', () => {
   });
 });
 
+describe('scale', () => {
+  test('a full cell (99 tenants) is one nested template of 301 resources, below CloudFormation\'s 500', () => {
+    const app = newTestApp();
+    const stack = new Stack(app, 'CacheOnly');
+    const ids = Array.from({ length: 199 }, (_, i) => ({ id: `t${String(i).padStart(3, '0')}` }));
+    const tenants = placeTenantsInCacheCells(registry(ids).tenants as TenantEntry[]);
+    const cache = new TenantCache(stack, 'Cache', { qualifier: 'tib', tenants, network: new PlatformNetwork(stack, 'Network') });
+    const counts = [...cache.cells.values()].map((cell) => Object.keys(Template.fromStack(cell).toJSON().Resources).length);
+    // per tenant: user + secret + endpoint parameter; per cell: cache, user group, default user and its secret
+    expect(counts).toEqual([99 * 3 + 4, 99 * 3 + 4, 1 * 3 + 4]);
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::CloudFormation::Stack'))).toHaveLength(3);
+  });
+});
+
 describe('placement is enforced at synth', () => {
   const build = (tenants: object[], context: Record<string, unknown> = {}) => () =>
     buildBlueprint(newTestApp({ context }), { registry: registry(tenants) });
