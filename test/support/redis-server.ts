@@ -134,12 +134,25 @@ export class RedisTestServer {
   }
 
   public async stop(): Promise<void> {
-    for (const c of this.clients) c.disconnect();
-    if (this.proc.exitCode === null) {
-      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    // Close every client and wait until its socket is gone, then stop the server and wait until
+    // its stdio pipes are closed: nothing may keep the jest worker alive.
+    await Promise.all(
+      this.clients.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.status === 'end') return resolve();
+            c.once('end', () => resolve());
+            c.disconnect();
+          }),
+      ),
+    );
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const closed = new Promise((resolve) => this.proc.once('close', resolve));
       this.proc.kill('SIGTERM');
-      await exited;
+      await closed;
     }
+    this.proc.stdout?.destroy();
+    this.proc.stderr?.destroy();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
