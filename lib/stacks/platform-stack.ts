@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TenantDatabase } from '../platform/database';
+import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
@@ -41,6 +42,7 @@ export class PlatformStack extends Stack {
   public readonly network: PlatformNetwork;
   public readonly database: TenantDatabase;
   public readonly support: SupportTooling;
+  public readonly cache: TenantCache;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -119,5 +121,16 @@ export class PlatformStack extends Stack {
       breakGlassRequesters: people('BreakGlassRequester', props.support?.breakGlassRequesterArns),
       breakGlassApprovers: people('BreakGlassApprover', props.support?.breakGlassApproverArns),
     });
+    // Cache boundary (docs/cache.md): one ElastiCache user per tenant, cells of <= 99 tenants.
+    // Raised ElastiCache quotas: -c elasticacheQuotas='{"users":2000,"userGroups":200}'.
+    const cacheQuotas = this.node.tryGetContext('elasticacheQuotas');
+    this.cache = new TenantCache(this, 'Cache', {
+      qualifier: q,
+      tenants: props.tenants,
+      network: this.network,
+      authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
+      quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
+    });
+    this.cache.grantTenantAccess(this.tenantAccessRole.role);
   }
 }

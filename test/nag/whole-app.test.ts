@@ -26,6 +26,21 @@ interface Acknowledgement {
  * a new row here is a new exception to the checks.
  */
 const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
+  { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
+  { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
+  { path: 'Platform/Cache/Cell0/Secret-acme', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Cache/Cell0/Secret-acme', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
+  { path: 'Platform/Cache/Cell0/Secret-acme', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
+  { path: 'Platform/Cache/Cell0/Secret-acme-corp', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Cache/Cell0/Secret-acme-corp', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
+  { path: 'Platform/Cache/Cell0/Secret-acme-corp', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
+  { path: 'Platform/Cache/Silo-globex/DefaultUserSecret', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Cache/Silo-globex/DefaultUserSecret', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
+  { path: 'Platform/Cache/Silo-globex/DefaultUserSecret', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
+  { path: 'Platform/Cache/Silo-globex/Secret-globex', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Cache/Silo-globex/Secret-globex', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
+  { path: 'Platform/Cache/Silo-globex/Secret-globex', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
   { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]' },
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM5[Resource::*]' },
