@@ -24,6 +24,8 @@ export interface AuditResult {
   readonly matrix: MatrixResult;
   readonly findings: Finding[];
   readonly durationMs: number;
+  /** Template text by assembly-relative file name (for line numbers in SARIF). */
+  readonly templates: ReadonlyMap<string, string>;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
@@ -60,6 +62,7 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
     matrix,
     findings,
     durationMs: Date.now() - started,
+    templates: new Map(assembly.stacks.map((s) => [s.templateFile, s.templateText])),
   };
 }
 

@@ -114,7 +114,9 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
       cell[0]++;
       if (res.decision === 'Allowed') {
         cell[1]++;
-        leaks.push({ probe, allowedBy: res.allowedBy });
+        // A remote engine does not say which statement allowed: explain with the builtin one.
+        const allowedBy = res.allowedBy.length > 0 ? res.allowedBy : evaluate(probe.request, items[i].policies).allowedBy;
+        leaks.push({ probe, allowedBy });
       }
       cells.set(key, cell);
     });

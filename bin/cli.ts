@@ -1,0 +1,54 @@
+/**
+ * The `tenant-isolation` CLI: a small subcommand dispatcher. Each subcommand is a function from
+ * arguments to an exit code; add one by adding an entry to COMMANDS.
+ */
+import { auditCommand, CommandIo } from '../lib/audit/cli-audit';
+
+interface Command {
+  readonly summary: string;
+  readonly run: (args: readonly string[], io: CommandIo) => Promise<number>;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  audit: { summary: "prove from cdk.out that no tenant's principal reaches another tenant's resources", run: auditCommand },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'usage: tenant-isolation <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "tenant-isolation <command> --help" for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr(`error: unknown command ${JSON.stringify(name)}\n${usage()}\n`);
+    return 2;
+  }
+  return cmd.run(rest, io);
+}
+
+if (require.main === module || process.env.TENANT_ISOLATION_CLI === '1') {
+  main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
