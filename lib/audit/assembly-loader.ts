@@ -43,6 +43,8 @@ export interface LoadedStack {
   readonly account?: string;
   readonly region?: string;
   readonly parent?: { readonly stack: LoadedStack; readonly logicalId: string };
+  /** Construct paths by logical id from the artifact metadata (when the template has none). */
+  readonly metadataPaths: ReadonlyMap<string, string>;
 }
 
 export interface LoadedAssembly {
@@ -121,6 +123,18 @@ function loadManifestDir(root: string, dir: string, out: LoadedStack[], seen: Se
       const abs = path.join(dir, props.templateFile);
       const { text, value } = readJson(abs, 'template');
       const tags = isObject(props.tags) ? (props.tags as Record<string, string>) : {};
+      const metadataPaths = new Map<string, string>();
+      let metadata: unknown = art.metadata;
+      if (typeof art.additionalMetadataFile === 'string' && fs.existsSync(path.join(dir, art.additionalMetadataFile))) {
+        metadata = { ...(isObject(metadata) ? metadata : {}), ...(readJson(path.join(dir, art.additionalMetadataFile), 'metadata').value as object) };
+      }
+      if (isObject(metadata)) {
+        for (const [cpath, entries] of Object.entries(metadata)) {
+          for (const e of Array.isArray(entries) ? entries : []) {
+            if (isObject(e) && e.type === 'aws:cdk:logicalId' && typeof e.data === 'string') metadataPaths.set(e.data, cpath.replace(/^\//, ''));
+          }
+        }
+      }
       const stack: LoadedStack = {
         id,
         stackName: typeof props.stackName === 'string' ? props.stackName : id,
@@ -129,6 +143,7 @@ function loadManifestDir(root: string, dir: string, out: LoadedStack[], seen: Se
         template: checkTemplate(value, abs),
         tags,
         ...envOf(art.environment),
+        metadataPaths,
       };
       out.push(stack);
       loadNestedStacks(root, dir, stack, out);
@@ -158,6 +173,7 @@ function loadNestedStacks(root: string, dir: string, parent: LoadedStack, out: L
       ...(parent.account ? { account: parent.account } : {}),
       ...(parent.region ? { region: parent.region } : {}),
       parent: { stack: parent, logicalId },
+      metadataPaths: new Map(),
     };
     out.push(stack);
     loadNestedStacks(root, dir, stack, out);
@@ -167,5 +183,5 @@ function loadNestedStacks(root: string, dir: string, parent: LoadedStack, out: L
 /** The `aws:cdk:path` of a resource, when the CDK wrote one. */
 export function constructPathOf(stack: LoadedStack, logicalId: string): string | undefined {
   const p = stack.template.Resources[logicalId]?.Metadata?.['aws:cdk:path'];
-  return typeof p === 'string' ? p : undefined;
+  return typeof p === 'string' ? p : stack.metadataPaths.get(logicalId);
 }
