@@ -96,8 +96,16 @@ function matchesActionAndResource(st: Statement, req: AuthzRequest): boolean {
     return st.resources.some((r) => arnMatch(req.resource, r, req.context) === true);
   }
   if (st.notResources) {
-    // NotResource with a missing variable: that entry matches nothing, so it excludes nothing.
-    return !st.notResources.some((r) => arnMatch(req.resource, r, req.context) === true);
+    // NotResource with a variable the request lacks: AWS "might" treat the whole statement as
+    // invalid (IAM User Guide, reference_policies_variables). The audit takes the open reading:
+    // the statement does not apply, so such a Deny protects nothing.
+    let excluded = false;
+    for (const r of st.notResources) {
+      const m = arnMatch(req.resource, r, req.context);
+      if (m === undefined) return false;
+      if (m) excluded = true;
+    }
+    return !excluded;
   }
   // Resource policies may omit Resource (e.g. some services); treat as all resources of the policy.
   return true;
