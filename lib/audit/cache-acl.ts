@@ -21,7 +21,7 @@ export const KEYLESS_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   'pubsub|channels': ['pubsub', 'slow'],
   'pubsub|numsub': ['pubsub', 'slow'],
   'script|flush': ['slow', 'scripting'],
-  'function|flush': ['write', 'slow', 'scripting', 'noscript'],
+  'function|flush': ['write', 'slow', 'scripting'],
   debug: ['admin', 'slow', 'dangerous'],
 };
 
