@@ -104,9 +104,12 @@ export function matrixFindings(m: MatrixResult): Finding[] {
   }
   const out = [...groups.values()].map((g) => ({ ...g.finding, occurrences: g.count }));
   for (const h of m.acceptedHostileTags) {
+    // A value whose only foreign characters are non-ASCII letters carries no delimiter; the
+    // matrix above already proves what such a session reaches, so it is a note, not a warning.
+    const asciiOnlyProblem = /[\x00-\x7f]/.test(h.value.replace(/[a-z0-9-]/g, '')) || h.value.length < 3 || h.value.length > 40;
     out.push({
       rule: RULES.trustTagValue.id,
-      severity: RULES.trustTagValue.severity,
+      severity: asciiOnlyProblem ? RULES.trustTagValue.severity : 'note',
       principal: h.principal.arn,
       action: 'sts:TagSession',
       tenants: { actingAs: h.value, victim: '*' },
@@ -183,6 +186,16 @@ export function cacheFindings(inv: Inventory): Finding[] {
         out.push(f(RULES.cacheDefaultUser, `access string "${u.accessString}" must be "off -@all" with no keys or channels`));
       }
       continue;
+    }
+    if (acl.unknownTokens.length > 0) {
+      out.push({
+        rule: RULES.unresolved.id,
+        severity: RULES.unresolved.severity,
+        resource: u.userId,
+        occurrences: 1,
+        ...at(u.source),
+        why: `cache user ${u.userName}: access string tokens not understood: ${acl.unknownTokens.join(' ')}`,
+      });
     }
     if (!acl.enabled) continue;
     // Owner: tag, else the one tenant its key patterns name.

@@ -134,6 +134,7 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
     const hostile = p.abac ? hostileTagValues(p.owner ?? 'acme').filter((v) => trustAccepts(p, v)) : [];
     hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
     const untagged = p.abac && !p.owner;
+    const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
     const roleTags = Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
 
     for (const r of inv.resources) {
@@ -149,7 +150,8 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
       for (const a of acting) {
         if (a !== null) actingIds.add(a);
         const sessionTags = a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
-        const baseCtx = {
+        // Built once per (principal, tenant, resource); each probe adds only its own keys.
+        const baseCtx = requestContext({
           'aws:PrincipalArn': p.arn,
           'aws:PrincipalAccount': p.account,
           'aws:ResourceAccount': p.account,
@@ -157,23 +159,20 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
           ...roleTags,
           ...sessionTags,
           ...resourceTags,
-        };
-        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>): Probe => ({
-          principal: p,
-          actingAs: a,
-          resource: r,
-          victim,
-          action,
-          resourceArn,
-          request: {
-            principalArn: p.arn,
-            sessionArn: `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`,
-            principalAccount: p.account,
-            action,
-            resource: resourceArn,
-            context: requestContext({ ...baseCtx, ...extra }),
-          },
         });
+        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>): Probe => {
+          const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
+          for (const k in extra) context[k.toLowerCase()] = [extra[k]];
+          return {
+            principal: p,
+            actingAs: a,
+            resource: r,
+            victim,
+            action,
+            resourceArn,
+            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action, resource: resourceArn, context },
+          };
+        };
         for (const v of victims) {
           if (v === a) continue;
           // Namespaces the attacker may aim at: the victim's, and (in a victim-owned resource)

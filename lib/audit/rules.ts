@@ -111,3 +111,8 @@ export const RULES = {
 } as const satisfies Record<string, Rule>;
 
 export const ALL_RULES: readonly Rule[] = Object.values(RULES);
+
+/** The rules as a Markdown table (docs/audit.md embeds this output; a test keeps them equal). */
+export function renderRulesTable(): string {
+  return ['| rule | severity | what it means |', '|---|---|---|', ...ALL_RULES.map((r) => `| \`${r.id}\` | ${r.severity} | ${r.info.replace(/\|/g, '\\|')} |`)].join('\n');
+}

@@ -74,6 +74,8 @@ export function hostileTagValues(base: string): string[] {
     'tenants',
     `1${base}`,
     'x'.repeat(41),
+    // Non-ASCII letters: STS accepts them and IAM StringLike cannot list them (tenant-id-iam.ts).
+    `${base}\u00e9`,
   ];
   return values.filter((v) => stsAcceptsTagValue(v) && !TenantId.isValid(v));
 }

@@ -15,7 +15,16 @@
 /** Request context: lowercased key -> values (one value for single-valued keys). */
 export type Context = Readonly<Record<string, readonly string[] | undefined>>;
 
-type Part = { readonly text: string; readonly glob: boolean } | { readonly key: string; readonly dflt?: string };
+type Part =
+  | { readonly text: string; readonly glob: boolean; readonly globSrc: string; readonly litSrc: string }
+  | { readonly key: string; readonly dflt?: string };
+
+const textPart = (text: string, glob: boolean): Part => ({
+  text,
+  glob,
+  globSrc: glob ? globToRegexSource(text) : escapeRegex(text),
+  litSrc: escapeRegex(text),
+});
 
 const partsCache = new Map<string, readonly Part[]>();
 const regexCache = new Map<string, RegExp>();
@@ -37,17 +46,17 @@ function patternParts(pattern: string): readonly Part[] {
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(pattern)) !== null) {
-    if (m.index > last) out.push({ text: pattern.slice(last, m.index), glob: true });
+    if (m.index > last) out.push(textPart(pattern.slice(last, m.index), true));
     const inner = m[1].trim();
     if (inner === '*' || inner === '?' || inner === '$') {
-      out.push({ text: inner, glob: false });
+      out.push(textPart(inner, false));
     } else {
       const dm = /^([^,]+?)\s*,\s*'([^']*)'$/.exec(inner);
       out.push(dm ? { key: dm[1].trim().toLowerCase(), dflt: dm[2] } : { key: inner.toLowerCase() });
     }
     last = m.index + m[0].length;
   }
-  if (last < pattern.length) out.push({ text: pattern.slice(last), glob: true });
+  if (last < pattern.length) out.push(textPart(pattern.slice(last), true));
   parts = out;
   partsCache.set(pattern, parts);
   return parts;
@@ -63,7 +72,7 @@ function source(pattern: string, ctx: Context, glob: boolean): string | undefine
   let out = '';
   for (const p of patternParts(pattern)) {
     if ('text' in p) {
-      out += glob && p.glob ? globToRegexSource(p.text) : escapeRegex(p.text);
+      out += glob ? p.globSrc : p.litSrc;
     } else {
       const v = ctx[p.key];
       if (v && v.length === 1) out += escapeRegex(v[0]);
@@ -100,7 +109,18 @@ function compiled(src: string, flags: string): RegExp {
 }
 
 /** Glob match (StringLike); undefined when the pattern uses a variable the request lacks. */
+const staticCache = new Map<string, RegExp | null>();
+
 export function globMatch(value: string, pattern: string, ctx: Context, ignoreCase = false): boolean | undefined {
+  if (pattern === '*') return true;
+  const sk = (ignoreCase ? 'i' : 's') + pattern;
+  let st = staticCache.get(sk);
+  if (st === undefined) {
+    const parts = patternParts(pattern);
+    st = parts.some((p) => 'key' in p) ? null : compiled(parts.map((p) => ('globSrc' in p ? p.globSrc : '')).join(''), ignoreCase ? 'is' : 's');
+    staticCache.set(sk, st);
+  }
+  if (st) return st.test(value);
   const src = source(pattern, ctx, true);
   if (src === undefined) return undefined;
   return compiled(src, ignoreCase ? 'is' : 's').test(value);
@@ -113,7 +133,17 @@ export function exactMatch(value: string, pattern: string, ctx: Context, ignoreC
   return ignoreCase ? s.toLowerCase() === value.toLowerCase() : s === value;
 }
 
+const splitCache = new Map<string, string[] | undefined>();
+
 function splitArn(s: string): string[] | undefined {
+  if (splitCache.has(s)) return splitCache.get(s);
+  if (splitCache.size > 200_000) splitCache.clear();
+  const r = splitArnUncached(s);
+  splitCache.set(s, r);
+  return r;
+}
+
+function splitArnUncached(s: string): string[] | undefined {
   const parts: string[] = [];
   let rest = s;
   for (let i = 0; i < 5; i++) {
@@ -142,7 +172,14 @@ export function arnMatch(value: string, pattern: string, ctx: Context): boolean 
 }
 
 /** Action match: case-insensitive glob, no variables. */
+const actionCache = new Map<string, RegExp>();
+
 export function actionMatch(action: string, pattern: string): boolean {
   if (pattern === '*') return true;
-  return compiled(globToRegexSource(pattern), 'i').test(action);
+  let r = actionCache.get(pattern);
+  if (!r) {
+    r = compiled(globToRegexSource(pattern), 'i');
+    actionCache.set(pattern, r);
+  }
+  return r.test(action);
 }
