@@ -53,6 +53,7 @@ function classify(leak: Leak): { rule: Rule; statement?: Statement } {
   const st = leak.allowedBy[0];
   if (leak.probe.actingAs === null) return { rule: RULES.untaggedSession, statement: st };
   if (leak.probe.victim === '*') return { rule: RULES.crossTenantListing, statement: st };
+  if (leak.probe.resource.type === 'AWS::IAM::Role') return { rule: RULES.roleChain, statement: st };
   if (!st) return { rule: RULES.crossTenant };
   if (leak.allowedBy.some((s) => failOpen(s, leak))) return { rule: RULES.failOpenCondition, statement: leak.allowedBy.find((s) => failOpen(s, leak)) };
   const strings = [...(st.resources ?? []), ...st.conditions.flatMap((c) => c.values)];

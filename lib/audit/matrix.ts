@@ -14,6 +14,7 @@ import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine'
 import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
 import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
 import { Statement } from './policy-model';
+import { kindOf } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
@@ -102,7 +103,8 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
         identity: p.principal.identity,
         ...(p.principal.boundary ? { boundary: p.principal.boundary } : {}),
         resource: p.resource.policy,
-        resourcePolicyRequired: p.resource.type === 'AWS::KMS::Key',
+        // KMS keys and role trust policies must allow by themselves.
+        resourcePolicyRequired: p.resource.type === 'AWS::KMS::Key' || p.resource.type === 'AWS::IAM::Role',
       },
     }));
     const results: EngineResult[] = await engine.evaluateBatch(items);
@@ -207,6 +209,46 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
         }
       }
       if (batch.length >= 5000) await flush();
+    }
+    // Role chaining: may a session of tenant A become another tenant, by assuming a role that
+    // belongs to B, or an ABAC role (itself included) with session tag TenantId=B? The trust
+    // policy acts as the resource policy and must allow (IAM User Guide, roles: AssumeRole).
+    for (const t of inv.principals) {
+      if (!t.abac && !t.owner) continue;
+      const target: TenantResource = {
+        type: 'AWS::IAM::Role',
+        kind: kindOf('AWS::IAM::Role'),
+        arn: t.arn,
+        source: t.source,
+        tags: t.tags,
+        ...(t.owner ? { owner: t.owner } : {}),
+        encrypts: [],
+        policy: t.trust,
+      };
+      const lits = new Set([...principalLiterals.get(p)!, ...(t.owner ? [t.owner] : []), ...(p.owner ? [p.owner] : [])]);
+      const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits), ...(untagged ? [null] : [])];
+      for (const a of acting) {
+        const victims = t.owner ? [t.owner] : tenantClasses(lits);
+        for (const v of victims) {
+          if (v === a || (t.owner && !t.abac && p.owner === t.owner)) continue;
+          const context = requestContext({
+            'aws:PrincipalArn': p.arn,
+            'aws:PrincipalAccount': p.account,
+            ...roleTags,
+            ...(a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
+            ...(t.abac ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: v, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
+          });
+          batch.push({
+            principal: p,
+            actingAs: a,
+            resource: target,
+            victim: v,
+            action: 'sts:AssumeRole',
+            resourceArn: t.arn,
+            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action: 'sts:AssumeRole', resource: t.arn, context },
+          });
+        }
+      }
     }
     await flush();
     onProgress?.(++done, scoped.length);

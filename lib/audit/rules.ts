@@ -54,6 +54,12 @@ export const RULES = {
     info: 'A tenant session can list or search across every tenant of a pooled resource.',
     explanation: 'Listing a bucket root, or searching _all / * indexes, returns every tenant\'s names or documents. Allow listing only with an s3:prefix under the tenant, and index access only by tenant index ARNs.',
   },
+  roleChain: {
+    id: 'TI-ROLE-CHAIN',
+    severity: 'error',
+    info: "A tenant's session can assume a role as another tenant (another tenant's role, or an ABAC role with another tag).",
+    explanation: 'Trust policies decide who may become whom. A tenant session must not be able to call sts:AssumeRole / sts:TagSession on another tenant\'s role or re-enter an ABAC role with a different TenantId tag.',
+  },
   trustTagValue: {
     id: 'TI-TRUST-TAG-VALUE',
     severity: 'warning',

@@ -153,6 +153,45 @@ const LEAKS: Case[] = [
     expected: [['TI-CROSS-TENANT', 'TenantRole']],
   },
   {
+    name: 'role chaining: a tenant session may re-assume its ABAC role with another tag',
+    stacks: platform({
+      ...poolBucket(),
+      TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: '*' }], {
+        Statement: [
+          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { StringLike: { 'aws:RequestTag/TenantId': '???*' } } },
+        ],
+      }),
+    }),
+    expected: [['TI-ROLE-CHAIN', 'TenantRole']],
+  },
+  {
+    name: "role chaining: tenant acme's role may assume tenant globex's role",
+    stacks: {
+      'Tenant-acme': {
+        tags: { TenantId: 'acme' },
+        resources: {
+          AcmeWorker: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }] },
+              Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/*' }] } }],
+            },
+          },
+        },
+      },
+      'Tenant-globex': {
+        tags: { TenantId: 'globex' },
+        resources: {
+          GlobexWorker: {
+            Type: 'AWS::IAM::Role',
+            Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: 'arn:aws:iam::111111111111:root' } }] } },
+          },
+        },
+      },
+    },
+    expected: [['TI-ROLE-CHAIN', 'AcmeWorker']],
+  },
+  {
     name: 'cache user reaching all keys with +@all',
     stacks: platform({ AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', Engine: 'redis', AccessString: 'on ~* &* +@all', Tags: [{ Key: 'TenantId', Value: 'acme' }] } } }),
     expected: [
