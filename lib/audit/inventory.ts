@@ -14,7 +14,7 @@
 import { constructPathOf, LoadedAssembly, LoadedStack } from './assembly-loader';
 import { isUnresolved, Resolver } from './intrinsics';
 import { parsePolicyDocument, SourceRef, Statement } from './policy-model';
-import { kindOf, RESOURCE_POLICY_KINDS, ResourceKind } from './resource-kinds';
+import { kindOf, RESOURCE_KINDS, RESOURCE_POLICY_KINDS, ResourceKind } from './resource-kinds';
 import { TENANT_TAG_KEY } from '../tenancy/namespace';
 
 export interface Principal {
@@ -221,6 +221,9 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver): In
         const tags = tagsOf(props);
         const owner = ownerOf(stack, tags);
         if (!owner && !kind.namespace && r.Type !== 'AWS::KMS::Key') continue; // not tenant data
+        // A type the table does not know counts as tenant data only when tagged itself: stack
+        // ownership alone would turn permissions, policies and other plumbing into "data".
+        if (!RESOURCE_KINDS[r.Type] && !tags[TENANT_TAG_KEY]) continue;
         const res: TenantResource = {
           type: r.Type,
           kind,

@@ -65,8 +65,12 @@ describeWithEngine('redis-server', available, 'apt-get install redis-server (scr
     }
   });
   afterAll(async () => {
-    client?.disconnect();
-    server?.kill();
+    await client?.quit().catch(() => client.disconnect());
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill();
+      await exited;
+    }
   });
 
   test('command categories of the keyless list are the server\'s own', async () => {
