@@ -61,7 +61,6 @@ export function renderSarif(r: AuditResult): string {
         tool: {
           driver: {
             name: 'tenant-isolation-audit',
-            informationUri: 'https://github.com/',
             semanticVersion: '0.1.0',
             rules: ALL_RULES.map((rule) => ({
               id: rule.id,
