@@ -8,8 +8,9 @@
  * the policy names, or unrelated; plus length for `?`. So for every literal id the templates
  * mention (and a fixed base id for policies that mention none), we evaluate the id itself and
  * representatives of every relation: a hyphen extension (`acme` -> `acme-q`, the `acme` /
- * `acme-corp` case), a letter extension (`acmeq`), the longest valid proper prefix (`acm`), the
- * part before the last hyphen and after the first hyphen, and an unrelated id. Tag values that
+ * `acme-corp` case), a letter extension (`acmeq`), the longest valid proper prefix (`acm`) and
+ * suffix (`cme`), the part before the last hyphen and after the first hyphen, an infix, and an
+ * unrelated id. Tag values that
  * STS accepts but are not TenantIds (`acme/`, `ACME`, ...) are added for roles whose trust
  * policy accepts them.
  */
@@ -28,6 +29,13 @@ export function variantsOf(id: string): string[] {
     const p = id.slice(0, n);
     if (TenantId.isValid(p)) {
       out.push(p);
+      break;
+    }
+  }
+  for (let k = 1; k <= id.length - 3; k++) {
+    const suffix = id.slice(k);
+    if (TenantId.isValid(suffix)) {
+      out.push(suffix);
       break;
     }
   }

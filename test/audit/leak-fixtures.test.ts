@@ -48,6 +48,16 @@ const LEAKS: Case[] = [
     expected: [['TI-MISSING-DELIMITER', 'TenantRole']],
   },
   {
+    name: 'suffix pattern tenants/*${tag}/* lets cme reach acme',
+    stacks: platform({ ...poolBucket(), TenantRole: abacRole([{ Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/*${TAG}/*`) }, NULL_TAG_DENY]) }),
+    expected: [['TI-CROSS-TENANT', 'TenantRole']],
+  },
+  {
+    name: 'single-character wildcard tenants/${tag}?/* lets acme reach acmeq',
+    stacks: platform({ ...poolBucket(), TenantRole: abacRole([{ Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/${TAG}?/*`) }, NULL_TAG_DENY]) }),
+    expected: [['TI-MISSING-DELIMITER', 'TenantRole']],
+  },
+  {
     name: 'fail-open StringEqualsIfExists on a tag the pool objects lack',
     stacks: platform({
       ...poolBucket(),
