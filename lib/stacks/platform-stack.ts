@@ -7,7 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PlatformNetwork } from '../platform/network';
+import { TenantJobsAccess } from '../platform/jobs-access';
 import { PoolStorage } from '../platform/pool-storage';
+import { TenantSearch } from '../platform/search';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -29,6 +31,8 @@ export class PlatformStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
+  public readonly jobsAccess: TenantJobsAccess;
+  public readonly search: TenantSearch;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -81,5 +85,14 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    // Jobs (ABAC on the tenant stacks' queues) and search (index per tenant) boundaries.
+    this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q, role: this.tenantAccessRole.role });
+    this.search = new TenantSearch(this, 'Search', {
+      domainName: `${q}-search`,
+      network: this.network,
+      tenantAccessRole: this.tenantAccessRole.role,
+      tenantCount: props.tenants.length,
+    });
   }
 }
