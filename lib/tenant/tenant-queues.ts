@@ -74,6 +74,7 @@ export class TenantQueues extends Construct {
     const tenantAccess = new iam.ArnPrincipal(props.tenantAccessRoleArn);
     const tagKey = `aws:PrincipalTag/${TENANT_TAG_KEY}`;
     const viaSqs = `sqs.${stack.region}.amazonaws.com`;
+    const workerPattern = `arn:${stack.partition}:iam::${stack.account}:role${BLUEPRINT_IAM_PATH}${jobsWorkerRolePrefix(q)}*`;
 
     this.key = new kms.Key(this, 'Key', {
       description: `Jobs queues of one tenant (SQS SSE-KMS)`,
@@ -137,7 +138,7 @@ export class TenantQueues extends Construct {
           resources: [queue.queueArn],
           // Every blueprint worker role but this tenant's (all of them once the tenant is retired).
           conditions: {
-            ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role${BLUEPRINT_IAM_PATH}${jobsWorkerRolePrefix(q)}*` },
+            ArnLike: { 'aws:PrincipalArn': workerPattern },
             ...(enabled ? { ArnNotEquals: { 'aws:PrincipalArn': this.workerRole.roleArn } } : {}),
           },
         }),
@@ -153,6 +154,21 @@ export class TenantQueues extends Construct {
         actions: ['kms:*'],
         resources: ['*'],
         conditions: enabled ? { StringNotEquals: { [tagKey]: tenant } } : undefined,
+      }),
+    );
+    // Other tenants' workers: the key policy's account statement lets IAM policies grant this
+    // key, so a later over-broad grant to another worker is refused here as well.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOtherTenantWorkers',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:PrincipalArn': workerPattern },
+          ...(enabled ? { ArnNotEquals: { 'aws:PrincipalArn': this.workerRole.roleArn } } : {}),
+        },
       }),
     );
     if (enabled) {
