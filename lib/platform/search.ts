@@ -189,11 +189,14 @@ export class TenantSearch extends Construct {
       Version: '2012-10-17',
       Statement: [
         {
-          Sid: 'DenyTenantSessionsOutsideTenantIndexes',
+          Sid: 'DenyTenantSessionsOutsideTenantIndexShape',
           Effect: 'Deny',
           Principal: { AWS: tenantRole },
           Action: 'es:ESHttp*',
-          NotResource: `${this.domainArn}/${INDEX_ROOT}*`,
+          // `tenant-<something>.<something>` only: also refuses `tenant-*`, `tenant-acme*` and
+          // `tenant-acme` (no delimiter). A literal `*` inside that shape (`tenant-*.x`) cannot be
+          // told apart here (IAM has no escape for `*`); the identity policy refuses it.
+          NotResource: `${this.domainArn}/${INDEX_ROOT}*.*`,
         },
         {
           Sid: 'DenyTenantSessionsMultiTargetPaths',
