@@ -36,9 +36,9 @@ export function tenantIndexName(tenant: TenantId, name: string): string {
 const INDEX_KEYS = new Set(['index', '_index']);
 
 /**
- * Throws when a query body names an index outside the tenant's prefix (or several at once),
- * anywhere in the body. Apply it to query DSL, not to document sources (a document may have a
- * field called `index`).
+ * Throws when a query body (or an index-creation body) names an index or alias outside the
+ * tenant's prefix, or several at once, anywhere in the body. Apply it to query DSL and index
+ * settings, not to document sources (a document may have a field called `index`).
  */
 export function assertQueryStaysInTenant(tenant: TenantId, query: unknown): void {
   if (!(tenant instanceof TenantId)) throw new SearchGuardError('assertQueryStaysInTenant takes a parsed TenantId');
@@ -58,6 +58,12 @@ export function assertQueryStaysInTenant(tenant: TenantId, query: unknown): void
           if (typeof name !== 'string' || !name.startsWith(prefix) || /[,\s]/.test(name)) {
             problems.push(`${at} names ${JSON.stringify(name)}, outside ${prefix}*`);
           }
+        }
+      }
+      // Index-creation bodies: `aliases: { "<alias>": {...} }` names aliases in the body.
+      if (key === 'aliases' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        for (const alias of Object.keys(v)) {
+          if (!alias.startsWith(prefix) || /[,\s*]/.test(alias)) problems.push(`${at} names alias ${JSON.stringify(alias)}, outside ${prefix}*`);
         }
       }
       visit(v, at);

@@ -39,6 +39,11 @@ describe('assertQueryStaysInTenant', () => {
     expect(() => assertQueryStaysInTenant(acme, { query: { match: { title: 'index' } }, size: 10 })).not.toThrow();
   });
 
+  test("an index-creation body cannot plant an alias in acme-corp's namespace", () => {
+    expect(() => assertQueryStaysInTenant(acme, { settings: {}, aliases: { 'tenant-acme-corp.orders': {} } })).toThrow(/\$\.aliases names alias "tenant-acme-corp\.orders"/);
+    expect(() => assertQueryStaysInTenant(acme, { aliases: { 'tenant-acme.current': {} } })).not.toThrow();
+  });
+
   test('reports every offending clause at once', () => {
     expect(() =>
       assertQueryStaysInTenant(acme, { a: { index: 'tenant-b1.x' }, b: [{ _index: 'tenant-b2.y' }] }),
