@@ -105,6 +105,8 @@ for (const a of TENANTS) {
     '_plugins/_sql',
     '_plugins/_ppl',
     '_plugins/_security/api/roles',
+    'other-cluster:tenant-x.y/_search', // cross-cluster search target
+    'tenant-%2A/_search', // encoded wildcard
     '.kibana/_search',
     '.opendistro_security/_search',
   ]) {
