@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TenantAnalytics } from '../platform/analytics';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
@@ -30,6 +31,7 @@ export class PlatformStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
+  public readonly analytics: TenantAnalytics;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -82,6 +84,14 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition.
+    this.analytics = new TenantAnalytics(this, 'Analytics', {
+      qualifier: q,
+      accessLogsBucket: this.accessLogsBucket,
+      tenantAccessRole: this.tenantAccessRole.role,
+      producer: this.broker,
+    });
 
     const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
     if (offboarded.length > 0) {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { TenantAccessRole } from '../platform/tenant-access-role';
+import { TenantAnalyticsWorkgroup } from '../tenant/analytics-workgroup';
 import { SiloStorage } from '../tenant/silo-storage';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
 import { TenantEntry } from '../tenancy/registry';
@@ -38,6 +39,9 @@ export class TenantStack extends Stack {
       });
       bucketName = this.siloStorage.bucket.bucketName;
     }
+
+    // Analytics query layer (docs/analytics.md): the tenant's own Athena workgroup.
+    new TenantAnalyticsWorkgroup(this, 'AnalyticsWorkgroup', { tenant: tenant.id, qualifier: q });
 
     // Where this tenant's data lives, for application code and operators (no secrets).
     new ssm.StringParameter(this, 'TenantDescriptor', {

@@ -1,0 +1,541 @@
+/**
+ * The analytics boundary: a tenant-partitioned event pipeline where a record can never land in
+ * another tenant's partition. See docs/analytics.md for the decisions and limits.
+ *
+ *   producer (lib/runtime/analytics-producer.ts, broker role, tenant from a verified TenantContext)
+ *     -> Firehose delivery stream (Direct PUT, SSE with the analytics key)
+ *     -> transformation Lambda (analytics-transform/: tenant is a TenantId, HMAC verifies, body
+ *        names no other tenant) -> `!{partitionKeyFromLambda:tenant}`
+ *     -> analytics bucket `tenants/<id>/analytics/dt=<day>/`, or `analytics-errors/<error type>/`
+ *
+ * A dedicated bucket and key, not the pool bucket: Firehose writes as its own service role, which
+ * must reach every tenant's partition; here that role reaches only `tenants/* /analytics/` and the
+ * error prefix of a bucket holding nothing else, and never the pool key that protects tenant
+ * documents. The layout (`tenants/<id>/...`) and the TenantAccessRole rules (own prefix only, the
+ * key bound to the object ARN) are the pool's, so the storage boundary's guarantees carry over.
+ * Tenants only READ their partition (append-only history written by the pipeline alone) and
+ * write their own Athena results (`tenants/<id>/athena-results/`).
+ */
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import * as path from 'path';
+import { objectPrefix, PRINCIPAL_TENANT, TenantRef, tenantResourceName } from '../tenancy/namespace';
+import { TENANT_KMS_ACTIONS } from './storage-actions';
+import { PARTITION_KEY } from './analytics-transform/transform';
+
+/** Deterministic analytics bucket name (no tenant names: bucket names are public in DNS). */
+export function analyticsBucketName(qualifier: string): string {
+  return `${qualifier}-analytics-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
+export const analyticsNames = {
+  stream: (q: string) => `${q}-tenant-analytics`,
+  database: (q: string) => `${q}_analytics`,
+  table: 'events',
+  secret: (q: string) => `${q}/analytics/integrity-key`,
+  keyAlias: (q: string) => `alias/${q}/analytics`,
+  /** SSM parameter holding the analytics key ARN, read by tenant stacks at deploy time (no export). */
+  keyArnParameter: (q: string) => `/${q}/analytics/key-arn`,
+};
+
+/** `tenants/<id>/analytics/`: the tenant's partition, written by the pipeline only. */
+export function analyticsPartitionPrefix(tenant: TenantRef): string {
+  return `${objectPrefix(tenant)}analytics/`;
+}
+/** `tenants/<id>/athena-results/`: where the tenant's workgroup writes query results. */
+export function queryResultsPrefix(tenant: TenantRef): string {
+  return `${objectPrefix(tenant)}athena-results/`;
+}
+/** `tenant-<id>-analytics`: the tenant's Athena workgroup. */
+export function analyticsWorkgroupName(tenant: TenantRef): string {
+  return tenantResourceName(tenant, 'analytics');
+}
+/** Where records that fail validation or partitioning go; no tenant session can read it. */
+export const ERROR_PREFIX = 'analytics-errors/';
+
+/** Firehose S3 prefix: the partition key comes only from the transformation Lambda. */
+export const DATA_PREFIX_EXPRESSION = `tenants/!{partitionKeyFromLambda:${PARTITION_KEY}}/analytics/dt=!{timestamp:yyyy-MM-dd}/`;
+/** `!{firehose:error-output-type}` separates processing-failed, partitioning failures, etc. */
+export const ERROR_PREFIX_EXPRESSION = `${ERROR_PREFIX}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`;
+
+/** Athena actions a tenant session may use in its own workgroup. */
+export const TENANT_ATHENA_ACTIONS = [
+  'athena:StartQueryExecution',
+  'athena:StopQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:GetQueryResultsStream',
+  'athena:BatchGetQueryExecution',
+  'athena:ListQueryExecutions',
+  'athena:GetWorkGroup',
+] as const;
+/** Catalog reads (table schemas only, no data) that Athena drivers and BI tools make. */
+export const TENANT_CATALOG_ATHENA_ACTIONS = ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'] as const;
+export const TENANT_GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'] as const;
+
+export interface TenantAnalyticsProps {
+  /** Names the stream, database, secret and bucket. */
+  readonly qualifier: string;
+  /** Server access logs destination. */
+  readonly accessLogsBucket: s3.IBucket;
+  /** TenantAccessRole: gets read access to its own partition and its own workgroup, nothing else. */
+  readonly tenantAccessRole: iam.IRole;
+  /**
+   * The application principal that produces events (the broker: it holds verified
+   * TenantContexts). It may put records and read the integrity key; tenant sessions may not.
+   */
+  readonly producer: iam.IGrantable;
+  /**
+   * Firehose buffering interval. Dynamic partitioning keeps one buffer per active partition.
+   * @default Duration.seconds(300)
+   */
+  readonly bufferingInterval?: Duration;
+}
+
+export class TenantAnalytics extends Construct {
+  public readonly key: kms.Key;
+  public readonly bucket: s3.Bucket;
+  public readonly integritySecret: secrets.Secret;
+  public readonly transform: nodejs.NodejsFunction;
+  public readonly deliveryRole: iam.Role;
+  public readonly stream: firehose.CfnDeliveryStream;
+  public readonly database: glue.CfnDatabase;
+  public readonly table: glue.CfnTable;
+  /** The managed policy attached to TenantAccessRole. */
+  public readonly tenantPolicy: iam.ManagedPolicy;
+  private readonly bucketArn: string;
+  private readonly qualifier: string;
+  /** `arn:...:firehose:<region>:<account>:deliverystream/<name>` (computed, see grantTenantRead). */
+  public readonly streamArn: string;
+
+  constructor(scope: Construct, id: string, props: TenantAnalyticsProps) {
+    super(scope, id);
+    const q = props.qualifier;
+    this.qualifier = q;
+    this.streamArn = `arn:${Aws.PARTITION}:firehose:${Aws.REGION}:${Aws.ACCOUNT_ID}:deliverystream/${analyticsNames.stream(q)}`;
+    const bucketName = analyticsBucketName(q);
+    this.bucketArn = `arn:${Aws.PARTITION}:s3:::${bucketName}`;
+    const bufferingSeconds = (props.bufferingInterval ?? Duration.seconds(300)).toSeconds();
+    // BufferingHints.IntervalInSeconds: 0-900 (Firehose API, BufferingHints); zero buffering is
+    // not available with dynamic partitioning (Firehose Developer Guide, buffering).
+    if (bufferingSeconds < 60 || bufferingSeconds > 900) {
+      throw new Error(`${this.node.path}: bufferingInterval ${bufferingSeconds}s must be 60-900 seconds`);
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
+      alias: analyticsNames.keyAlias(q),
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      // Bucket Keys off: S3 then sends the object ARN as encryption context, which the key policy
+      // binds to the caller's tenant prefix (S3 User Guide, bucket-key; same choice as PoolStorage).
+      bucketKeyEnabled: false,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'tenant-analytics/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    });
+
+    // The HMAC key that binds a record to its tenant. Generated by Secrets Manager at deploy time.
+    this.integritySecret = new secrets.Secret(this, 'IntegrityKey', {
+      secretName: analyticsNames.secret(q),
+      description: 'HMAC key binding analytics records to the tenant stamped by the producer',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.transform = this.createTransform();
+    this.integritySecret.grantRead(this.transform);
+
+    this.deliveryRole = this.createDeliveryRole();
+    const deliveryLogs = new logs.LogGroup(this, 'DeliveryLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const deliveryLogStream = new logs.LogStream(this, 'DeliveryLogStream', { logGroup: deliveryLogs, removalPolicy: RemovalPolicy.RETAIN });
+    deliveryLogs.grantWrite(this.deliveryRole);
+
+    this.stream = new firehose.CfnDeliveryStream(this, 'Stream', {
+      deliveryStreamName: analyticsNames.stream(q),
+      deliveryStreamType: 'DirectPut',
+      deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: this.key.keyArn },
+      // Property names verified against the CloudFormation reference
+      // (AWS::KinesisFirehose::DeliveryStream ExtendedS3DestinationConfiguration,
+      // DynamicPartitioningConfiguration, ProcessorParameter: LambdaArn | NumberOfRetries |
+      // BufferSizeInMBs | BufferIntervalInSeconds) and the Firehose guide, dynamic-partitioning-s3bucketprefix.
+      extendedS3DestinationConfiguration: {
+        bucketArn: this.bucket.bucketArn,
+        roleArn: this.deliveryRole.roleArn,
+        prefix: DATA_PREFIX_EXPRESSION,
+        // Required with dynamic partitioning (Firehose guide, dynamic-partitioning-error-handling).
+        errorOutputPrefix: ERROR_PREFIX_EXPRESSION,
+        // Dynamic partitioning needs at least 64 MiB (the L2 defaults to 128 with it on).
+        bufferingHints: { intervalInSeconds: bufferingSeconds, sizeInMBs: 128 },
+        compressionFormat: 'GZIP',
+        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: this.key.keyArn } },
+        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: 'Lambda',
+              parameters: [
+                { parameterName: 'LambdaArn', parameterValue: this.transform.functionArn },
+                { parameterName: 'NumberOfRetries', parameterValue: '3' },
+                { parameterName: 'BufferSizeInMBs', parameterValue: '1' },
+                { parameterName: 'BufferIntervalInSeconds', parameterValue: '60' },
+              ],
+            },
+          ],
+        },
+        cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
+        s3BackupMode: 'Disabled',
+      },
+    });
+    // The role's policy must exist before Firehose validates access to the bucket and function.
+    this.stream.node.addDependency(this.deliveryRole);
+
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: { name: analyticsNames.database(q), description: 'Tenant analytics (one table; each tenant reads only its own partition)' },
+    });
+    this.table = this.createTable(bucketName);
+
+    // Tenant stacks read the key ARN at deploy time (an SSM parameter, not an export that would
+    // pin the platform stack while imported).
+    new ssm.StringParameter(this, 'KeyArnParameter', {
+      parameterName: analyticsNames.keyArnParameter(q),
+      description: 'ARN of the tenant analytics KMS key (Athena workgroups encrypt query results with it)',
+      stringValue: this.key.keyArn,
+    });
+
+    this.protectBucket();
+    this.tenantPolicy = this.grantTenantRead(props.tenantAccessRole);
+    this.grantProduce(props.producer);
+  }
+
+  /** `arn:...:s3:::<bucket>/tenants/${aws:PrincipalTag/TenantId}/*` */
+  public get tenantObjectsArn(): string {
+    return `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}*`;
+  }
+
+  /** The ARN of a tenant's workgroup (literal id or the session-tag variable). */
+  public workgroupArn(tenant: TenantRef): string {
+    return `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${analyticsWorkgroupName(tenant)}`;
+  }
+
+  /** Lets `grantee` (the broker) put records and read the integrity key. Never grant this to TenantAccessRole. */
+  public grantProduce(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+      resourceArns: [this.stream.attrArn],
+    });
+    this.integritySecret.grantRead(grantee);
+  }
+
+  private createTransform(): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, 'TransformLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'TransformRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Analytics transformation Lambda: reads the integrity key, writes its own logs',
+    });
+    logGroup.grantWrite(role);
+    return new nodejs.NodejsFunction(this, 'Transform', {
+      entry: path.join(__dirname, 'analytics-transform', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Firehose waits up to 5 minutes for a transformation invocation (Firehose guide, data-transformation).
+      timeout: Duration.minutes(1),
+      role,
+      logGroup,
+      description: 'Validates analytics records (TenantId, HMAC, no foreign tenant) and returns the tenant partition key',
+      environment: { INTEGRITY_SECRET_ARN: this.integritySecret.secretArn, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: { minify: true, sourceMap: true, target: 'node24' },
+    });
+  }
+
+  private createDeliveryRole(): iam.Role {
+    const role = new iam.Role(this, 'DeliveryRole', {
+      // Confused-deputy guard: only Firehose acting for this account (Firehose guide, controlling-access).
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+      description: 'Analytics Firehose delivery: writes tenant partitions and the error prefix only',
+    });
+    const writable = [`${this.bucketArn}/tenants/*/analytics/*`, `${this.bucketArn}/${ERROR_PREFIX}*`];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WritePartitionsAndErrors',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+        resources: writable,
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'BucketForDelivery',
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [this.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'KeyForDeliveredObjects',
+        actions: [...TENANT_KMS_ACTIONS],
+        resources: [this.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': writable },
+        },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeTransform',
+        actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+        resources: [this.transform.functionArn, `${this.transform.functionArn}:*`],
+      }),
+    );
+    return role;
+  }
+
+  private createTable(bucketName: string): glue.CfnTable {
+    const root = `s3://${bucketName}/tenants/`;
+    return new glue.CfnTable(this, 'Table', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: this.database.ref, // the name, and a dependency on the database
+      tableInput: {
+        name: analyticsNames.table,
+        description: 'Analytics events; partition projection: every query must name one tenant (injected), and S3 lets a session read only its own',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [
+          { name: 'tenant', type: 'string' },
+          { name: 'dt', type: 'string' },
+        ],
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          // `injected`: the query must give the tenant as a literal (Athena guide,
+          // partition-projection-kinesis-firehose-example-using-custom-prefixes-and-dynamic-partitioning).
+          'projection.tenant.type': 'injected',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': '2024-01-01,NOW',
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'storage.location.template': `${root}\${tenant}/analytics/dt=\${dt}/`,
+        },
+        storageDescriptor: {
+          location: root,
+          columns: [
+            { name: 'ts', type: 'string', comment: 'event time (producer clock, ISO-8601 UTC)' },
+            { name: 'type', type: 'string', comment: 'event type' },
+            { name: 'body', type: 'string', comment: 'event JSON; use json_extract_scalar' },
+          ],
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+        },
+      },
+    });
+  }
+
+  /** Bucket-policy Denies that hold whatever identity policies say later. */
+  private protectBucket(): void {
+    const objects = this.bucket.arnForObjects('*');
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyUploadsNotUnderTheAnalyticsKey',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [objects],
+        // Only when the header is present (absent: default encryption applies this key).
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyUploadsNotSseKms',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [objects],
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        },
+      }),
+    );
+    // Partitions and the error prefix are written by the delivery role alone: no other principal
+    // (a tenant session, the broker, an operator's script) can plant a record in a partition.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPartitionWritesExceptDelivery',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [`${this.bucketArn}/tenants/*/analytics/*`, `${this.bucketArn}/${ERROR_PREFIX}*`],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.deliveryRole.roleArn } },
+      }),
+    );
+  }
+
+  /**
+   * TenantAccessRole: read its own partition, run queries in its own workgroup with results under
+   * its own prefix. Adds the matching bucket-policy and key-policy Denies.
+   */
+  private grantTenantRead(role: iam.IRole): iam.ManagedPolicy {
+    const own = (sub: string) => `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}${sub}`;
+    const ownWorkgroup = this.workgroupArn(PRINCIPAL_TENANT);
+    const catalog = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:datacatalog/AwsDataCatalog`;
+    const glueArn = (r: string) => `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:${r}`;
+    const db = this.database.ref; // the database name
+    const policy = new iam.ManagedPolicy(this, 'TenantAnalyticsAccess', {
+      description: 'Analytics: each session reads only tenants/${aws:PrincipalTag/TenantId}/analytics/ and queries only its own workgroup',
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadOwnPartition', actions: ['s3:GetObject'], resources: [own('analytics/*')] }),
+        new iam.PolicyStatement({
+          sid: 'OwnQueryResults',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
+          resources: [own('athena-results/*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListOwnPrefix',
+          actions: ['s3:ListBucket'],
+          resources: [this.bucketArn],
+          conditions: { StringLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
+        }),
+        new iam.PolicyStatement({ sid: 'BucketLocation', actions: ['s3:GetBucketLocation'], resources: [this.bucketArn] }),
+        new iam.PolicyStatement({ sid: 'OwnWorkgroup', actions: [...TENANT_ATHENA_ACTIONS], resources: [ownWorkgroup] }),
+        new iam.PolicyStatement({ sid: 'CatalogSchema', actions: [...TENANT_CATALOG_ATHENA_ACTIONS], resources: [catalog] }),
+        new iam.PolicyStatement({
+          sid: 'GlueSchema',
+          actions: [...TENANT_GLUE_ACTIONS],
+          resources: [glueArn('catalog'), glueArn(`database/${db}`), glueArn(`table/${db}/${analyticsNames.table}`)],
+        }),
+        // Explicit Denies: hold even if a broader Allow is attached to the role later.
+        new iam.PolicyStatement({
+          sid: 'DenyOtherWorkgroups',
+          effect: iam.Effect.DENY,
+          actions: ['athena:*'],
+          notResources: [ownWorkgroup, catalog],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyWorkgroupChanges',
+          // A session must not redirect its workgroup's enforced result location or lift enforcement.
+          effect: iam.Effect.DENY,
+          actions: ['athena:CreateWorkGroup', 'athena:UpdateWorkGroup', 'athena:DeleteWorkGroup', 'athena:TagResource', 'athena:UntagResource'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyProducingAndIntegrityKey',
+          // Tenant sessions never produce records nor read the key that stamps them.
+          effect: iam.Effect.DENY,
+          actions: ['firehose:*', 'secretsmanager:*'],
+          // Computed ARNs, not references: the key policy names this role, so a reference from the
+          // role's policy to the key-encrypted secret or stream would be a dependency cycle.
+          // Secret ARNs end in `-` and six random characters (Secrets Manager guide, reference_iam-permissions).
+          resources: [this.streamArn, `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${analyticsNames.secret(this.qualifier)}-??????`],
+        }),
+      ],
+    });
+    role.addManagedPolicy(policy);
+
+    const principal = new iam.ArnPrincipal(role.roleArn);
+    const listActions = ['s3:ListBucket', 's3:ListBucketVersions', 's3:ListBucketMultipartUploads'];
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['s3:*'],
+        notResources: [this.bucketArn, this.tenantObjectsArn],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleChangingOwnPartition',
+        // The partition is the pipeline's record of what happened: read-only for the tenant.
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: ['s3:GetObject'],
+        resources: [own('analytics/*')],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleListingOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: listActions,
+        resources: [this.bucketArn],
+        // A missing s3:prefix (a listing of the bucket root) matches StringNotLike: denied.
+        conditions: { StringNotLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleBucketConfiguration',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: [...listActions, 's3:GetBucketLocation'],
+        resources: [this.bucketArn],
+      }),
+    );
+
+    const contextKey = 'kms:EncryptionContext:aws:s3:arn';
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTenantRoleOwnPrefixViaS3',
+        principals: [principal],
+        actions: [...TENANT_KMS_ACTIONS],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
+          StringLike: { [contextKey]: this.tenantObjectsArn },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyTenantRoleOtherContexts',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['kms:*'],
+        resources: ['*'],
+        // Absent context (the stream, the secret) or absent tag both match StringNotLike: denied.
+        conditions: { StringNotLike: { [contextKey]: this.tenantObjectsArn } },
+      }),
+    );
+    return policy;
+  }
+}
