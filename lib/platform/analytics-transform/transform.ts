@@ -90,8 +90,13 @@ function reject(reason: RejectReason, detail: string): Verdict {
   return { ok: false, reason, detail };
 }
 
-/** Validates one record's bytes. `key` is the stream's integrity secret. */
-export function validateRecord(bytes: Uint8Array, key: Uint8Array): Verdict {
+/**
+ * Validates one record's bytes. `keys` are the accepted integrity keys: the current one and,
+ * during a rotation, the previous one (a record verifies under any of them).
+ */
+export function validateRecord(bytes: Uint8Array, keys: Uint8Array | readonly Uint8Array[]): Verdict {
+  const keyList: readonly Uint8Array[] = keys instanceof Uint8Array ? [keys] : keys;
+  if (keyList.length === 0) throw new Error('no integrity key: refusing to validate records');
   if (bytes.length > MAX_RECORD_BYTES) return reject('oversized', `${bytes.length} bytes > ${MAX_RECORD_BYTES}`);
   let parsed: unknown;
   try {
@@ -114,7 +119,8 @@ export function validateRecord(bytes: Uint8Array, key: Uint8Array): Verdict {
   if (typeof rec.mac !== 'string' || rec.mac === '') return reject('missing-integrity', 'no mac field');
   // The tag binds tenant, ts, type and body together: changing any of them (a forged tenant, a
   // body moved to another tenant) breaks it. Checked before the body is parsed.
-  if (!tagMatches(integrityTag(key, tenant, rec.ts, rec.type, rec.body), rec.mac)) {
+  const { ts, type, body: bodyText, mac } = rec;
+  if (!keyList.some((key) => tagMatches(integrityTag(key, tenant, ts, type, bodyText), mac))) {
     return reject('integrity-mismatch', 'mac does not verify for this tenant and body');
   }
   if (Buffer.byteLength(rec.body, 'utf8') > MAX_BODY_BYTES) return reject('oversized-body', `body > ${MAX_BODY_BYTES} bytes`);
@@ -142,10 +148,10 @@ export interface TransformReport {
 }
 
 /** Transforms a Firehose batch. Never throws for a bad record; never returns `Dropped`. */
-export function transformBatch(event: FirehoseTransformationEvent, key: Uint8Array): TransformReport {
+export function transformBatch(event: FirehoseTransformationEvent, keys: Uint8Array | readonly Uint8Array[]): TransformReport {
   const rejected: Array<{ recordId: string; reason: RejectReason; detail: string }> = [];
   const records = event.records.map((r): FirehoseTransformationResultRecord => {
-    const verdict = validateRecord(Buffer.from(r.data, 'base64'), key);
+    const verdict = validateRecord(Buffer.from(r.data, 'base64'), keys);
     if (!verdict.ok) {
       rejected.push({ recordId: r.recordId, reason: verdict.reason, detail: verdict.detail });
       // The original bytes go to the error prefix untouched, for investigation and replay.
