@@ -103,6 +103,8 @@ export class TenantCredentialsError extends Error {
 export type TenantTransactionErrorCode =
   /** The role to `SET LOCAL ROLE` to is not a plain SQL identifier. */
   | 'role-invalid'
+  /** The callback tried to end the transaction, change role, or change the tenant setting. */
+  | 'statement-refused'
   /** After the callback, the database's tenant was no longer the context's tenant. */
   | 'tenant-changed';
 
