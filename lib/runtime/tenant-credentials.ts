@@ -138,6 +138,17 @@ export class TenantCredentialVendor {
   }
 
   /**
+   * A credential provider bound to `ctx`'s tenant, for any AWS SDK v3 client
+   * (`new SQSClient({ region, credentials: vendor.credentialProvider(ctx) })`). The provider
+   * closes over the verified tenant (and user), not over the context object.
+   */
+  public credentialProvider(ctx: TenantContext): () => Promise<TenantCredentials> {
+    assertTenantContext(ctx, 'TenantCredentialVendor.credentialProvider');
+    const session = this.sessionKey(ctx);
+    return () => this.credentialsFor(session);
+  }
+
+  /**
    * An S3 client whose every request is signed with `ctx`'s tenant credentials. One client per
    * tenant (and user, with a source identity) is kept. `config` may not set credentials or region.
    */

@@ -167,12 +167,26 @@ describe('S3 clients', () => {
   });
 });
 
+describe('credential providers for other SDK clients', () => {
+  test('are bound to the tenant they were made for', async () => {
+    const { sts, vendor } = setup();
+    const forAcme = vendor.credentialProvider(await idp.context('acme'));
+    const forAcmeCorp = vendor.credentialProvider(await idp.context('acme-corp'));
+    const [a, b] = await Promise.all([forAcme(), forAcmeCorp()]);
+    expect(RecordingStsDouble.tenantOfToken(a.sessionToken)).toBe('acme');
+    expect(RecordingStsDouble.tenantOfToken(b.sessionToken)).toBe('acme-corp');
+    expect(await forAcme()).toBe(a);
+    expect(sts.requests).toHaveLength(2);
+  });
+});
+
 describe('only a TenantContext opens the vendor', () => {
   test('a forged context is refused before any STS call', async () => {
     const { sts, vendor } = setup();
     const forged = { tenant: TenantId.parse('acme'), subject: 'x', memberships: [], expiresAt: new Date() } as unknown as TenantContext;
     await expectRejects(vendor.credentials(forged), TenantContextRequiredError);
     expect(() => vendor.s3(forged)).toThrow(TenantContextRequiredError);
+    expect(() => vendor.credentialProvider(forged)).toThrow(TenantContextRequiredError);
     expect(sts.requests).toHaveLength(0);
   });
 
