@@ -262,7 +262,7 @@ export class TenantAnalytics extends Construct {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
-      resourceArns: [this.stream.attrArn],
+      resourceArns: [this.streamArn],
     });
     this.integritySecret.grantRead(grantee);
   }
