@@ -190,7 +190,7 @@ describe('AwsSolutions (cdk-nag)', () => {
   test('the same holds for the pack run directly on every stack', () => {
     const pack = new AwsSolutionsChecks();
     const findings = [blueprint.platform, ...blueprint.tenants].flatMap((s) =>
-      pack.validateScope(s).violations.flatMap((v) => v.violatingResources.filter((r) => ours(r.constructPath)).map((r) => `${v.ruleName} ${r.constructPath}`)),
+      pack.validateScope(s).violations.flatMap((v) => v.violatingResources.filter((r) => ours(r.constructPath ?? "")).map((r) => `${v.ruleName} ${r.constructPath}`)),
     );
     expect(findings).toEqual([]);
   });
