@@ -29,58 +29,12 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { objectPrefix, PRINCIPAL_TENANT, TenantRef, tenantResourceName } from '../tenancy/namespace';
+import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../tenancy/namespace';
+import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
+import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from './storage-actions';
-import { PARTITION_KEY } from './analytics-transform/transform';
 
-/** Deterministic analytics bucket name (no tenant names: bucket names are public in DNS). */
-export function analyticsBucketName(qualifier: string): string {
-  return `${qualifier}-analytics-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
-}
-export const analyticsNames = {
-  stream: (q: string) => `${q}-tenant-analytics`,
-  database: (q: string) => `${q}_analytics`,
-  table: 'events',
-  secret: (q: string) => `${q}/analytics/integrity-key`,
-  keyAlias: (q: string) => `alias/${q}/analytics`,
-  /** SSM parameter holding the analytics key ARN, read by tenant stacks at deploy time (no export). */
-  keyArnParameter: (q: string) => `/${q}/analytics/key-arn`,
-};
-
-/** `tenants/<id>/analytics/`: the tenant's partition, written by the pipeline only. */
-export function analyticsPartitionPrefix(tenant: TenantRef): string {
-  return `${objectPrefix(tenant)}analytics/`;
-}
-/** `tenants/<id>/athena-results/`: where the tenant's workgroup writes query results. */
-export function queryResultsPrefix(tenant: TenantRef): string {
-  return `${objectPrefix(tenant)}athena-results/`;
-}
-/** `tenant-<id>-analytics`: the tenant's Athena workgroup. */
-export function analyticsWorkgroupName(tenant: TenantRef): string {
-  return tenantResourceName(tenant, 'analytics');
-}
-/** Where records that fail validation or partitioning go; no tenant session can read it. */
-export const ERROR_PREFIX = 'analytics-errors/';
-
-/** Firehose S3 prefix: the partition key comes only from the transformation Lambda. */
-export const DATA_PREFIX_EXPRESSION = `tenants/!{partitionKeyFromLambda:${PARTITION_KEY}}/analytics/dt=!{timestamp:yyyy-MM-dd}/`;
-/** `!{firehose:error-output-type}` separates processing-failed, partitioning failures, etc. */
-export const ERROR_PREFIX_EXPRESSION = `${ERROR_PREFIX}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`;
-
-/** Athena actions a tenant session may use in its own workgroup. */
-export const TENANT_ATHENA_ACTIONS = [
-  'athena:StartQueryExecution',
-  'athena:StopQueryExecution',
-  'athena:GetQueryExecution',
-  'athena:GetQueryResults',
-  'athena:GetQueryResultsStream',
-  'athena:BatchGetQueryExecution',
-  'athena:ListQueryExecutions',
-  'athena:GetWorkGroup',
-] as const;
-/** Catalog reads (table schemas only, no data) that Athena drivers and BI tools make. */
-export const TENANT_CATALOG_ATHENA_ACTIONS = ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'] as const;
-export const TENANT_GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'] as const;
+export * from './analytics-names';
 
 export interface TenantAnalyticsProps {
   /** Names the stream, database, secret and bucket. */
@@ -112,8 +66,9 @@ export class TenantAnalytics extends Construct {
   public readonly table: glue.CfnTable;
   /** The managed policy attached to TenantAccessRole. */
   public readonly tenantPolicy: iam.ManagedPolicy;
-  private readonly bucketArn: string;
-  private readonly qualifier: string;
+  /** `arn:...:s3:::<analytics bucket>` (computed from the deterministic name). */
+  public readonly bucketArn: string;
+  public readonly qualifier: string;
   /** `arn:...:firehose:<region>:<account>:deliverystream/<name>` (computed, see grantTenantRead). */
   public readonly streamArn: string;
 
@@ -238,12 +193,12 @@ export class TenantAnalytics extends Construct {
     });
 
     this.protectBucket();
-    this.tenantPolicy = this.grantTenantRead(props.tenantAccessRole);
+    this.tenantPolicy = grantTenantAnalyticsRead(this, props.tenantAccessRole);
     this.grantProduce(props.producer);
   }
 
   /** The bucket ARN as cdk-nag prints it in finding ids. */
-  private get nagBucketArn(): string {
+  public get nagBucketArn(): string {
     return `arn:<AWS::Partition>:s3:::${this.qualifier}-analytics-<AWS::AccountId>-<AWS::Region>`;
   }
 
@@ -426,141 +381,5 @@ export class TenantAnalytics extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.deliveryRole.roleArn } },
       }),
     );
-  }
-
-  /**
-   * TenantAccessRole: read its own partition, run queries in its own workgroup with results under
-   * its own prefix. Adds the matching bucket-policy and key-policy Denies.
-   */
-  private grantTenantRead(role: iam.IRole): iam.ManagedPolicy {
-    const own = (sub: string) => `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}${sub}`;
-    const ownWorkgroup = this.workgroupArn(PRINCIPAL_TENANT);
-    const catalog = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:datacatalog/AwsDataCatalog`;
-    const glueArn = (r: string) => `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:${r}`;
-    const db = this.database.ref; // the database name
-    const policy = new iam.ManagedPolicy(this, 'TenantAnalyticsAccess', {
-      description: 'Analytics: each session reads only tenants/${aws:PrincipalTag/TenantId}/analytics/ and queries only its own workgroup',
-      statements: [
-        new iam.PolicyStatement({ sid: 'ReadOwnPartition', actions: ['s3:GetObject'], resources: [own('analytics/*')] }),
-        new iam.PolicyStatement({
-          sid: 'OwnQueryResults',
-          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'],
-          resources: [own('athena-results/*')],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListOwnPrefix',
-          actions: ['s3:ListBucket'],
-          resources: [this.bucketArn],
-          conditions: { StringLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
-        }),
-        new iam.PolicyStatement({ sid: 'BucketLocation', actions: ['s3:GetBucketLocation'], resources: [this.bucketArn] }),
-        new iam.PolicyStatement({ sid: 'OwnWorkgroup', actions: [...TENANT_ATHENA_ACTIONS], resources: [ownWorkgroup] }),
-        new iam.PolicyStatement({ sid: 'CatalogSchema', actions: [...TENANT_CATALOG_ATHENA_ACTIONS], resources: [catalog] }),
-        new iam.PolicyStatement({
-          sid: 'GlueSchema',
-          actions: [...TENANT_GLUE_ACTIONS],
-          resources: [glueArn('catalog'), glueArn(`database/${db}`), glueArn(`table/${db}/${analyticsNames.table}`)],
-        }),
-        // Explicit Denies: hold even if a broader Allow is attached to the role later.
-        new iam.PolicyStatement({
-          sid: 'DenyOtherWorkgroups',
-          effect: iam.Effect.DENY,
-          actions: ['athena:*'],
-          notResources: [ownWorkgroup, catalog],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DenyWorkgroupChanges',
-          // A session must not redirect its workgroup's enforced result location or lift enforcement.
-          effect: iam.Effect.DENY,
-          actions: ['athena:CreateWorkGroup', 'athena:UpdateWorkGroup', 'athena:DeleteWorkGroup', 'athena:TagResource', 'athena:UntagResource'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DenyProducingAndIntegrityKey',
-          // Tenant sessions never produce records nor read the key that stamps them.
-          effect: iam.Effect.DENY,
-          actions: ['firehose:*', 'secretsmanager:*'],
-          // Computed ARNs, not references: the key policy names this role, so a reference from the
-          // role's policy to the key-encrypted secret or stream would be a dependency cycle.
-          // Secret ARNs end in `-` and six random characters (Secrets Manager guide, reference_iam-permissions).
-          resources: [this.streamArn, `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${analyticsNames.secret(this.qualifier)}-??????`],
-        }),
-      ],
-    });
-    role.addManagedPolicy(policy);
-    for (const sub of ['analytics/*', 'athena-results/*']) {
-      Validations.of(policy.node.defaultChild!).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/tenants/<aws:PrincipalTag/TenantId>/${sub}]`,
-        reason: 'ABAC: objects under the calling session\'s own tenant prefix (${aws:PrincipalTag/TenantId}); object keys are generated by Firehose and Athena. The bucket policy denies every other prefix.',
-      });
-    }
-
-    const principal = new iam.ArnPrincipal(role.roleArn);
-    const listActions = ['s3:ListBucket', 's3:ListBucketVersions', 's3:ListBucketMultipartUploads'];
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyTenantRoleOutsideOwnPrefix',
-        effect: iam.Effect.DENY,
-        principals: [principal],
-        actions: ['s3:*'],
-        notResources: [this.bucketArn, this.tenantObjectsArn],
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyTenantRoleChangingOwnPartition',
-        // The partition is the pipeline's record of what happened: read-only for the tenant.
-        effect: iam.Effect.DENY,
-        principals: [principal],
-        notActions: ['s3:GetObject'],
-        resources: [own('analytics/*')],
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyTenantRoleListingOutsideOwnPrefix',
-        effect: iam.Effect.DENY,
-        principals: [principal],
-        actions: listActions,
-        resources: [this.bucketArn],
-        // A missing s3:prefix (a listing of the bucket root) matches StringNotLike: denied.
-        conditions: { StringNotLike: { 's3:prefix': `${objectPrefix(PRINCIPAL_TENANT)}*` } },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyTenantRoleBucketConfiguration',
-        effect: iam.Effect.DENY,
-        principals: [principal],
-        notActions: [...listActions, 's3:GetBucketLocation'],
-        resources: [this.bucketArn],
-      }),
-    );
-
-    const contextKey = 'kms:EncryptionContext:aws:s3:arn';
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowTenantRoleOwnPrefixViaS3',
-        principals: [principal],
-        actions: [...TENANT_KMS_ACTIONS],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
-          StringLike: { [contextKey]: this.tenantObjectsArn },
-        },
-      }),
-    );
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyTenantRoleOtherContexts',
-        effect: iam.Effect.DENY,
-        principals: [principal],
-        actions: ['kms:*'],
-        resources: ['*'],
-        // Absent context (the stream, the secret) or absent tag both match StringNotLike: denied.
-        conditions: { StringNotLike: { [contextKey]: this.tenantObjectsArn } },
-      }),
-    );
-    return policy;
   }
 }
