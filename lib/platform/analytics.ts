@@ -141,6 +141,9 @@ export class TenantAnalytics extends Construct {
     this.stream = new firehose.CfnDeliveryStream(this, 'Stream', {
       deliveryStreamName: analyticsNames.stream(q),
       deliveryStreamType: 'DirectPut',
+      // With a customer managed key, Firehose calls kms:CreateGrant with the deploying principal's
+      // permissions and manages that grant itself (Firehose API, DeliveryStreamEncryptionConfigurationInput);
+      // the key policy's account statement lets the CloudFormation role do so.
       deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: this.key.keyArn },
       // Property names verified against the CloudFormation reference
       // (AWS::KinesisFirehose::DeliveryStream ExtendedS3DestinationConfiguration,
