@@ -129,6 +129,13 @@ export class TenantAnalytics extends Construct {
 
     this.transform = this.createTransform();
     this.integritySecret.grantRead(this.transform);
+    // Secret.grantRead adds a key-policy statement (the third: after the account statement and the
+    // Secrets Manager statement) for the secret's readers, via Secrets Manager only.
+    Validations.of(this.key.node.defaultChild!).acknowledge({
+      id: 'TI-IAM1[#2]',
+      reason:
+        'Added by Secret.grantRead: the transformation and the producer (broker) decrypt the integrity secret through Secrets Manager only (kms:ViaService). It protects the HMAC key, not tenant data; TenantAccessRole is denied every use of this key outside its own S3 prefix.',
+    });
 
     this.deliveryRole = this.createDeliveryRole();
     const deliveryLogs = new logs.LogGroup(this, 'DeliveryLogs', {
@@ -297,6 +304,14 @@ export class TenantAnalytics extends Construct {
       [`${ERROR_PREFIX}*`, 'Firehose names error objects itself (error type, date, random suffix) under the error prefix.'],
     ] as const) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason });
+    }
+    // TenantIsolationChecks TI-IAM1: this role is the pipeline's one cross-tenant writer, by design.
+    for (const [sid, reason] of [
+      ['WritePartitionsAndErrors', 'The delivery role is the pipeline\'s one cross-tenant writer: Firehose writes every tenant partition, taking the prefix per record from the transformation\'s verified partition key (TenantId + HMAC). The bucket policy lets no other principal write partitions, and only firehose.amazonaws.com of this account can assume the role.'],
+      ['BucketForDelivery', 'Bucket-level calls Firehose needs for S3 delivery (GetBucketLocation, ListBucket, ListBucketMultipartUploads on the analytics bucket only); made by the Firehose service, never by a tenant session.'],
+      ['KeyForDeliveredObjects', 'Encrypts the objects Firehose writes: kms:ViaService s3 and the object-ARN encryption context bind it to the partition and error prefixes of the analytics bucket.'],
+    ] as const) {
+      Validations.of(policy).acknowledge({ id: `TI-IAM1[${sid}]`, reason });
     }
     return role;
   }
