@@ -11,6 +11,8 @@ import { TenantDatabase } from '../platform/database';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
+import { identityFromArn } from '../platform/break-glass';
+import { SupportTooling } from '../platform/support-tooling';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -24,6 +26,12 @@ export interface PlatformStackProps extends StackProps {
    * @default a placeholder `DemoBrokerRole` (for synth and demos; pass `-c brokerRoleArn=...` to deploy)
    */
   readonly broker?: iam.IPrincipal;
+  /** IAM user/role ARNs of support engineers, break-glass requesters and approvers (docs/support.md). @default placeholder users */
+  readonly support?: {
+    readonly principalArns?: readonly string[];
+    readonly breakGlassRequesterArns?: readonly string[];
+    readonly breakGlassApproverArns?: readonly string[];
+  };
 }
 
 export class PlatformStack extends Stack {
@@ -34,6 +42,7 @@ export class PlatformStack extends Stack {
   public readonly network: PlatformNetwork;
   public readonly analytics: TenantAnalytics;
   public readonly database: TenantDatabase;
+  public readonly support: SupportTooling;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -106,5 +115,19 @@ export class PlatformStack extends Stack {
     if (offboarded.length > 0) {
       new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
     }
+    // Support tooling: SupportAccessRole, break-glass, audit trail, alert (docs/support.md).
+    const people = (id: string, arns?: readonly string[]) =>
+      arns && arns.length > 0 ? arns.map((arn, i) => identityFromArn(this, `${id}${i}`, arn)) : undefined;
+    this.support = new SupportTooling(this, 'Support', {
+      poolStorage: this.storage,
+      accessLogsBucket: this.accessLogsBucket,
+      supportRoleName: names.supportAccessRole(q),
+      breakGlassRoleName: names.breakGlassRole(q),
+      trailName: names.auditTrail(q),
+      auditBucketName: names.auditLogsBucket(q),
+      supportPrincipals: people('SupportPrincipal', props.support?.principalArns),
+      breakGlassRequesters: people('BreakGlassRequester', props.support?.breakGlassRequesterArns),
+      breakGlassApprovers: people('BreakGlassApprover', props.support?.breakGlassApproverArns),
+    });
   }
 }

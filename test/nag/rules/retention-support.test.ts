@@ -21,6 +21,21 @@ describeRule(StatefulRetention, [
     },
     expected: [],
   },
+  {
+    name: 'Compliance 2: an Aurora cluster member instance (no storage of its own) next to its snapshotted cluster',
+    build: (stack) => {
+      const cluster = new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql', masterUsername: 'owner', manageMasterUserPassword: true });
+      cluster.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+      cluster.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
+      new rds.CfnDBInstance(stack, 'Writer', { engine: 'aurora-postgresql', dbInstanceClass: 'db.serverless', dbClusterIdentifier: cluster.ref });
+    },
+    expected: [],
+  },
+  {
+    name: 'Noncompliance 4: a standalone DB instance (its own storage) with no policy written',
+    build: (stack) => void new rds.CfnDBInstance(stack, 'Db', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' }),
+    expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'],
+  },
   { name: 'Noncompliance 1: a queue destroyed with the stack (CDK default)', build: (stack) => void new sqs.Queue(stack, 'Queue'), expected: ['[DeletionPolicy::Delete]', '[UpdateReplacePolicy::Delete]'] },
   { name: 'Noncompliance 2: an L1 bucket with no policy written', build: (stack) => void new s3.CfnBucket(stack, 'Bucket'), expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'] },
   {
@@ -57,6 +72,44 @@ describeRule(SupportRoleGuards, [
       Tags.of(role).add('tenant-isolation:boundary', 'support');
     },
     expected: [],
+  },
+  {
+    name: 'Compliance 3: tags required in a separate TagSession statement, AssumeRole denied without tags',
+    build: (stack) => {
+      const role = new iam.Role(stack, 'Access', {
+        assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringLike: { 'sts:SourceIdentity': '??*' } }),
+      });
+      const doc = role.assumeRolePolicy!;
+      doc.addStatements(
+        new iam.PolicyStatement({ principals: [PEOPLE], actions: ['sts:SetSourceIdentity'] }),
+        new iam.PolicyStatement({
+          principals: [PEOPLE],
+          actions: ['sts:TagSession'],
+          conditions: { StringLike: { 'aws:RequestTag/TenantId': '???*', 'aws:RequestTag/SupportTicket': 'SUP-?*' } },
+        }),
+        new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sts:AssumeRole'], conditions: { Null: { 'aws:TagKeys': 'true' } } }),
+      );
+      Tags.of(role).add('tenant-isolation:boundary', 'support');
+    },
+    expected: [],
+  },
+  {
+    name: 'Noncompliance 5: tags required only in TagSession, but AssumeRole without any tag is not denied',
+    build: (stack) => {
+      const role = new iam.Role(stack, 'Access', {
+        assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringLike: { 'sts:SourceIdentity': '??*' } }),
+      });
+      role.assumeRolePolicy!.addStatements(
+        new iam.PolicyStatement({ principals: [PEOPLE], actions: ['sts:SetSourceIdentity'] }),
+        new iam.PolicyStatement({
+          principals: [PEOPLE],
+          actions: ['sts:TagSession'],
+          conditions: { StringLike: { 'aws:RequestTag/TenantId': '???*', 'aws:RequestTag/SupportTicket': 'SUP-?*' } },
+        }),
+      );
+      Tags.of(role).add('tenant-isolation:boundary', 'support');
+    },
+    expected: ['[#0::NoTenantTag]', '[#0::NoTicketTag]'],
   },
   {
     name: 'Compliance 2: a Lambda role named for support is not a support role',
