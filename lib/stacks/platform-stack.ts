@@ -8,11 +8,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TenantAnalytics } from '../platform/analytics';
 import { TenantDatabase } from '../platform/database';
+import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
+import { TenantJobsAccess } from '../platform/jobs-access';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
 import { identityFromArn } from '../platform/break-glass';
 import { SupportTooling } from '../platform/support-tooling';
+import { TenantSearch } from '../platform/search';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -43,6 +46,9 @@ export class PlatformStack extends Stack {
   public readonly analytics: TenantAnalytics;
   public readonly database: TenantDatabase;
   public readonly support: SupportTooling;
+  public readonly cache: TenantCache;
+  public readonly jobsAccess: TenantJobsAccess;
+  public readonly search: TenantSearch;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -128,6 +134,25 @@ export class PlatformStack extends Stack {
       supportPrincipals: people('SupportPrincipal', props.support?.principalArns),
       breakGlassRequesters: people('BreakGlassRequester', props.support?.breakGlassRequesterArns),
       breakGlassApprovers: people('BreakGlassApprover', props.support?.breakGlassApproverArns),
+    });
+    // Cache boundary (docs/cache.md): one ElastiCache user per tenant, cells of <= 99 tenants.
+    // Raised ElastiCache quotas: -c elasticacheQuotas='{"users":2000,"userGroups":200}'.
+    const cacheQuotas = this.node.tryGetContext('elasticacheQuotas');
+    this.cache = new TenantCache(this, 'Cache', {
+      qualifier: q,
+      tenants: props.tenants,
+      network: this.network,
+      authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
+      quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
+    });
+    this.cache.grantTenantAccess(this.tenantAccessRole.role);
+    // Jobs (ABAC on the tenant stacks' queues) and search (index per tenant) boundaries.
+    this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q, role: this.tenantAccessRole.role });
+    this.search = new TenantSearch(this, 'Search', {
+      domainName: `${q}-search`,
+      network: this.network,
+      tenantAccessRole: this.tenantAccessRole.role,
+      tenantCount: props.tenants.length,
     });
   }
 }

@@ -10,6 +10,7 @@ import { SupportAccessRole } from '../platform/support-access';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantAnalyticsWorkgroup } from '../tenant/analytics-workgroup';
 import { SiloStorage } from '../tenant/silo-storage';
+import { TenantQueues } from '../tenant/tenant-queues';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -22,6 +23,7 @@ export interface TenantStackProps extends StackProps {
 export class TenantStack extends Stack {
   public readonly tenant: TenantEntry;
   public readonly siloStorage?: SiloStorage;
+  public readonly jobs: TenantQueues;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props);
@@ -45,6 +47,14 @@ export class TenantStack extends Stack {
 
     // Analytics query layer (docs/analytics.md): the tenant's own Athena workgroup.
     new TenantAnalyticsWorkgroup(this, 'AnalyticsWorkgroup', { tenant: tenant.id, qualifier: q });
+
+    // Jobs: the tenant's queue + DLQ, their key and its worker role (lib/tenant/tenant-queues.ts).
+    this.jobs = new TenantQueues(this, 'Jobs', {
+      tenant: tenant.id,
+      qualifier: q,
+      tenantAccessRoleArn,
+      accessEnabled: tenant.status === 'active',
+    });
 
     // Where this tenant's data lives, for application code and operators (no secrets).
     new ssm.StringParameter(this, 'TenantDescriptor', {
