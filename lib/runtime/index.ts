@@ -1,0 +1,24 @@
+/**
+ * Application-side tenant runtime: resolve a TenantContext from a verified token first, then
+ * reach every resource through it. No aws-cdk-lib or constructs import anywhere under
+ * lib/runtime (test/runtime/runtime-imports.test.ts proves it), so this runs in services and
+ * workers.
+ */
+export * from './errors';
+export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken } from './tenant-context';
+export type { TenantTokenVerifierProps, VerifyOptions } from './tenant-context';
+export { TenantCredentialVendor } from './tenant-credentials';
+export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from './tenant-credentials';
+export {
+  MAX_OBJECT_KEY_BYTES,
+  PRESIGN_CEILING_SECONDS,
+  TenantObjectStore,
+  checkRelativeKey,
+  tenantObjectKey,
+  tenantRelativeKey,
+} from './tenant-objects';
+export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from './tenant-objects';
+export { withTenantTransaction } from './tenant-transaction';
+export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransactionOptions } from './tenant-transaction';
+export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
+export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
