@@ -26,7 +26,6 @@ interface Acknowledgement {
  * a new row here is a new exception to the checks.
  */
 const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
-  // Analytics (docs/analytics.md): the reasons sit on the resources in lib/platform/analytics.ts.
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/analytics-errors/*]' },
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/*/analytics/*]' },
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[BucketForDelivery]' },
