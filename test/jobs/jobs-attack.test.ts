@@ -6,6 +6,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../lib/app';
+import { placeTenantsInCacheCells } from '../../lib/tenancy/placement';
 import { parseRegistry } from '../../lib/tenancy/registry';
 import { newTestApp } from '../support/app';
 import { arnOf, Decision, evaluate, identityPoliciesOf, keyPolicyOf, PolicyDocument, resourcePolicyFor } from '../support/iam-attack';
@@ -13,7 +14,7 @@ import { logicalIdsOfType, TemplateJson, TEST_ENV } from '../support/template-re
 
 const ACTIVE = ['acm', 'acme', 'acme-corp', 'globex'];
 const RETIRED = 'initech';
-const registry = parseRegistry(
+const parsed = parseRegistry(
   JSON.stringify({
     version: 1,
     tenants: [
@@ -23,6 +24,7 @@ const registry = parseRegistry(
   }),
   'jobs attack registry',
 );
+const registry = { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
 const blueprint = buildBlueprint(newTestApp(), { registry });
 const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
 const accessRoleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('TenantAccessRole'))!;

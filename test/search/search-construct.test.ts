@@ -183,7 +183,9 @@ describe('capacity: index per tenant is finite', () => {
 
   test('the whole platform counts every registry tenant (retired ones keep their indexes)', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `tenant-${String(i).padStart(4, '0')}`);
-    const stack = new PlatformStack(newTestApp(), 'Platform', { qualifier: 'tib', tenants: testRegistry(ids).tenants });
+    // 1,000 tenants need raised ElastiCache quotas (1,000 users per Region by default).
+    const app = newTestApp({ context: { elasticacheQuotas: { users: 2000, userGroups: 100 } } });
+    const stack = new PlatformStack(app, 'Platform', { qualifier: 'tib', tenants: testRegistry(ids).tenants });
     expect(stack.search.capacity.dataNodes).toBe(12);
     Template.fromStack(stack).hasResourceProperties('AWS::OpenSearchService::Domain', { ClusterConfig: Match.objectLike({ InstanceCount: 12 }) });
   });
