@@ -2,10 +2,13 @@
 /**
  * The CDK app: `npx cdk synth` builds the PlatformStack and one TenantStack per tenant of
  * `tenants.json` (override with `-c registry=<path>`). Env-agnostic: no AWS account needed.
+ * cdk-nag AwsSolutions and TenantIsolationChecks run at synth and fail it on any
+ * unacknowledged finding (`-c tenantIsolationChecks=false` turns the project's pack off).
  */
 import { App } from 'aws-cdk-lib';
 import * as path from 'path';
 import { buildBlueprintFromContext } from '../lib/app';
+import { applyNagPacks } from '../lib/nag';
 import { RegistryError } from '../lib/tenancy/registry';
 
 const app = new App();
@@ -18,4 +21,5 @@ try {
   }
   throw e;
 }
+applyNagPacks(app);
 app.synth();

@@ -18,6 +18,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectPrefix, PRINCIPAL_TENANT } from '../tenancy/namespace';
 import { TENANT_LIST_ACTIONS, TENANT_OBJECT_ACTIONS, TENANT_KMS_ACTIONS } from './storage-actions';
+import { acknowledgeFinding, iam5ResourceFinding } from '../nag/acknowledge';
 
 export interface PoolStorageProps {
   /**
@@ -121,6 +122,12 @@ export class PoolStorage extends Construct {
       ],
     });
     role.addManagedPolicy(policy);
+    acknowledgeFinding(
+      policy.node.defaultChild!,
+      iam5ResourceFinding(policy, this.tenantObjectsArn),
+      'The only wildcard is the object-key suffix below the caller\'s own prefix tenants/${aws:PrincipalTag/TenantId}/: ' +
+        'object keys are chosen at run time, and the session tag confines each session to its tenant (TI-IAM1/TI-IAM2 check the scope and delimiter).',
+    );
 
     const principal = new iam.ArnPrincipal(role.roleArn);
     // Bucket policy: whatever the role's identity policies say, nothing outside its own prefix.

@@ -1,0 +1,34 @@
+/**
+ * Turns both packs on for an app: AwsSolutions and TenantIsolationChecks, as CDK validation
+ * plugins, so `cdk synth` fails on any unacknowledged finding (cdk-nag 3 registers packs with
+ * `Validations.of(app).addPlugins`; aws-cdk-lib fails synth when a plugin reports an error).
+ *
+ * `-c tenantIsolationChecks=false` turns the project's pack off (docs/nag.md); AwsSolutions
+ * stays on.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
+import { TenantIsolationChecks } from './tenant-isolation-checks';
+
+export const TENANT_ISOLATION_CHECKS_CONTEXT = 'tenantIsolationChecks';
+
+/** Whether the context leaves TenantIsolationChecks on (anything but `false`/"false"). */
+export function tenantIsolationChecksEnabled(app: App): boolean {
+  const value = app.node.tryGetContext(TENANT_ISOLATION_CHECKS_CONTEXT);
+  return !(value === false || String(value).toLowerCase() === 'false');
+}
+
+/** The packs for this app, in the order they run. */
+export function nagPacksFor(app: App): NagPack[] {
+  // verbose: the synth report then carries each rule's explanation, and for a rule that could
+  // not evaluate a value, the value and where it was.
+  const packs: NagPack[] = [new AwsSolutionsChecks(app, { verbose: true })];
+  if (tenantIsolationChecksEnabled(app)) packs.push(new TenantIsolationChecks(app, { verbose: true }));
+  return packs;
+}
+
+export function applyNagPacks(app: App): NagPack[] {
+  const packs = nagPacksFor(app);
+  Validations.of(app).addPlugins(...packs);
+  return packs;
+}

@@ -1,0 +1,3 @@
+export * from './access-string';
+export * from './cache-user-access';
+export * from './cache-default-user';

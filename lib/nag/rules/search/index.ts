@@ -1,0 +1,2 @@
+export * from './multi-request-explicit-index';
+export * from './all-index-paths';

@@ -1,0 +1,4 @@
+export * from './tenant-bucket-protection';
+export * from './tenant-queue';
+export * from './tenant-queue-protection';
+export * from './tenant-queue-tag';

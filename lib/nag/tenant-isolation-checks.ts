@@ -1,0 +1,46 @@
+/**
+ * TenantIsolationChecks: the cdk-nag pack that checks what AwsSolutions does not know about —
+ * whether tenant data is reachable across tenants. Register it like any cdk-nag 3 pack:
+ *
+ *   Validations.of(app).addPlugins(new TenantIsolationChecks(app));
+ *
+ * Rule ids are `TI-<id>` (lib/nag/rules); acknowledge a finding with
+ * `Validations.of(construct).acknowledge({ id: 'TI-IAM1[MyStatementSid]', reason })`.
+ */
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { PACK_PREFIX, TenantIsolationRule } from './rule';
+import { TENANT_ISOLATION_RULES } from './rules';
+
+export interface TenantIsolationChecksProps extends NagPackProps {
+  /**
+   * The rules to apply.
+   * @default TENANT_ISOLATION_RULES (all of them)
+   */
+  readonly rules?: readonly TenantIsolationRule[];
+}
+
+export class TenantIsolationChecks extends NagPack {
+  public readonly name = 'TenantIsolationChecks';
+  private readonly rules: readonly TenantIsolationRule[];
+
+  constructor(scope?: IConstruct, props: TenantIsolationChecksProps = {}) {
+    super(scope, props);
+    this.packName = PACK_PREFIX;
+    this.rules = props.rules ?? TENANT_ISOLATION_RULES;
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of this.rules) {
+      this.applyRule({
+        ruleSuffixOverride: rule.id,
+        info: rule.info,
+        explanation: rule.explanation,
+        level: rule.level ?? NagMessageLevel.ERROR,
+        rule: rule.check,
+        node,
+      });
+    }
+  }
+}
