@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TenantDatabase } from '../platform/database';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
@@ -30,6 +31,7 @@ export class PlatformStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
+  public readonly database: TenantDatabase;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -47,6 +49,13 @@ export class PlatformStack extends Stack {
       });
 
     this.network = new PlatformNetwork(this, 'Network');
+
+    // Database boundary: Aurora PostgreSQL with row level security (policies/rls/bootstrap.sql,
+    // applied on deploy). docs/database.md.
+    this.database = new TenantDatabase(this, 'Database', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.dataSubnets,
+    });
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       bucketName: names.accessLogsBucket(q),

@@ -39,6 +39,8 @@ export interface RlsEngine {
   copyOut(db: Sql, table: string): Promise<number>;
   /** COPY rows (CSV text) into a table as the current role of `db`. */
   copyIn(db: Sql, table: string, csv: string): Promise<void>;
+  /** Where the app login connects (real server only), for pool-based tests. */
+  readonly appConnection?: { host: string; port: number; user: string; password: string; database: string };
   /** A SqlExecutor over the admin connection, for runBootstrap. */
   executor(): SqlExecutor;
   close(): Promise<void>;
@@ -138,6 +140,7 @@ export async function startPostgres(): Promise<RlsEngine> {
   return {
     name: 'postgresql',
     appIsRealLogin: true,
+    appConnection: { host: server.host, port: server.port, user: APP_LOGIN, password, database: 'tenant_app' },
     admin,
     async asApp(fn) {
       const run = queue.then(async () => {

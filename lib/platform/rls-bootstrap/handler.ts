@@ -1,5 +1,5 @@
 /**
- * Lambda entry point of the RLS bootstrap custom resource. Runs in the Node.js 22 runtime, which
+ * Lambda entry point of the RLS bootstrap custom resource. Runs in the Node.js 24 runtime, which
  * ships the AWS SDK for JavaScript v3 (so @aws-sdk/client-rds-data is not bundled). The script
  * sits next to this file in the asset (bootstrap.sql). The function answers CloudFormation
  * itself (PUT to the pre-signed ResponseURL) and always answers: an unanswered request would
