@@ -17,6 +17,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RlsBootstrap } from './rls-bootstrap-resource';
 
@@ -146,6 +147,16 @@ export class TenantDatabase extends Construct {
       cloudwatchLogsExports: ['postgresql'],
       cloudwatchLogsRetention: logs.RetentionDays.ONE_YEAR,
     });
+    // The master secret outlives the stack like the snapshot does: without it a restored
+    // snapshot's admin password is lost.
+    // (cluster.secret is the target attachment; the generated secret is the `Secret` child.)
+    (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Validations.of(this.key).acknowledge({
+      id: 'TI-IAM1[#2]',
+      reason:
+        'The RLS bootstrap custom resource role may decrypt the master secret, only via Secrets Manager: a platform ' +
+        'operator principal that never acts as a tenant. Rows are isolated by RLS inside the database, not by this key.',
+    });
     // cloudwatchLogsRetention is applied by CDK's LogRetention function, a stack-wide singleton
     // (fixed construct id in aws-cdk-lib aws-logs/log-retention).
     const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
@@ -159,12 +170,6 @@ export class TenantDatabase extends Construct {
         reason: "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
       });
     }
-    Validations.of(this.cluster).acknowledge({
-      id: 'AwsSolutions-RDS11',
-      reason:
-        'Default port 5432 kept on purpose: the cluster sits in isolated subnets behind its own security group, and ' +
-        'the Data API does not use the port. A non-default port hides nothing from a client inside the VPC.',
-    });
 
     // The rotation function runs in the isolated subnets: it reaches the cluster (allowed by
     // addRotationSingleUser) and the Secrets Manager API through an interface endpoint.

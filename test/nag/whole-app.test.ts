@@ -26,6 +26,12 @@ interface Acknowledgement {
  * a new row here is a new exception to the checks.
  */
 const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
+  { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
+  {
+    path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a',
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+  },
+  { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM5[Resource::*]' },
   {
     path: 'Platform/PoolStorage/TenantStorageAccess/Resource',
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]',

@@ -21,6 +21,21 @@ describeRule(StatefulRetention, [
     },
     expected: [],
   },
+  {
+    name: 'Compliance 2: an Aurora cluster member instance (no storage of its own) next to its snapshotted cluster',
+    build: (stack) => {
+      const cluster = new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql', masterUsername: 'owner', manageMasterUserPassword: true });
+      cluster.cfnOptions.deletionPolicy = CfnDeletionPolicy.SNAPSHOT;
+      cluster.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.SNAPSHOT;
+      new rds.CfnDBInstance(stack, 'Writer', { engine: 'aurora-postgresql', dbInstanceClass: 'db.serverless', dbClusterIdentifier: cluster.ref });
+    },
+    expected: [],
+  },
+  {
+    name: 'Noncompliance 4: a standalone DB instance (its own storage) with no policy written',
+    build: (stack) => void new rds.CfnDBInstance(stack, 'Db', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' }),
+    expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'],
+  },
   { name: 'Noncompliance 1: a queue destroyed with the stack (CDK default)', build: (stack) => void new sqs.Queue(stack, 'Queue'), expected: ['[DeletionPolicy::Delete]', '[UpdateReplacePolicy::Delete]'] },
   { name: 'Noncompliance 2: an L1 bucket with no policy written', build: (stack) => void new s3.CfnBucket(stack, 'Bucket'), expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'] },
   {

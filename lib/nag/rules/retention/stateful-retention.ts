@@ -33,6 +33,11 @@ function check(node: CfnResource): NagRuleResult {
   const kind = STATEFUL_TYPES[node.cfnResourceType];
   if (!kind) return NagRuleCompliance.NOT_APPLICABLE;
   const r = render(node);
+  // An Aurora cluster member has no storage of its own: the data (and its DeletionPolicy) lives
+  // in the AWS::RDS::DBCluster (Aurora User Guide, Aurora storage / cluster volume).
+  if (node.cfnResourceType === 'AWS::RDS::DBInstance' && r.properties?.DBClusterIdentifier !== undefined) {
+    return NagRuleCompliance.NOT_APPLICABLE;
+  }
   const keeps = ['Retain', 'RetainExceptOnCreate', ...(kind.snapshot ? ['Snapshot'] : [])];
   const findings: string[] = [];
   for (const [attribute, value] of [['DeletionPolicy', r.deletionPolicy], ['UpdateReplacePolicy', r.updateReplacePolicy]] as const) {
