@@ -16,6 +16,12 @@ export interface BlueprintOptions {
   readonly qualifier?: string;
   /** ARN of the application role that assumes TenantAccessRole. @default a placeholder broker role */
   readonly brokerRoleArn?: string;
+  /** IAM user/role ARNs of support engineers. @default placeholder users */
+  readonly supportPrincipalArns?: readonly string[];
+  /** IAM user/role ARNs allowed to request break-glass sessions. @default a placeholder user */
+  readonly breakGlassRequesterArns?: readonly string[];
+  /** IAM user/role ARNs that approve break-glass sessions. @default a placeholder user */
+  readonly breakGlassApproverArns?: readonly string[];
 }
 
 export interface Blueprint {
@@ -32,6 +38,11 @@ export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
     qualifier,
     tenants: options.registry.tenants,
     broker,
+    support: {
+      principalArns: options.supportPrincipalArns,
+      breakGlassRequesterArns: options.breakGlassRequesterArns,
+      breakGlassApproverArns: options.breakGlassApproverArns,
+    },
   });
   // Purged tenants have no stack: CloudFormation deletes it (retained resources stay, see purge).
   const tenants = deployedTenants(options.registry).map((tenant) => {
@@ -47,12 +58,26 @@ export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
   return { platform, tenants };
 }
 
-/** Reads `-c registry`, `-c qualifier`, `-c brokerRoleArn` from the app context. */
+/** A comma-separated context value as a list (`-c supportPrincipalArns=arn1,arn2`). */
+function listContext(app: App, key: string): string[] | undefined {
+  const v = app.node.tryGetContext(key);
+  if (v === undefined) return undefined;
+  const list = (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((x) => x.trim()).filter((x) => x.length > 0);
+  return list.length > 0 ? list : undefined;
+}
+
+/**
+ * Reads `-c registry`, `-c qualifier`, `-c brokerRoleArn`, `-c supportPrincipalArns`,
+ * `-c breakGlassRequesterArns`, `-c breakGlassApproverArns` from the app context.
+ */
 export function buildBlueprintFromContext(app: App, repoRoot: string): Blueprint {
   const registryFile = path.resolve(repoRoot, String(app.node.tryGetContext('registry') ?? DEFAULT_REGISTRY_FILE));
   return buildBlueprint(app, {
     registry: loadRegistry(registryFile),
     qualifier: app.node.tryGetContext('qualifier'),
     brokerRoleArn: app.node.tryGetContext('brokerRoleArn'),
+    supportPrincipalArns: listContext(app, 'supportPrincipalArns'),
+    breakGlassRequesterArns: listContext(app, 'breakGlassRequesterArns'),
+    breakGlassApproverArns: listContext(app, 'breakGlassApproverArns'),
   });
 }

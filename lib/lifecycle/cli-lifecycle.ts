@@ -12,6 +12,7 @@ import { parseArgs } from 'util';
 import { DEFAULT_QUALIFIER, validateQualifier } from '../stacks/names';
 import { DEFAULT_REGISTRY_FILE, loadRegistry, Registry, RegistryError, REGISTRY_VERSION, TenantEntry, writeRegistryAtomic } from '../tenancy/registry';
 import { TenantIdError } from '../tenancy/tenant-id';
+import { placeTenantsInCacheCells } from '../tenancy/placement';
 import { isTier, TIERS } from '../tenancy/tier';
 import { LifecycleError, LifecyclePlan, offboard, onboard, Placer, purge } from './operations';
 import { RegistryLockedError, withRegistryLock } from './registry-lock';
@@ -25,8 +26,8 @@ export interface CliIo {
 
 const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-/** Places newly onboarded tenants in shared, finite services. */
-const placeNewTenants: Placer = (tenants) => [...tenants];
+/** Places newly onboarded tenants in shared, finite services (cache cells); never moves anyone. */
+const placeNewTenants: Placer = (tenants) => placeTenantsInCacheCells(tenants);
 
 const COMMON = {
   registry: { type: 'string' },
@@ -45,6 +46,10 @@ export const LIFECYCLE_USAGE = `
 
 /** Runs a lifecycle subcommand; returns the exit code. */
 export function runLifecycle(command: string, argv: string[], io: CliIo = stdio): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`usage: tenant-isolation ${command} ...${LIFECYCLE_USAGE}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'onboard':

@@ -11,14 +11,21 @@
  * operation calls KMS with `aws:s3:arn` = the object ARN, and the key policy binds decrypt and
  * encrypt to the caller's own prefix. The cost is one KMS request per object operation.
  */
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectPrefix, PRINCIPAL_TENANT } from '../tenancy/namespace';
-import { TENANT_LIST_ACTIONS, TENANT_OBJECT_ACTIONS, TENANT_KMS_ACTIONS } from './storage-actions';
 import { acknowledgeFinding, iam5ResourceFinding } from '../nag/acknowledge';
+import {
+  SUPPORT_KMS_ACTIONS,
+  SUPPORT_LIST_ACTIONS,
+  SUPPORT_OBJECT_READ_ACTIONS,
+  TENANT_KMS_ACTIONS,
+  TENANT_LIST_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+} from './storage-actions';
 
 export interface PoolStorageProps {
   /**
@@ -184,6 +191,99 @@ export class PoolStorage extends Construct {
         resources: ['*'],
         // Absent context or absent tag both match StringNotLike: denied.
         conditions: { StringNotLike: { [contextKey]: this.tenantObjectsArn } },
+      }),
+    );
+    return policy;
+  }
+
+  /**
+   * Grants a support role (SupportAccessRole, tagged TenantId + SupportTicket) READ access to the
+   * tagged tenant's prefix only, and repeats the confinement in the bucket and key policies.
+   * The key policy binds Decrypt to the same encryption context as TenantAccessRole (the object
+   * ARN under `tenants/${aws:PrincipalTag/TenantId}/`, via S3 only); every other KMS action is
+   * denied to it, so it can neither write (GenerateDataKey) nor administer the key.
+   */
+  public grantSupportRead(role: iam.IRole): iam.ManagedPolicy {
+    const listing = `${objectPrefix(PRINCIPAL_TENANT)}*`;
+    const policy = new iam.ManagedPolicy(this, 'SupportStorageRead', {
+      description: 'Pool object storage, support sessions: read tenants/${aws:PrincipalTag/TenantId}/ only',
+      statements: [
+        new iam.PolicyStatement({ sid: 'SupportTenantObjectsRead', actions: [...SUPPORT_OBJECT_READ_ACTIONS], resources: [this.tenantObjectsArn] }),
+        new iam.PolicyStatement({
+          sid: 'SupportTenantListing',
+          actions: [...SUPPORT_LIST_ACTIONS],
+          resources: [this.bucketArn],
+          conditions: { StringLike: { 's3:prefix': listing } },
+        }),
+      ],
+    });
+    role.addManagedPolicy(policy);
+    Validations.of(policy).acknowledge({
+      id: iam5ResourceFinding(this, this.tenantObjectsArn),
+      reason: "The wildcard is below the session's own tenant prefix (ABAC on the TenantId session tag); reads only.",
+    });
+
+    const principal = new iam.ArnPrincipal(role.roleArn);
+    const reads = [...SUPPORT_OBJECT_READ_ACTIONS, ...SUPPORT_LIST_ACTIONS];
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportRoleOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['s3:*'],
+        notResources: [this.bucketArn, this.tenantObjectsArn],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportRoleListingOutsideOwnPrefix',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: [...SUPPORT_LIST_ACTIONS, 's3:ListBucketMultipartUploads'],
+        resources: [this.bucketArn],
+        conditions: { StringNotLike: { 's3:prefix': listing } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportRoleAnythingButReads',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: reads,
+        resources: [this.bucketArn, `${this.bucketArn}/*`],
+      }),
+    );
+
+    const contextKey = 'kms:EncryptionContext:aws:s3:arn';
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSupportRoleDecryptOwnPrefixViaS3',
+        principals: [principal],
+        actions: [...SUPPORT_KMS_ACTIONS],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
+          StringLike: { [contextKey]: this.tenantObjectsArn },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportRoleOtherContexts',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { StringNotLike: { [contextKey]: this.tenantObjectsArn } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportRoleAnythingButDecrypt',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: [...SUPPORT_KMS_ACTIONS],
+        resources: ['*'],
       }),
     );
     return policy;

@@ -19,3 +19,12 @@ export const TENANT_LIST_ACTIONS = ['s3:ListBucket'] as const;
 
 /** What S3 asks KMS for on the caller's behalf: GenerateDataKey on PUT, Decrypt on GET and multipart. */
 export const TENANT_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * Support sessions (SupportAccessRole) read, never write: object reads, listings under the
+ * tenant's prefix (`s3:prefix` applies to ListBucket and ListBucketVersions), and the one KMS
+ * action a read needs. Everything else is denied to them by name-free `NotAction` Denies.
+ */
+export const SUPPORT_OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+export const SUPPORT_LIST_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions'] as const;
+export const SUPPORT_KMS_ACTIONS = ['kms:Decrypt'] as const;

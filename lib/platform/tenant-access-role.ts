@@ -23,6 +23,13 @@ import { TENANT_TAG_REFUSED_PATTERNS, TENANT_TAG_REQUIRED_PATTERN } from '../ten
 /** The IAM path of every role this blueprint creates. */
 export const BLUEPRINT_IAM_PATH = '/tenant-isolation/';
 
+/**
+ * Source identities the broker sets on TenantAccessRole sessions start with this (`app.<end-user>`),
+ * so CloudTrail tells application sessions from people. SupportAccessRole refuses it.
+ * STS allows `[\w+=,.@-]`, 2-64 characters, in a source identity (STS AssumeRole API reference).
+ */
+export const APPLICATION_SOURCE_IDENTITY_PREFIX = 'app.';
+
 export interface TenantAccessRoleProps {
   /**
    * The principal allowed to assume the role with a tenant session tag: your application's
@@ -71,6 +78,21 @@ export class TenantAccessRole extends Construct {
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
       description: 'Tenant data access; assumed with session tag TenantId (ABAC). Policies use ${aws:PrincipalTag/TenantId}.',
     });
+    // Attribution: the broker MAY set a source identity naming the end user (`app.<user-id>`). It
+    // persists for the whole session, so every CloudTrail event of the session names that user
+    // (IAM User Guide, id_credentials_temp_control-access_monitor). Optional, so brokers that do
+    // not set one keep working; a separate statement, so the tag conditions above stay as they are.
+    // A broker whose own session already carries a source identity from elsewhere (role chaining)
+    // cannot use this role: STS evaluates sts:SetSourceIdentity with that inherited value.
+    this.role.assumeRolePolicy!.addStatements(
+      new iam.PolicyStatement({
+        sid: 'BrokerMaySetApplicationSourceIdentity',
+        principals: [props.broker],
+        actions: ['sts:SetSourceIdentity'],
+        conditions: { StringLike: { 'sts:SourceIdentity': `${APPLICATION_SOURCE_IDENTITY_PREFIX}?*` } },
+      }),
+    );
+
     // The role itself carries no TenantId tag: the tenant comes only from the session.
     Tags.of(this.role).add('tenant-isolation:boundary', 'tenant-access');
 

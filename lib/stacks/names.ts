@@ -22,4 +22,8 @@ export const names = {
   /** Deterministic: account and region make it unique; no tenant names in DNS. */
   poolBucket: (q: string) => `${q}-tenant-data-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   accessLogsBucket: (q: string) => `${q}-access-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  supportAccessRole: (q: string) => `${q}-SupportAccessRole`,
+  breakGlassRole: (q: string) => `${q}-BreakGlassRole`,
+  auditTrail: (q: string) => `${q}-audit-trail`,
+  auditLogsBucket: (q: string) => `${q}-audit-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
 };

@@ -7,9 +7,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TenantDatabase } from '../platform/database';
+import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
+import { identityFromArn } from '../platform/break-glass';
+import { SupportTooling } from '../platform/support-tooling';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -23,6 +26,12 @@ export interface PlatformStackProps extends StackProps {
    * @default a placeholder `DemoBrokerRole` (for synth and demos; pass `-c brokerRoleArn=...` to deploy)
    */
   readonly broker?: iam.IPrincipal;
+  /** IAM user/role ARNs of support engineers, break-glass requesters and approvers (docs/support.md). @default placeholder users */
+  readonly support?: {
+    readonly principalArns?: readonly string[];
+    readonly breakGlassRequesterArns?: readonly string[];
+    readonly breakGlassApproverArns?: readonly string[];
+  };
 }
 
 export class PlatformStack extends Stack {
@@ -32,6 +41,8 @@ export class PlatformStack extends Stack {
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
   public readonly database: TenantDatabase;
+  public readonly support: SupportTooling;
+  public readonly cache: TenantCache;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -96,5 +107,30 @@ export class PlatformStack extends Stack {
     if (offboarded.length > 0) {
       new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
     }
+    // Support tooling: SupportAccessRole, break-glass, audit trail, alert (docs/support.md).
+    const people = (id: string, arns?: readonly string[]) =>
+      arns && arns.length > 0 ? arns.map((arn, i) => identityFromArn(this, `${id}${i}`, arn)) : undefined;
+    this.support = new SupportTooling(this, 'Support', {
+      poolStorage: this.storage,
+      accessLogsBucket: this.accessLogsBucket,
+      supportRoleName: names.supportAccessRole(q),
+      breakGlassRoleName: names.breakGlassRole(q),
+      trailName: names.auditTrail(q),
+      auditBucketName: names.auditLogsBucket(q),
+      supportPrincipals: people('SupportPrincipal', props.support?.principalArns),
+      breakGlassRequesters: people('BreakGlassRequester', props.support?.breakGlassRequesterArns),
+      breakGlassApprovers: people('BreakGlassApprover', props.support?.breakGlassApproverArns),
+    });
+    // Cache boundary (docs/cache.md): one ElastiCache user per tenant, cells of <= 99 tenants.
+    // Raised ElastiCache quotas: -c elasticacheQuotas='{"users":2000,"userGroups":200}'.
+    const cacheQuotas = this.node.tryGetContext('elasticacheQuotas');
+    this.cache = new TenantCache(this, 'Cache', {
+      qualifier: q,
+      tenants: props.tenants,
+      network: this.network,
+      authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
+      quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
+    });
+    this.cache.grantTenantAccess(this.tenantAccessRole.role);
   }
 }

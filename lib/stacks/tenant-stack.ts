@@ -6,6 +6,7 @@ import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { SupportAccessRole } from '../platform/support-access';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { SiloStorage } from '../tenant/silo-storage';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
@@ -37,6 +38,8 @@ export class TenantStack extends Stack {
         accessEnabled: tenant.status === 'active',
       });
       bucketName = this.siloStorage.bucket.bucketName;
+      // Support sessions tagged with this tenant may read here (docs/support.md).
+      this.siloStorage.grantSupportRead(SupportAccessRole.arnForName(this, names.supportAccessRole(q)));
     }
 
     // Where this tenant's data lives, for application code and operators (no secrets).

@@ -14,7 +14,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
 import { TenantId } from '../tenancy/tenant-id';
-import { TENANT_KMS_ACTIONS, TENANT_LIST_ACTIONS, TENANT_OBJECT_ACTIONS } from '../platform/storage-actions';
+import {
+  SUPPORT_KMS_ACTIONS,
+  SUPPORT_LIST_ACTIONS,
+  SUPPORT_OBJECT_READ_ACTIONS,
+  TENANT_KMS_ACTIONS,
+  TENANT_LIST_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+} from '../platform/storage-actions';
 
 export interface SiloStorageProps {
   readonly tenant: TenantId;
@@ -33,9 +40,13 @@ export interface SiloStorageProps {
 export class SiloStorage extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly key: kms.Key;
+  private readonly tenant: TenantId;
+  private readonly accessEnabled: boolean;
 
   constructor(scope: Construct, id: string, props: SiloStorageProps) {
     super(scope, id);
+    this.tenant = props.tenant;
+    this.accessEnabled = props.accessEnabled ?? true;
     const tenant = props.tenant.value;
     const prefix = objectPrefix(props.tenant);
     const principal = new iam.ArnPrincipal(props.tenantAccessRoleArn);
@@ -124,5 +135,82 @@ export class SiloStorage extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * Lets support sessions (SupportAccessRole) tagged with THIS tenant read under `tenants/<id>/`,
+   * through the bucket and key policies (same account: a resource policy naming the role grants
+   * its sessions). Sessions of any other tenant, or without the tag, get nothing; no session of
+   * the role may do anything but read. A retired tenant keeps the Denies and loses the Allows.
+   */
+  public grantSupportRead(supportRoleArn: string): void {
+    const tenant = this.tenant.value;
+    const principal = new iam.ArnPrincipal(supportRoleArn);
+    const tagKey = `aws:PrincipalTag/${TENANT_TAG_KEY}`;
+    const reads = [...SUPPORT_OBJECT_READ_ACTIONS, ...SUPPORT_LIST_ACTIONS];
+    const everything = [this.bucket.bucketArn, this.bucket.arnForObjects('*')];
+
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportOtherTenantSessions',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['s3:*'],
+        resources: everything,
+        conditions: { StringNotEquals: { [tagKey]: tenant } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'DenySupportAnythingButReads', effect: iam.Effect.DENY, principals: [principal], notActions: reads, resources: everything }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportOtherTenantSessions',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { [tagKey]: tenant } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySupportAnythingButDecrypt',
+        effect: iam.Effect.DENY,
+        principals: [principal],
+        notActions: [...SUPPORT_KMS_ACTIONS],
+        resources: ['*'],
+      }),
+    );
+    if (!this.accessEnabled) return;
+
+    const prefix = objectPrefix(this.tenant);
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SupportObjectsRead',
+        principals: [principal],
+        actions: [...SUPPORT_OBJECT_READ_ACTIONS],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+        conditions: { StringEquals: { [tagKey]: tenant } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SupportListing',
+        principals: [principal],
+        actions: [...SUPPORT_LIST_ACTIONS],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringEquals: { [tagKey]: tenant }, StringLike: { 's3:prefix': `${prefix}*` } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSupportDecryptViaS3',
+        principals: [principal],
+        actions: [...SUPPORT_KMS_ACTIONS],
+        resources: ['*'],
+        conditions: { StringEquals: { [tagKey]: tenant, 'kms:ViaService': `s3.${this.bucket.stack.region}.amazonaws.com` } },
+      }),
+    );
   }
 }

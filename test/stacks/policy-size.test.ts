@@ -9,7 +9,10 @@ import { newTestApp, testRegistry } from '../support/app';
 
 function platformSizes(tenantCount: number) {
   const ids = Array.from({ length: tenantCount }, (_, i) => `tenant-${String(i).padStart(4, '0')}${i % 10 === 0 ? ':silo' : ''}`);
-  const stack = new PlatformStack(newTestApp(), 'Platform', { qualifier: 'tib', tenants: testRegistry(ids).tenants });
+  // 1,000 tenants (100 of them silo, each with a dedicated cache cell) need 1,110 ElastiCache users and
+  // 110 user groups: more than the default quotas (1,000 / 100), which the cache construct enforces.
+  const app = newTestApp({ context: { elasticacheQuotas: { users: 2000, userGroups: 200 } } });
+  const stack = new PlatformStack(app, 'Platform', { qualifier: 'tib', tenants: testRegistry(ids).tenants });
   const template = Template.fromStack(stack).toJSON();
   const roleId = Object.keys(template.Resources).find((id) => template.Resources[id].Properties?.RoleName === 'tib-TenantAccessRole')!;
   return rolePolicySizes(template as Parameters<typeof rolePolicySizes>[0], roleId);

@@ -6,6 +6,7 @@ import { App, AppProps } from 'aws-cdk-lib';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildBlueprint, Blueprint } from '../../lib/app';
+import { placeTenantsInCacheCells } from '../../lib/tenancy/placement';
 import { parseRegistry, Registry } from '../../lib/tenancy/registry';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
@@ -18,9 +19,12 @@ export function newTestApp(props: AppProps = {}): App {
   return new App({ ...props, context: { ...cdkJsonContext(), ...(props.context ?? {}) } });
 }
 
-/** A registry from a compact list: `['acme', 'globex:silo']`. */
+/**
+ * A registry from a compact list: `['acme', 'globex:silo']`. Pool tenants are placed in cache
+ * cells as the onboard CLI would (placeTenantsInCacheCells); use parseRegistry for raw entries.
+ */
 export function testRegistry(entries: string[]): Registry {
-  return parseRegistry(
+  const registry = parseRegistry(
     JSON.stringify({
       version: 1,
       tenants: entries.map((e) => {
@@ -30,6 +34,7 @@ export function testRegistry(entries: string[]): Registry {
     }),
     'test registry',
   );
+  return { ...registry, tenants: placeTenantsInCacheCells(registry.tenants) };
 }
 
 /** The whole blueprint, built on a test app with the real feature flags. */

@@ -45,6 +45,13 @@ function attribute(template: TemplateJson, logicalId: string, attr: string | und
       if (attr === 'Arn') return `arn:${partition}:iam::${account}:role${path}${name}`;
       break;
     }
+    case 'AWS::IAM::User': {
+      const name = nameOf(template, logicalId, 'UserName', () => logicalId);
+      const path = nameOf(template, logicalId, 'Path', () => '/');
+      if (!attr) return name;
+      if (attr === 'Arn') return `arn:${partition}:iam::${account}:user${path}${name}`;
+      break;
+    }
     case 'AWS::IAM::ManagedPolicy':
       if (!attr) return `arn:${partition}:iam::${account}:policy/${logicalId}`;
       break;

@@ -74,17 +74,17 @@ export function stackResources(node: CfnResource): CfnResource[] {
 }
 
 /**
- * The stack's tenant: the stack's own `TenantId` tag, else the single `TenantId` tag value its
- * resources carry (TenantStack tags every taggable resource). `undefined` for shared stacks.
+ * The stack's tenant: the stack's own `TenantId` tag, else the `TenantId` value that EVERY tagged
+ * resource of the stack carries (TenantStack tags every taggable resource). `undefined` for shared
+ * stacks: one tenant-tagged resource (a silo tenant's key in the platform) does not make the
+ * platform that tenant's stack.
  */
 export function stackTenant(node: CfnResource): unknown {
   const own = Stack.of(node).tags.tagValues()[TENANT_TAG_KEY];
   if (own !== undefined) return own;
-  const values = new Set(
-    renderStack(node)
-      .map((r) => tagsOf(r).get(TENANT_TAG_KEY))
-      .filter((v) => v !== undefined)
-      .map((v) => JSON.stringify(v)),
-  );
-  return values.size === 1 ? JSON.parse([...values][0]) : undefined;
+  const tagged = renderStack(node).filter((r) => tagsOf(r).size > 0);
+  const values = new Set(tagged.map((r) => JSON.stringify(tagsOf(r).get(TENANT_TAG_KEY) ?? null)));
+  if (values.size !== 1) return undefined;
+  const value = JSON.parse([...values][0]);
+  return value === null ? undefined : value;
 }

@@ -20,6 +20,8 @@ const TENANT_ACL = 'on ~tenant:acme:* &tenant:acme:* +@read +@write -@dangerous 
 describeRule(CacheUserAccess, [
   { name: 'Compliance 1: own keys and channels, keyless commands removed', build: user('acme', TENANT_ACL), expected: [] },
   { name: 'Compliance 2: the default user is TI-CACHE2\'s', build: user('default', 'on ~* +@all'), expected: [] },
+  { name: 'Compliance 3: connection-local CLIENT subcommands only', build: user('acme', 'on ~tenant:acme:* &tenant:acme:* +get +client|setname +client|getname +client|id'), expected: [] },
+  { name: 'Noncompliance 8: a CLIENT subcommand that sees other connections', build: user('acme', 'on ~tenant:acme:* +get +client|list'), expected: ['[Command::client]'] },
   { name: 'Noncompliance 1: allkeys and allchannels', build: user('acme', 'on allkeys allchannels +get'), expected: ['[AllKeys]', '[AllChannels]'] },
   { name: 'Noncompliance 2: ~* and &*', build: user('acme', 'on ~* &* +get'), expected: ['[AllKeys]', '[AllChannels]'] },
   { name: 'Noncompliance 3: pattern without its delimiter', build: user('acme', 'on ~tenant:acme* &tenant:acme:* +get'), expected: ['[KeyPattern::tenant:acme*]'] },

@@ -180,6 +180,27 @@ describeRule(TagSessionTrust, [
   },
   { name: 'Compliance 2: no sts:TagSession', build: trustRole({ Effect: 'Allow', Principal: BROKER, Action: 'sts:AssumeRole' }), expected: [] },
   {
+    name: 'Compliance 3: tag keys limited to keys other than TenantId (the tenant tag cannot be set)',
+    build: trustRole({
+      Effect: 'Allow',
+      Principal: BROKER,
+      Action: 'sts:TagSession',
+      Condition: { StringLike: { 'aws:RequestTag/SupportTicket': 'SUP-?*' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['SupportTicket'] } },
+    }),
+    expected: [],
+  },
+  {
+    name: 'Noncompliance 3: tag keys include TenantId but its value is unconstrained',
+    build: trustRole({
+      Sid: 'Broker',
+      Effect: 'Allow',
+      Principal: BROKER,
+      Action: 'sts:TagSession',
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['SupportTicket', 'TenantId'] } },
+    }),
+    expected: ['[Broker::aws:RequestTag/TenantId]'],
+  },
+  {
     name: 'Noncompliance 1: TagSession with no conditions',
     build: trustRole({ Sid: 'Broker', Effect: 'Allow', Principal: BROKER, Action: ['sts:AssumeRole', 'sts:TagSession'] }),
     expected: ['[Broker::aws:TagKeys]', '[Broker::aws:RequestTag/TenantId]'],

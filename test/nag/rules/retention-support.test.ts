@@ -74,6 +74,44 @@ describeRule(SupportRoleGuards, [
     expected: [],
   },
   {
+    name: 'Compliance 3: tags required in a separate TagSession statement, AssumeRole denied without tags',
+    build: (stack) => {
+      const role = new iam.Role(stack, 'Access', {
+        assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringLike: { 'sts:SourceIdentity': '??*' } }),
+      });
+      const doc = role.assumeRolePolicy!;
+      doc.addStatements(
+        new iam.PolicyStatement({ principals: [PEOPLE], actions: ['sts:SetSourceIdentity'] }),
+        new iam.PolicyStatement({
+          principals: [PEOPLE],
+          actions: ['sts:TagSession'],
+          conditions: { StringLike: { 'aws:RequestTag/TenantId': '???*', 'aws:RequestTag/SupportTicket': 'SUP-?*' } },
+        }),
+        new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sts:AssumeRole'], conditions: { Null: { 'aws:TagKeys': 'true' } } }),
+      );
+      Tags.of(role).add('tenant-isolation:boundary', 'support');
+    },
+    expected: [],
+  },
+  {
+    name: 'Noncompliance 5: tags required only in TagSession, but AssumeRole without any tag is not denied',
+    build: (stack) => {
+      const role = new iam.Role(stack, 'Access', {
+        assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' }, StringLike: { 'sts:SourceIdentity': '??*' } }),
+      });
+      role.assumeRolePolicy!.addStatements(
+        new iam.PolicyStatement({ principals: [PEOPLE], actions: ['sts:SetSourceIdentity'] }),
+        new iam.PolicyStatement({
+          principals: [PEOPLE],
+          actions: ['sts:TagSession'],
+          conditions: { StringLike: { 'aws:RequestTag/TenantId': '???*', 'aws:RequestTag/SupportTicket': 'SUP-?*' } },
+        }),
+      );
+      Tags.of(role).add('tenant-isolation:boundary', 'support');
+    },
+    expected: ['[#0::NoTenantTag]', '[#0::NoTicketTag]'],
+  },
+  {
     name: 'Compliance 2: a Lambda role named for support is not a support role',
     build: (stack) => void new iam.Role(stack, 'SupportAlertFunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }),
     expected: [],

@@ -4,6 +4,7 @@
  * key and channel patterns it reaches and which keyless or server-wide commands stay allowed
  * after the rules are applied in order.
  */
+import { KEYLESS_TENANT_COMMANDS } from '../../../tenancy/cache-acl';
 
 /**
  * Commands that declare no keys or act on the whole server, so a key pattern does not confine
@@ -43,6 +44,12 @@ export const KEYLESS_COMMANDS: Readonly<Record<string, readonly string[]>> = {
   script: ['slow', 'scripting'],
   function: ['write', 'slow', 'scripting'],
 };
+
+/**
+ * Single subcommands of a keyless container that reach no other tenant: the reviewed list of the
+ * cache boundary (lib/tenancy/cache-acl.ts, each with its reason, proven against a real server).
+ */
+export const HARMLESS_SUBCOMMANDS: readonly string[] = Object.keys(KEYLESS_TENANT_COMMANDS).filter((c) => c.includes('|'));
 
 export interface AccessString {
   /** `on` was the last on/off token. */
@@ -87,7 +94,8 @@ export function parseAccessString(text: string): AccessString {
     else if (t.startsWith('+')) {
       grantsCommands = true;
       const cmd = t.slice(1).split('|')[0];
-      if (cmd in KEYLESS_COMMANDS) allowed.add(cmd);
+      // A reviewed harmless subcommand (`+client|setname`, `+cluster|slots`) does not open its container.
+      if (cmd in KEYLESS_COMMANDS && !HARMLESS_SUBCOMMANDS.includes(t.slice(1))) allowed.add(cmd);
     } else if (t.startsWith('-')) {
       // `-cmd|sub` removes one subcommand only: the container stays allowed.
       if (!t.includes('|')) allowed.delete(t.slice(1));

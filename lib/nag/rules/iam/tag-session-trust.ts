@@ -21,8 +21,12 @@ function check(node: CfnResource): NagRuleResult {
     const valueRequired = ops.some(
       ([op, keys]) => isPositiveRequiringOperator(op) && (keys[tagValueKey]?.length ?? 0) > 0 && !keys[tagValueKey].includes('*'),
     );
+    // `ForAllValues:StringEquals aws:TagKeys` without TenantId: the caller cannot set the tenant
+    // tag at all, so there is no value to constrain.
+    const allowedKeys = st.conditions['ForAllValues:StringEquals']?.['aws:TagKeys'];
+    const tenantTagExcluded = allowedKeys !== undefined && !allowedKeys.some((k) => k.toLowerCase() === TENANT_TAG_KEY.toLowerCase());
     if (!keysConstrained) findings.add(`${st.label}::aws:TagKeys`);
-    if (!valueRequired) findings.add(`${st.label}::${tagValueKey}`);
+    if (!valueRequired && !tenantTagExcluded) findings.add(`${st.label}::${tagValueKey}`);
   }
   return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
 }

@@ -54,13 +54,30 @@ function check(node: CfnResource): NagRuleResult {
   const assume = trust.filter((st) => humanPrincipal(st) && reachedActions(st, ASSUME_ACTIONS).length > 0);
   if (assume.length === 0 || !isSupportRole(node)) return NagRuleCompliance.NOT_APPLICABLE;
   const allows = (action: string) => trust.some((st) => reachedActions(st, [action]).length > 0);
+  // STS evaluates sts:TagSession separately, with the tags as request context, whenever tags
+  // are passed (IAM User Guide, id_session-tags). So a trust may require the tags in its
+  // TagSession Allow, provided AssumeRole cannot happen without tags: its own Allow requires
+  // aws:TagKeys, or an unconditional-but-for-that Deny refuses AssumeRole when aws:TagKeys is null.
+  const tagSession = trust.filter((st) => reachedActions(st, ['sts:TagSession']).length > 0);
+  const denies = statementsOf(node, ['trust']).filter((st) => st.effect === 'Deny');
+  const denyWithoutTags = denies.some(
+    (d) =>
+      reachedActions(d, ['sts:AssumeRole']).length > 0 &&
+      Object.keys(d.conditions).length === 1 &&
+      Object.keys(d.conditions.Null ?? {}).length === 1 &&
+      (d.conditions.Null?.['aws:TagKeys'] ?? []).every((v) => v === 'true'),
+  );
+  const tagRequired = (c: Conditions, key: (k: string) => boolean) =>
+    allows('sts:TagSession') &&
+    (requires(c, key) ||
+      ((denyWithoutTags || requires(c, (k) => k === 'aws:TagKeys')) && tagSession.every((t) => requires(t.conditions, key))));
   const findings: string[] = [];
   for (const st of assume) {
     const c = st.conditions;
     if (!(c.Bool?.['aws:MultiFactorAuthPresent'] ?? []).includes('true')) findings.push(`${st.label}::NoMfa`);
     if (!allows('sts:SetSourceIdentity') || !requires(c, (k) => k === 'sts:SourceIdentity')) findings.push(`${st.label}::NoSourceIdentity`);
-    if (!allows('sts:TagSession') || !requires(c, (k) => k === `aws:RequestTag/${TENANT_TAG_KEY}`)) findings.push(`${st.label}::NoTenantTag`);
-    if (!allows('sts:TagSession') || !requires(c, (k) => /^aws:RequestTag\/.*ticket/i.test(k))) findings.push(`${st.label}::NoTicketTag`);
+    if (!tagRequired(c, (k) => k === `aws:RequestTag/${TENANT_TAG_KEY}`)) findings.push(`${st.label}::NoTenantTag`);
+    if (!tagRequired(c, (k) => /^aws:RequestTag\/.*ticket/i.test(k))) findings.push(`${st.label}::NoTicketTag`);
   }
   return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
 }

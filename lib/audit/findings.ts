@@ -1,0 +1,236 @@
+/**
+ * Findings as data: the matrix's Allowed requests, classified by the reason the allowing
+ * statement gives, and the non-IAM checks (cache access strings, search options).
+ */
+import { CACHE_ROOT } from '../tenancy/namespace';
+import { allowedKeylessCommands, parseAccessString, redisGlobMatch } from './cache-acl';
+import { Inventory } from './inventory';
+import { Leak, MatrixResult } from './matrix';
+import { SourceRef, Statement } from './policy-model';
+import { Rule, RULES, Severity } from './rules';
+import { tenantClasses } from './tenant-classes';
+import { Unresolved } from './intrinsics';
+import { TenantId } from '../tenancy/tenant-id';
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** The principal (role) ARN, for IAM findings. */
+  readonly principal?: string;
+  readonly action?: string;
+  /** The requested resource ARN, or the resource's ARN/name. */
+  readonly resource?: string;
+  /** `actingAs` null = an untagged session; `victim` '*' = every tenant at once. */
+  readonly tenants?: { readonly actingAs: string | null; readonly victim: string };
+  /** How many requests of the matrix share this rule, principal, resource and action. */
+  readonly occurrences: number;
+  /** Where to fix it: the allowing statement's template, else the resource's. */
+  readonly templateFile: string;
+  readonly logicalId: string;
+  readonly constructPath?: string;
+  readonly stack: string;
+  readonly statementSid?: string;
+  readonly why: string;
+}
+
+const TENANT_VAR = /\$\{aws:principaltag\/tenantid\}/i;
+const VAR_WITHOUT_DELIMITER = /\$\{aws:principaltag\/tenantid\}(?![/:.])/i;
+
+function failOpen(st: Statement, leak: Leak): boolean {
+  return st.conditions.some((c) => {
+    const op = c.operator.toLowerCase();
+    const absent = !leak.probe.request.context[c.key.toLowerCase()];
+    return absent && (op.endsWith('ifexists') || op.startsWith('forallvalues:'));
+  });
+}
+
+function mentionsTenant(st: Statement): boolean {
+  const strings = [...(st.resources ?? []), ...(st.notResources ?? []), ...st.conditions.flatMap((c) => [c.key, ...c.values])];
+  return strings.some((s) => TENANT_VAR.test(s) || /tenants\/[a-z]|tenant:[a-z]|tenant-[a-z]|tenantid/i.test(s));
+}
+
+function classify(leak: Leak): { rule: Rule; statement?: Statement } {
+  const st = leak.allowedBy[0];
+  if (leak.probe.actingAs === null) return { rule: RULES.untaggedSession, statement: st };
+  if (leak.probe.victim === '*') return { rule: RULES.crossTenantListing, statement: st };
+  if (leak.probe.resource.type === 'AWS::IAM::Role') return { rule: RULES.roleChain, statement: st };
+  if (!st) return { rule: RULES.crossTenant };
+  if (leak.allowedBy.some((s) => failOpen(s, leak))) return { rule: RULES.failOpenCondition, statement: leak.allowedBy.find((s) => failOpen(s, leak)) };
+  const strings = [...(st.resources ?? []), ...st.conditions.flatMap((c) => c.values)];
+  if (strings.some((s) => VAR_WITHOUT_DELIMITER.test(s))) return { rule: RULES.missingDelimiter, statement: st };
+  if (st.principals || st.notPrincipals) return { rule: RULES.wideResourcePolicy, statement: st };
+  if (!mentionsTenant(st)) return { rule: RULES.unscopedGrant, statement: st };
+  return { rule: RULES.crossTenant, statement: st };
+}
+
+function at(source: SourceRef): Pick<Finding, 'templateFile' | 'logicalId' | 'constructPath' | 'stack'> {
+  return {
+    templateFile: source.templateFile,
+    logicalId: source.logicalId,
+    stack: source.stack,
+    ...(source.constructPath ? { constructPath: source.constructPath } : {}),
+  };
+}
+
+export function matrixFindings(m: MatrixResult): Finding[] {
+  const groups = new Map<string, { finding: Finding; count: number }>();
+  for (const leak of m.leaks) {
+    const { rule, statement } = classify(leak);
+    const p = leak.probe;
+    const where = statement?.source ?? p.resource.source;
+    const key = [rule.id, p.principal.arn, p.resource.arn, p.action, where.stack, where.logicalId].join('\u0000');
+    const g = groups.get(key);
+    if (g) {
+      g.count++;
+      continue;
+    }
+    const acting = p.actingAs === null ? 'a session without TenantId tag' : `tenant "${p.actingAs}"${TenantId.isValid(p.actingAs) ? '' : ' (not a valid tenant id)'}`;
+    const victim = p.victim === '*' ? 'every tenant at once' : `tenant "${p.victim}"`;
+    const via = statement ? ` via ${statement.sid ? `statement ${statement.sid}` : 'a statement'} of ${statement.source?.logicalId ?? 'a policy'}` : '';
+    groups.set(key, {
+      count: 1,
+      finding: {
+        rule: rule.id,
+        severity: rule.severity,
+        principal: p.principal.arn,
+        action: p.action,
+        resource: p.resourceArn,
+        tenants: { actingAs: p.actingAs, victim: p.victim },
+        occurrences: 1,
+        ...at(where),
+        ...(statement?.sid ? { statementSid: statement.sid } : {}),
+        why: `${p.principal.name} acting as ${acting} is allowed ${p.action} on ${victim}'s ${p.resource.source.logicalId}${via}`,
+      },
+    });
+  }
+  const out = [...groups.values()].map((g) => ({ ...g.finding, occurrences: g.count }));
+  for (const h of m.acceptedHostileTags) {
+    // A value whose only foreign characters are non-ASCII letters carries no delimiter; the
+    // matrix above already proves what such a session reaches, so it is a note, not a warning.
+    const asciiOnlyProblem = /[\x00-\x7f]/.test(h.value.replace(/[a-z0-9-]/g, '')) || h.value.length < 3 || h.value.length > 40;
+    out.push({
+      rule: RULES.trustTagValue.id,
+      severity: asciiOnlyProblem ? RULES.trustTagValue.severity : 'note',
+      principal: h.principal.arn,
+      action: 'sts:TagSession',
+      tenants: { actingAs: h.value, victim: '*' },
+      occurrences: 1,
+      ...at(h.principal.source),
+      why: `trust policy of ${h.principal.name} accepts session tag TenantId=${JSON.stringify(h.value)}, which is not a valid tenant id`,
+    });
+  }
+  for (const op of m.unsupportedOperators) {
+    out.push({
+      rule: RULES.unsupportedOperator.id,
+      severity: RULES.unsupportedOperator.severity,
+      occurrences: 1,
+      templateFile: '',
+      logicalId: '',
+      stack: '',
+      why: `condition operator ${op} is not supported by the builtin engine`,
+    });
+  }
+  return out;
+}
+
+export function inventoryFindings(inv: Inventory, unresolved: readonly Unresolved[]): Finding[] {
+  const out: Finding[] = [];
+  for (const p of inv.principals) {
+    if (!(p.owner || p.abac)) continue;
+    for (const ext of p.externalPolicies) {
+      out.push({
+        rule: RULES.externalPolicy.id,
+        severity: RULES.externalPolicy.severity,
+        principal: p.arn,
+        occurrences: 1,
+        ...at(p.source),
+        why: `${p.name} has ${ext}, which is not in the assembly and was not evaluated`,
+      });
+    }
+  }
+  const policyIds = new Set(inv.unresolvedPolicies.map((s) => `${s.templateFile}\u0000${s.logicalId}`));
+  const seen = new Set<string>();
+  for (const u of unresolved) {
+    const k = `${u.templateFile}\u0000${u.logicalId}\u0000${u.reason}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const inPolicy = policyIds.has(`${u.templateFile}\u0000${u.logicalId}`);
+    out.push({
+      rule: RULES.unresolved.id,
+      severity: inPolicy ? 'warning' : 'note',
+      occurrences: 1,
+      templateFile: u.templateFile,
+      logicalId: u.logicalId,
+      stack: u.stack,
+      why: `${u.reason}${inPolicy ? ' (inside a policy document)' : ''}`,
+    });
+  }
+  return out;
+}
+
+const cacheKey = (tenant: string) => `${CACHE_ROOT}${tenant}:audit-probe`;
+
+export function cacheFindings(inv: Inventory): Finding[] {
+  const out: Finding[] = [];
+  for (const u of inv.cacheUsers) {
+    const acl = parseAccessString(u.accessString);
+    const f = (rule: Rule, why: string): Finding => ({
+      rule: rule.id,
+      severity: rule.severity,
+      resource: u.userId,
+      occurrences: 1,
+      ...at(u.source),
+      why: `cache user ${u.userName}: ${why}`,
+    });
+    if (u.userName === 'default') {
+      if (acl.enabled || acl.keyPatterns.length > 0 || acl.channelPatterns.length > 0 || acl.commandRules.some((r) => r.allow)) {
+        out.push(f(RULES.cacheDefaultUser, `access string "${u.accessString}" must be "off -@all" with no keys or channels`));
+      }
+      continue;
+    }
+    if (acl.unknownTokens.length > 0) {
+      out.push({
+        rule: RULES.unresolved.id,
+        severity: RULES.unresolved.severity,
+        resource: u.userId,
+        occurrences: 1,
+        ...at(u.source),
+        why: `cache user ${u.userName}: access string tokens not understood: ${acl.unknownTokens.join(' ')}`,
+      });
+    }
+    if (!acl.enabled) continue;
+    // Owner: tag, else the one tenant its key patterns name.
+    const named = new Set([...u.accessString.matchAll(/tenant:([a-z][a-z0-9-]*):/g)].map((m) => m[1]));
+    const owner = u.owner ?? (named.size === 1 ? [...named][0] : undefined);
+    const classes = tenantClasses(owner ? [owner, ...named] : [...named]);
+    const victims = classes.filter((t) => t !== owner);
+    for (const p of acl.keyPatterns) {
+      const hit = victims.find((v) => redisGlobMatch(p, cacheKey(v)));
+      if (hit) out.push(f(RULES.cacheKeys, `key pattern "~${p}" matches ${cacheKey(hit)} of tenant "${hit}"${owner ? ` (user belongs to "${owner}")` : ''}`));
+    }
+    for (const p of acl.channelPatterns) {
+      const hit = victims.find((v) => redisGlobMatch(p, cacheKey(v)));
+      if (hit) out.push(f(RULES.cacheChannels, `channel pattern "&${p}" matches ${cacheKey(hit)} of tenant "${hit}"`));
+    }
+    const keyless = allowedKeylessCommands(acl);
+    if (keyless.length > 0 && (owner || acl.keyPatterns.length > 0)) {
+      out.push(f(RULES.cacheKeyless, `may run keyless commands ${keyless.map((c) => c.toUpperCase()).join(', ')}`));
+    }
+  }
+  return out;
+}
+
+export const EXPLICIT_INDEX_OPTION = 'rest.action.multi.allow_explicit_index';
+
+export function searchFindings(inv: Inventory): Finding[] {
+  return inv.searchDomains
+    .filter((d) => String(d.advancedOptions[EXPLICIT_INDEX_OPTION]).toLowerCase() !== 'false')
+    .map((d) => ({
+      rule: RULES.searchExplicitIndex.id,
+      severity: RULES.searchExplicitIndex.severity,
+      resource: d.arn,
+      occurrences: 1,
+      ...at(d.source),
+      why: `AdvancedOptions["${EXPLICIT_INDEX_OPTION}"] is ${JSON.stringify(d.advancedOptions[EXPLICIT_INDEX_OPTION] ?? '(unset: defaults to true)')}, must be "false"`,
+    }));
+}

@@ -1,0 +1,258 @@
+/**
+ * The abuse matrix: every tenant-scoped principal, acting as tenant A (its session tag, or the
+ * tenant it belongs to), plus its untagged session, against every resource of a tenant B != A,
+ * for every sensitive action the resource kind lists (resource-kinds.ts). The tenant ids come
+ * from tenant-classes.ts, so the result holds for all pairs.
+ *
+ * Requests carry the values an attacker controls in the attacker's favour (TLS on, the
+ * encryption headers a bucket policy asks for, the S3 prefix of the victim), so a Deny that
+ * only catches careless requests does not count as isolation.
+ */
+import { objectPrefix, indexPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
+import { TenantId } from '../tenancy/tenant-id';
+import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
+import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
+import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
+import { Statement } from './policy-model';
+import { kindOf } from './resource-kinds';
+import { hostileTagValues, tenantClasses } from './tenant-classes';
+
+/** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
+export interface Probe {
+  readonly principal: Principal;
+  readonly actingAs: string | null;
+  readonly resource: TenantResource;
+  /** The tenant whose data the request touches; '*' = every tenant at once (root listing, `_all`). */
+  readonly victim: string;
+  readonly action: string;
+  readonly resourceArn: string;
+  readonly request: AuthzRequest;
+}
+
+export interface Leak {
+  readonly probe: Probe;
+  readonly allowedBy: readonly Statement[];
+}
+
+export interface MatrixResult {
+  readonly leaks: Leak[];
+  readonly requests: number;
+  /** Per cell `${actingAs}\u0000${resource arn}`: [requests, allowed]. */
+  readonly cells: Map<string, [number, number]>;
+  readonly actingIds: Set<string>;
+  /** Tag values an ABAC trust policy accepts although they are not TenantIds. */
+  readonly acceptedHostileTags: Array<{ principal: Principal; value: string }>;
+  readonly unsupportedOperators: Set<string>;
+}
+
+export const NO_TAG = '(no tag)';
+
+function nsKindOf(r: TenantResource): 'object' | 'index' | undefined {
+  if (r.kind.namespace) return r.kind.namespace;
+  if (r.type === 'AWS::KMS::Key' && r.encrypts.length > 0) return 'object';
+  return undefined;
+}
+
+function namespaceOf(kind: 'object' | 'index' | undefined, tenant: string): string {
+  if (!kind) return '';
+  const t = TenantId.isValid(tenant) ? TenantId.parse(tenant) : undefined;
+  if (kind === 'object') return t ? objectPrefix(t) : `tenants/${tenant}/`;
+  return t ? indexPrefix(t) : `tenant-${tenant}.`;
+}
+
+/** The owner of a key that is not tagged: the common owner of the buckets it encrypts. */
+function ownerOf(r: TenantResource): string | undefined {
+  if (r.owner) return r.owner;
+  if (r.type === 'AWS::KMS::Key' && r.encrypts.length > 0) {
+    const owners = new Set(r.encrypts.map((b) => b.owner));
+    if (owners.size === 1) return [...owners][0];
+  }
+  return undefined;
+}
+
+/** Whether the trust policy lets a caller start a session with TenantId = value. */
+function trustAccepts(p: Principal, value: string | null): boolean {
+  const identity = p.trust.map((st) => ({ ...st, principals: undefined, notPrincipals: undefined }));
+  const ctx = requestContext({
+    ...(value !== null ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: value, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
+  });
+  const base = { principalArn: 'arn:aws:iam::000000000000:role/caller', principalAccount: p.account, resource: p.arn, context: ctx };
+  const assume = evaluate({ ...base, action: 'sts:AssumeRole' }, { identity }).decision === 'Allowed';
+  if (value === null) return assume;
+  return assume && evaluate({ ...base, action: 'sts:TagSession' }, { identity }).decision === 'Allowed';
+}
+
+function expand(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(arn|ns|keyArn)\}/g, (_, k: string) => vars[k] ?? '');
+}
+
+export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?: (done: number, total: number) => void): Promise<MatrixResult> {
+  const leaks: Leak[] = [];
+  const cells = new Map<string, [number, number]>();
+  const actingIds = new Set<string>();
+  const acceptedHostileTags: Array<{ principal: Principal; value: string }> = [];
+  const unsupportedOperators = new Set<string>();
+  let requests = 0;
+  let batch: Probe[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items: EngineItem[] = batch.map((p) => ({
+      request: p.request,
+      policies: {
+        identity: p.principal.identity,
+        ...(p.principal.boundary ? { boundary: p.principal.boundary } : {}),
+        resource: p.resource.policy,
+        // KMS keys and role trust policies must allow by themselves.
+        resourcePolicyRequired: p.resource.type === 'AWS::KMS::Key' || p.resource.type === 'AWS::IAM::Role',
+      },
+    }));
+    const results: EngineResult[] = await engine.evaluateBatch(items);
+    results.forEach((res, i) => {
+      const probe = batch[i];
+      res.unsupported.forEach((u) => unsupportedOperators.add(u));
+      const key = `${probe.actingAs ?? NO_TAG}\u0000${probe.resource.arn}`;
+      const cell = cells.get(key) ?? [0, 0];
+      cell[0]++;
+      if (res.decision === 'Allowed') {
+        cell[1]++;
+        // A remote engine does not say which statement allowed: explain with the builtin one.
+        const allowedBy = res.allowedBy.length > 0 ? res.allowedBy : evaluate(probe.request, items[i].policies).allowedBy;
+        leaks.push({ probe, allowedBy });
+      }
+      cells.set(key, cell);
+    });
+    requests += batch.length;
+    batch = [];
+  };
+
+  const scoped = inv.principals.filter((p) => p.owner || p.abac);
+  const principalLiterals = new Map(scoped.map((p) => [p, literalsOf([...p.identity, ...(p.boundary ?? [])])]));
+  const resourceLiterals = new Map(inv.resources.map((r) => [r, literalsOf(r.policy)]));
+
+  let done = 0;
+  for (const p of scoped) {
+    // Hostile tag values this role's trust policy lets through.
+    const hostile = p.abac ? hostileTagValues(p.owner ?? 'acme').filter((v) => trustAccepts(p, v)) : [];
+    hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
+    const untagged = p.abac && !p.owner;
+    const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
+    const roleTags = Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+
+    for (const r of inv.resources) {
+      const owner = ownerOf(r);
+      const nsKind = nsKindOf(r);
+      if (!owner && !nsKind) continue;
+      const lits = new Set([...principalLiterals.get(p)!, ...resourceLiterals.get(r)!, ...(owner ? [owner] : []), ...(p.owner ? [p.owner] : [])]);
+      const classes = tenantClasses(lits);
+      const acting: Array<string | null> = p.owner ? [p.owner] : [...classes, ...hostile, ...(untagged ? [null] : [])];
+      const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
+
+      const resourceTags = Object.fromEntries(Object.entries(r.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+      for (const a of acting) {
+        if (a !== null) actingIds.add(a);
+        const sessionTags = a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
+        // Built once per (principal, tenant, resource); each probe adds only its own keys.
+        const baseCtx = requestContext({
+          'aws:PrincipalArn': p.arn,
+          'aws:PrincipalAccount': p.account,
+          'aws:ResourceAccount': p.account,
+          'aws:SecureTransport': 'true',
+          ...roleTags,
+          ...sessionTags,
+          ...resourceTags,
+        });
+        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>): Probe => {
+          const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
+          for (const k in extra) context[k.toLowerCase()] = [extra[k]];
+          return {
+            principal: p,
+            actingAs: a,
+            resource: r,
+            victim,
+            action,
+            resourceArn,
+            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action, resource: resourceArn, context },
+          };
+        };
+        for (const v of victims) {
+          if (v === a) continue;
+          // Namespaces the attacker may aim at: the victim's, and (in a victim-owned resource)
+          // the attacker's own, which a variable-based grant would open in someone else's bucket.
+          const nss = [namespaceOf(nsKind, v), ...(owner && a !== null ? [namespaceOf(nsKind, a)] : [])];
+          for (const ns of [...new Set(nss)]) {
+            if (r.type === 'AWS::KMS::Key') {
+              for (const bucket of r.encrypts) {
+                const contexts: Array<Record<string, string>> = [
+                  { 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `${bucket.arn}/${ns}audit-probe` },
+                  ...(bucket.bucketKeyEnabled ? [{ 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.arn }] : []),
+                ];
+                for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, ctx));
+              }
+              if (owner) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, {}));
+              continue;
+            }
+            const templates = owner ? r.kind.ownedProbes ?? [] : r.kind.pooledProbes ?? [];
+            for (const t of templates) {
+              const vars = { arn: r.arn, ns, keyArn: r.keyArn ?? '' };
+              const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
+              batch.push(make(v, t.action, expand(t.resource, vars), extra));
+            }
+          }
+        }
+        if (!owner) {
+          for (const t of r.kind.crossTenantProbes ?? []) {
+            const vars = { arn: r.arn, ns: '', keyArn: r.keyArn ?? '' };
+            const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
+            batch.push(make('*', t.action, expand(t.resource, vars), extra));
+          }
+        }
+      }
+      if (batch.length >= 5000) await flush();
+    }
+    // Role chaining: may a session of tenant A become another tenant, by assuming a role that
+    // belongs to B, or an ABAC role (itself included) with session tag TenantId=B? The trust
+    // policy acts as the resource policy and must allow (IAM User Guide, roles: AssumeRole).
+    for (const t of inv.principals) {
+      if (!t.abac && !t.owner) continue;
+      const target: TenantResource = {
+        type: 'AWS::IAM::Role',
+        kind: kindOf('AWS::IAM::Role'),
+        arn: t.arn,
+        source: t.source,
+        tags: t.tags,
+        ...(t.owner ? { owner: t.owner } : {}),
+        encrypts: [],
+        policy: t.trust,
+      };
+      const lits = new Set([...principalLiterals.get(p)!, ...(t.owner ? [t.owner] : []), ...(p.owner ? [p.owner] : [])]);
+      const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits), ...(untagged ? [null] : [])];
+      for (const a of acting) {
+        const victims = t.owner ? [t.owner] : tenantClasses(lits);
+        for (const v of victims) {
+          if (v === a || (t.owner && !t.abac && p.owner === t.owner)) continue;
+          const context = requestContext({
+            'aws:PrincipalArn': p.arn,
+            'aws:PrincipalAccount': p.account,
+            ...roleTags,
+            ...(a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
+            ...(t.abac ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: v, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
+          });
+          batch.push({
+            principal: p,
+            actingAs: a,
+            resource: target,
+            victim: v,
+            action: 'sts:AssumeRole',
+            resourceArn: t.arn,
+            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action: 'sts:AssumeRole', resource: t.arn, context },
+          });
+        }
+      }
+    }
+    await flush();
+    onProgress?.(++done, scoped.length);
+  }
+  await flush();
+  return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators };
+}

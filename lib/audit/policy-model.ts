@@ -1,0 +1,116 @@
+/**
+ * The audit's policy model: IAM policy documents normalised once, after intrinsic resolution,
+ * so the evaluator never sees CloudFormation syntax. Every statement remembers where it came from
+ * (stack, logical id, construct path) so a finding can point at it.
+ */
+
+/** Where a policy statement or resource was declared. */
+export interface SourceRef {
+  readonly stack: string;
+  readonly templateFile: string;
+  readonly logicalId: string;
+  /** From the `aws:cdk:path` metadata; undefined for templates not written by the CDK. */
+  readonly constructPath?: string;
+}
+
+export interface PrincipalSet {
+  /** `"*"` or `{"AWS": "*"}`. */
+  readonly any: boolean;
+  readonly aws: readonly string[];
+  readonly service: readonly string[];
+  readonly federated: readonly string[];
+}
+
+export interface Condition {
+  /** Operator as written, e.g. `ForAllValues:StringLikeIfExists`. */
+  readonly operator: string;
+  /** Context key as written (matched case-insensitively). */
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+export interface Statement {
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly actions?: readonly string[];
+  readonly notActions?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly notResources?: readonly string[];
+  readonly principals?: PrincipalSet;
+  readonly notPrincipals?: PrincipalSet;
+  readonly conditions: readonly Condition[];
+  readonly source?: SourceRef;
+}
+
+/** Thrown for a policy document the audit cannot read (exit code 2 at the CLI). */
+export class PolicyFormatError extends Error {}
+
+function list(v: unknown, what: string): string[] {
+  if (v === undefined) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.map((x) => {
+    if (typeof x === 'string') return x;
+    if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+    throw new PolicyFormatError(`${what}: expected strings, got ${JSON.stringify(x)}`);
+  });
+}
+
+function principalSet(v: unknown, what: string): PrincipalSet {
+  if (v === '*') return { any: true, aws: [], service: [], federated: [] };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new PolicyFormatError(`${what}: Principal must be "*" or an object, got ${JSON.stringify(v)}`);
+  }
+  const o = v as Record<string, unknown>;
+  const aws = list(o.AWS, `${what}.AWS`);
+  return {
+    any: aws.includes('*'),
+    aws: aws.filter((a) => a !== '*'),
+    service: list(o.Service, `${what}.Service`),
+    federated: list(o.Federated, `${what}.Federated`),
+  };
+}
+
+/** Normalises a resolved policy document (no intrinsics left) into statements. */
+export function parsePolicyDocument(doc: unknown, source: SourceRef | undefined, what: string): Statement[] {
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      throw new PolicyFormatError(`${what}: policy document is a string but not JSON`);
+    }
+  }
+  if (typeof doc !== 'object' || doc === null) throw new PolicyFormatError(`${what}: policy document must be an object`);
+  const raw = (doc as Record<string, unknown>).Statement;
+  if (raw === undefined) throw new PolicyFormatError(`${what}: policy document has no Statement`);
+  const items = Array.isArray(raw) ? raw : [raw];
+  return items.map((s, i) => {
+    const w = `${what}.Statement[${i}]`;
+    if (typeof s !== 'object' || s === null) throw new PolicyFormatError(`${w}: must be an object`);
+    const st = s as Record<string, unknown>;
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') {
+      throw new PolicyFormatError(`${w}: Effect must be Allow or Deny, got ${JSON.stringify(st.Effect)}`);
+    }
+    const conditions: Condition[] = [];
+    if (st.Condition !== undefined) {
+      if (typeof st.Condition !== 'object' || st.Condition === null) throw new PolicyFormatError(`${w}: Condition must be an object`);
+      for (const [operator, block] of Object.entries(st.Condition as Record<string, unknown>)) {
+        if (typeof block !== 'object' || block === null) throw new PolicyFormatError(`${w}: Condition.${operator} must be an object`);
+        for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+          conditions.push({ operator, key, values: list(values, `${w}.Condition.${operator}.${key}`) });
+        }
+      }
+    }
+    return {
+      ...(typeof st.Sid === 'string' ? { sid: st.Sid } : {}),
+      effect: st.Effect,
+      ...(st.Action !== undefined ? { actions: list(st.Action, `${w}.Action`) } : {}),
+      ...(st.NotAction !== undefined ? { notActions: list(st.NotAction, `${w}.NotAction`) } : {}),
+      ...(st.Resource !== undefined ? { resources: list(st.Resource, `${w}.Resource`) } : {}),
+      ...(st.NotResource !== undefined ? { notResources: list(st.NotResource, `${w}.NotResource`) } : {}),
+      ...(st.Principal !== undefined ? { principals: principalSet(st.Principal, `${w}.Principal`) } : {}),
+      ...(st.NotPrincipal !== undefined ? { notPrincipals: principalSet(st.NotPrincipal, `${w}.NotPrincipal`) } : {}),
+      conditions,
+      ...(source ? { source } : {}),
+    } as Statement;
+  });
+}

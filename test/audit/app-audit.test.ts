@@ -1,0 +1,86 @@
+/**
+ * The project's own app audits clean: synthesize it with buildBlueprint to a temp folder and run
+ * the audit on that folder, as CI would on cdk.out. Then attack: the same assembly with one
+ * policy loosened must fail, which shows the clean result is not vacuous.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { runAudit } from '../../lib/audit/audit';
+import { parseRegistry } from '../../lib/tenancy/registry';
+import { tmpDir } from './fixtures/assembly-builder';
+import { synthBlueprint } from './fixtures/synth-blueprint';
+
+const REGISTRY = parseRegistry(
+  JSON.stringify({
+    version: 1,
+    tenants: [
+      { id: 'acme', tier: 'pool' },
+      { id: 'acme-corp', tier: 'pool' },
+      { id: 'globex', tier: 'silo' },
+      { id: 'globex-eu', tier: 'silo' },
+      { id: 'initech', tier: 'silo', status: 'retired' },
+    ],
+  }),
+  'test registry',
+);
+
+function synth(): string {
+  return synthBlueprint(REGISTRY, tmpDir('app'));
+}
+
+describe('the blueprint app audits clean', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = synth();
+  });
+
+  test('no finding, and the matrix actually ran over the tenant resources', async () => {
+    const r = await runAudit(outdir);
+    expect(r.findings.filter((f) => f.severity !== 'note')).toEqual([]);
+    const scoped = r.inventory.principals.filter((p) => p.abac);
+    expect(scoped.map((p) => p.name)).toEqual(['tib-TenantAccessRole']);
+    // Pool bucket + pool key + the silo buckets and keys + tenant descriptors were evaluated.
+    const owners = new Set(r.inventory.resources.map((x) => x.owner ?? 'pool'));
+    expect(owners).toEqual(new Set(['pool', 'acme', 'acme-corp', 'globex', 'globex-eu', 'initech']));
+    expect(r.matrix.requests).toBeGreaterThan(1000);
+    // Adversarial ids were used: prefixes and extensions of the literal ids.
+    for (const id of ['globex', 'globex-q', 'globe', 'acme', 'acme-q', 'zz-unrelated']) expect(r.matrix.actingIds).toContain(id);
+    // Nothing in the app's policies was left unresolved.
+    expect(r.findings.filter((f) => f.rule === 'TI-UNRESOLVED')).toEqual([]);
+  });
+
+  test('attack: the same assembly with the pool grant missing its delimiter fails', async () => {
+    const copy = tmpDir('app-leak');
+    fs.cpSync(outdir, copy, { recursive: true });
+    const file = path.join(copy, 'Platform.template.json');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('/tenants/${aws:PrincipalTag/TenantId}/*');
+    // Loosen both the identity grant and the bucket policy's confinement, as a careless edit would.
+    fs.writeFileSync(file, text.split('/tenants/${aws:PrincipalTag/TenantId}/*').join('/tenants/${aws:PrincipalTag/TenantId}*'));
+    const r = await runAudit(copy);
+    const leak = r.findings.find((f) => f.rule === 'TI-MISSING-DELIMITER' && f.action === 's3:GetObject');
+    expect(leak).toBeDefined();
+    expect(leak!.constructPath).toBe('Platform/PoolStorage/TenantStorageAccess/Resource');
+    expect(r.matrix.leaks.some((l) => l.probe.actingAs === 'acme' && l.probe.victim === 'acme-q')).toBe(true);
+  });
+
+  test('attack: a silo bucket policy without its tenant condition fails for the other tenants', async () => {
+    const copy = tmpDir('app-silo-leak');
+    fs.cpSync(outdir, copy, { recursive: true });
+    const file = path.join(copy, 'Tenant-globex.template.json');
+    const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const policyId = Object.keys(t.Resources).find((k) => t.Resources[k].Type === 'AWS::S3::BucketPolicy')!;
+    for (const st of t.Resources[policyId].Properties.PolicyDocument.Statement) {
+      if (st.Sid === 'DenyOtherTenantSessions') st.Effect = 'Allow';
+      if (st.Sid === 'TenantObjects') delete st.Condition;
+    }
+    t.Resources[policyId].Properties.PolicyDocument.Statement = t.Resources[policyId].Properties.PolicyDocument.Statement.filter(
+      (st: { Sid?: string }) => st.Sid !== 'DenyOtherTenantSessions',
+    );
+    fs.writeFileSync(file, JSON.stringify(t));
+    const r = await runAudit(copy);
+    const leaks = r.findings.filter((f) => f.rule === 'TI-WIDE-RESOURCE-POLICY' && f.logicalId === policyId);
+    expect(leaks.length).toBeGreaterThan(0);
+    expect(leaks.every((f) => f.tenants?.victim === 'globex' && f.tenants.actingAs !== 'globex')).toBe(true);
+  });
+});

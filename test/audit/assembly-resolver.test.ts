@@ -1,0 +1,104 @@
+/**
+ * Loading and resolving: nested stages (cdk:cloud-assembly), nested stacks with parameters and
+ * outputs, cross-stack exports (Fn::ImportValue), Fn::If on conditions, Select/Split/FindInMap/Sub,
+ * and findings that point at the logical id wherever the policy lives.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { runAudit } from '../../lib/audit/audit';
+import { loadAssembly } from '../../lib/audit/assembly-loader';
+import { Resolver } from '../../lib/audit/intrinsics';
+import { abacRole, NULL_TAG_DENY, tmpDir, writeAssembly } from './fixtures/assembly-builder';
+
+describe('intrinsics', () => {
+  const dir = writeAssembly(tmpDir('intrinsics'), {
+    Producer: {
+      resources: { Data: { Type: 'AWS::S3::Bucket', Properties: {} } },
+      outputs: { DataArn: { Value: { 'Fn::GetAtt': ['Data', 'Arn'] }, Export: { Name: 'shared-data-arn' } } },
+    },
+    Consumer: {
+      parameters: { Stage: { Type: 'String', Default: 'prod' } },
+      resources: { Q: { Type: 'AWS::SQS::Queue', Properties: {} } },
+    },
+  });
+  const asm = loadAssembly(dir);
+  const consumer = asm.stacks.find((s) => s.stackName === 'Consumer')!;
+  const r = new Resolver(asm);
+  (consumer.template as { Conditions?: unknown }).Conditions = { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } };
+  (consumer.template as { Mappings?: unknown }).Mappings = { Env: { prod: { Prefix: 'tenants/' } } };
+
+  test.each([
+    ['ImportValue of another stack export, symbolic name keeps the logical id', { 'Fn::ImportValue': 'shared-data-arn' }, 'arn:aws:s3:::producer-data'],
+    ['pseudo parameters (env-agnostic defaults)', { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:x' }, 'arn:aws:sqs:us-east-1:111111111111:x'],
+    ['Fn::If on a decidable condition', { 'Fn::If': ['IsProd', 'yes', 'no'] }, 'yes'],
+    ['Fn::Select + Fn::Split', { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] }, 'b'],
+    ['Fn::FindInMap', { 'Fn::FindInMap': ['Env', { Ref: 'Stage' }, 'Prefix'] }, 'tenants/'],
+    ['Fn::Sub keeps IAM policy variables', { 'Fn::Sub': 'x/${aws:PrincipalTag/TenantId}/${!Literal}' }, 'x/${aws:PrincipalTag/TenantId}/${Literal}'],
+    ['GetAtt Arn of a queue', { 'Fn::GetAtt': ['Q', 'Arn'] }, 'arn:aws:sqs:us-east-1:111111111111:Consumer-Q'],
+    ['Ref of a queue is its URL', { Ref: 'Q' }, 'https://sqs.us-east-1.amazonaws.com/111111111111/Consumer-Q'],
+  ])('%s', (_, input, expected) => {
+    expect(r.resolve(consumer, input, 'Test')).toEqual(expected);
+  });
+
+  test('what cannot be resolved is recorded, never dropped', () => {
+    const before = r.unresolved.length;
+    expect(r.resolve(consumer, { 'Fn::ImportValue': 'nobody-exports-this' }, 'Test')).toMatch(/^\{\{unresolved:/);
+    expect(r.resolve(consumer, { Ref: 'NoSuchThing' }, 'Test')).toMatch(/^\{\{unresolved:/);
+    expect(r.unresolved.slice(before).map((u) => u.reason)).toEqual([
+      'ImportValue nobody-exports-this: no stack of the assembly exports it',
+      'Ref to unknown name NoSuchThing',
+    ]);
+  });
+});
+
+describe('nested stages and nested stacks', () => {
+  test('a leak inside a nested stack of a nested stage is found and located', async () => {
+    const dir = tmpDir('nested');
+    // Stage "Prod" with a parent stack whose nested stack holds the tenant role; the role's
+    // policy names the bucket through a nested-stack parameter and an import of a root export.
+    writeAssembly(
+      dir,
+      {
+        Shared: {
+          resources: { Pool: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'pool' } } },
+          outputs: { PoolArn: { Value: { 'Fn::GetAtt': ['Pool', 'Arn'] }, Export: { Name: 'pool-arn' } } },
+        },
+      },
+      {
+        Prod: {
+          Parent: {
+            resources: {
+              Child: {
+                Type: 'AWS::CloudFormation::Stack',
+                Properties: { Parameters: { BucketArn: { 'Fn::ImportValue': 'pool-arn' } } },
+                Metadata: { 'aws:asset:path': 'ParentChild.nested.template.json' },
+              },
+            },
+          },
+        },
+      },
+    );
+    fs.writeFileSync(
+      path.join(dir, 'assembly-Prod', 'ParentChild.nested.template.json'),
+      JSON.stringify({
+        Parameters: { BucketArn: { Type: 'String' } },
+        Resources: {
+          TenantRole: {
+            ...abacRole([{ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ Ref: 'BucketArn' }, '/*']] } }, NULL_TAG_DENY]),
+            Metadata: { 'aws:cdk:path': 'Prod/Parent/Child/TenantRole/Resource' },
+          },
+        },
+      }),
+    );
+    const r = await runAudit(dir);
+    expect(r.stacks).toBe(3);
+    const f = r.findings.find((x) => x.rule === 'TI-UNSCOPED-GRANT');
+    expect(f).toMatchObject({
+      logicalId: 'TenantRole',
+      constructPath: 'Prod/Parent/Child/TenantRole/Resource',
+      templateFile: path.join('assembly-Prod', 'ParentChild.nested.template.json'),
+      resource: expect.stringMatching(/^arn:aws:s3:::pool\/tenants\/[a-z-]+\/audit-probe$/),
+    });
+    expect(r.findings.filter((x) => x.rule === 'TI-UNRESOLVED')).toEqual([]);
+  });
+});
