@@ -2,8 +2,8 @@
  * Writes the TenantIsolationChecks rules table into a Markdown file, between
  * `<!-- BEGIN nag-rules -->` and `<!-- END nag-rules -->`.
  *
- *   ts-node scripts/nag-rules-table.ts docs/nag.md           # update the file
- *   ts-node scripts/nag-rules-table.ts --check docs/nag.md   # exit 1 if the file is out of date (CI)
+ *   ts-node scripts/nag-rules-table.ts README.md              # update the file
+ *   ts-node scripts/nag-rules-table.ts --check README.md      # exit 1 if the file is out of date (CI)
  *   ts-node scripts/nag-rules-table.ts --print               # print the table
  */
 import * as fs from 'fs';

@@ -9,10 +9,12 @@ import { Construct } from 'constructs';
 import { TenantDatabase } from '../platform/database';
 import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
+import { TenantJobsAccess } from '../platform/jobs-access';
 import { PoolStorage } from '../platform/pool-storage';
 import { RetiredTenantsDeny } from '../platform/retired-tenants';
 import { identityFromArn } from '../platform/break-glass';
 import { SupportTooling } from '../platform/support-tooling';
+import { TenantSearch } from '../platform/search';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -43,6 +45,8 @@ export class PlatformStack extends Stack {
   public readonly database: TenantDatabase;
   public readonly support: SupportTooling;
   public readonly cache: TenantCache;
+  public readonly jobsAccess: TenantJobsAccess;
+  public readonly search: TenantSearch;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -132,5 +136,13 @@ export class PlatformStack extends Stack {
       quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
     });
     this.cache.grantTenantAccess(this.tenantAccessRole.role);
+    // Jobs (ABAC on the tenant stacks' queues) and search (index per tenant) boundaries.
+    this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q, role: this.tenantAccessRole.role });
+    this.search = new TenantSearch(this, 'Search', {
+      domainName: `${q}-search`,
+      network: this.network,
+      tenantAccessRole: this.tenantAccessRole.role,
+      tenantCount: props.tenants.length,
+    });
   }
 }

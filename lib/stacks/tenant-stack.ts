@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { SupportAccessRole } from '../platform/support-access';
 import { TenantAccessRole } from '../platform/tenant-access-role';
 import { SiloStorage } from '../tenant/silo-storage';
+import { TenantQueues } from '../tenant/tenant-queues';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
 import { TenantEntry } from '../tenancy/registry';
 import { names } from './names';
@@ -21,6 +22,7 @@ export interface TenantStackProps extends StackProps {
 export class TenantStack extends Stack {
   public readonly tenant: TenantEntry;
   public readonly siloStorage?: SiloStorage;
+  public readonly jobs: TenantQueues;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props);
@@ -41,6 +43,14 @@ export class TenantStack extends Stack {
       // Support sessions tagged with this tenant may read here (docs/support.md).
       this.siloStorage.grantSupportRead(SupportAccessRole.arnForName(this, names.supportAccessRole(q)));
     }
+
+    // Jobs: the tenant's queue + DLQ, their key and its worker role (lib/tenant/tenant-queues.ts).
+    this.jobs = new TenantQueues(this, 'Jobs', {
+      tenant: tenant.id,
+      qualifier: q,
+      tenantAccessRoleArn,
+      accessEnabled: tenant.status === 'active',
+    });
 
     // Where this tenant's data lives, for application code and operators (no secrets).
     new ssm.StringParameter(this, 'TenantDescriptor', {

@@ -1,0 +1,30 @@
+/**
+ * SQS action lists for the jobs boundary, named once so the constructs, the docs and the attack
+ * tests agree (the producer and the worker are different principals with different verbs).
+ */
+
+/** What TenantAccessRole (the application's producer side) may do on its own jobs queue. */
+export const JOBS_PRODUCER_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] as const;
+
+/** What a tenant's worker role may do on its own jobs queue (consume, never purge or reconfigure). */
+export const JOBS_CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+] as const;
+
+/** Data-plane verbs a foreign principal must never use on a tenant's queue (queue-policy Denies). */
+export const JOBS_DATA_ACTIONS = [
+  'sqs:SendMessage',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:PurgeQueue',
+  'sqs:GetQueueAttributes',
+  'sqs:StartMessageMoveTask',
+] as const;
+
+/** What SQS asks KMS for on the caller's behalf: GenerateDataKey to send, Decrypt to send and receive. */
+export const JOBS_KMS_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
