@@ -23,4 +23,4 @@ export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransacti
 export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
 export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
 export { scoped } from './scoped';
-export { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf } from './tenant-helpers';
+export { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from './tenant-helpers';

@@ -1,10 +1,12 @@
 /**
- * The cache helpers through a TenantContext: the verified tenant goes in, a forged context is
- * refused before anything is built, and acme's keys are never acme-corp's.
+ * The cache and jobs helpers through a TenantContext: the verified tenant goes in, a forged
+ * context is refused before anything is built, and acme's keys/messages/queues are never
+ * acme-corp's.
  */
+import { parseJobMessage } from '../../lib/runtime/job-envelope';
 import { TenantContextRequiredError } from '../../lib/runtime/errors';
 import { TenantContext } from '../../lib/runtime/tenant-context';
-import { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf } from '../../lib/runtime/tenant-helpers';
+import { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from '../../lib/runtime/tenant-helpers';
 import { TenantId } from '../../lib/tenancy/tenant-id';
 import { newTestIssuer } from '../support/token-issuer';
 
@@ -25,9 +27,17 @@ test('cache keys and channels carry the context tenant', () => {
   expect(isCacheKeyOf(acmeCorp, cacheKey(acmeCorp, 'x'))).toBe(true);
 });
 
+test("a job built for acme is refused by acme-corp's worker (tenant-mismatch) and read by acme's", () => {
+  const body = jobMessage(acme, { type: 'report.render', payload: { month: '2026-11' } });
+  expect(parseJobMessage(body, TenantId.parse('acme')).tenantId.value).toBe('acme');
+  expect(() => parseJobMessage(body, TenantId.parse('acme-corp'))).toThrow(/tenant-mismatch/);
+  expect(jobsQueue(acme, 'tib')).toBe('tib-tenant-acme-jobs');
+  expect(jobsQueue(acmeCorp, 'tib')).toBe('tib-tenant-acme-corp-jobs');
+});
+
 test('a forged context builds nothing', () => {
   const forged = { tenant: TenantId.parse('acme-corp') } as unknown as TenantContext;
   expect(() => cacheKey(forged, 'x')).toThrow(TenantContextRequiredError);
-  expect(() => cacheChannel(forged, 'events')).toThrow(TenantContextRequiredError);
-  expect(() => cacheChannelPattern(forged)).toThrow(TenantContextRequiredError);
+  expect(() => jobMessage(forged, { type: 'x', payload: null })).toThrow(TenantContextRequiredError);
+  expect(() => jobsQueue(forged, 'tib')).toThrow(TenantContextRequiredError);
 });
