@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TenantAnalytics } from '../platform/analytics';
 import { TenantDatabase } from '../platform/database';
 import { TenantCache } from '../platform/cache';
 import { PlatformNetwork } from '../platform/network';
@@ -42,6 +43,7 @@ export class PlatformStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   public readonly broker: iam.IPrincipal;
   public readonly network: PlatformNetwork;
+  public readonly analytics: TenantAnalytics;
   public readonly database: TenantDatabase;
   public readonly support: SupportTooling;
   public readonly cache: TenantCache;
@@ -106,6 +108,14 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition.
+    this.analytics = new TenantAnalytics(this, 'Analytics', {
+      qualifier: q,
+      accessLogsBucket: this.accessLogsBucket,
+      tenantAccessRole: this.tenantAccessRole.role,
+      producer: this.broker,
+    });
 
     const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
     if (offboarded.length > 0) {

@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SupportAccessRole } from '../platform/support-access';
 import { TenantAccessRole } from '../platform/tenant-access-role';
+import { TenantAnalyticsWorkgroup } from '../tenant/analytics-workgroup';
 import { SiloStorage } from '../tenant/silo-storage';
 import { TenantQueues } from '../tenant/tenant-queues';
 import { objectPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
@@ -43,6 +44,9 @@ export class TenantStack extends Stack {
       // Support sessions tagged with this tenant may read here (docs/support.md).
       this.siloStorage.grantSupportRead(SupportAccessRole.arnForName(this, names.supportAccessRole(q)));
     }
+
+    // Analytics query layer (docs/analytics.md): the tenant's own Athena workgroup.
+    new TenantAnalyticsWorkgroup(this, 'AnalyticsWorkgroup', { tenant: tenant.id, qualifier: q });
 
     // Jobs: the tenant's queue + DLQ, their key and its worker role (lib/tenant/tenant-queues.ts).
     this.jobs = new TenantQueues(this, 'Jobs', {

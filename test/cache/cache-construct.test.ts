@@ -195,7 +195,7 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acks.length).toBeGreaterThan(0);
     for (const [id, reason] of acks) {
-      expect(id).toMatch(/^(Annotation::)?AwsSolutions-(SMG4|IAM5)/);
+      expect(id).toMatch(/^(Annotation::)?(AwsSolutions-(SMG4|IAM5)|TI-RETAIN1\[(DeletionPolicy|UpdateReplacePolicy)::Delete\])/);
       expect(String(reason).length).toBeGreaterThan(40);
     }
   });

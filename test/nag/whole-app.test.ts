@@ -26,6 +26,16 @@ interface Acknowledgement {
  * a new row here is a new exception to the checks.
  */
 const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
+  // Analytics (docs/analytics.md): the reasons sit on the resources in lib/platform/analytics.ts.
+  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/analytics-errors/*]' },
+  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/*/analytics/*]' },
+  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[BucketForDelivery]' },
+  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[KeyForDeliveredObjects]' },
+  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[WritePartitionsAndErrors]' },
+  { path: 'Platform/Analytics/IntegrityKey/Resource', id: 'AwsSolutions-SMG4' },
+  { path: 'Platform/Analytics/Key/Resource', id: 'TI-IAM1[#2]' },
+  { path: 'Platform/Analytics/TenantAnalyticsAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/analytics/*]' },
+  { path: 'Platform/Analytics/TenantAnalyticsAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/athena-results/*]' },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'AwsSolutions-SMG4' },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },

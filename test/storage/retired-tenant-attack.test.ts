@@ -5,12 +5,13 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../lib/app';
 import { packTenantIds, RETIRED_POLICY_BUDGET } from '../../lib/platform/retired-tenants';
+import { placeTenantsInCacheCells } from '../../lib/tenancy/placement';
 import { parseRegistry } from '../../lib/tenancy/registry';
 import { newTestApp } from '../support/app';
 import { arnOf, evaluate, identityPoliciesOf, resourcePolicyFor } from '../support/iam-attack';
 import { logicalIdsOfType, TemplateJson } from '../support/template-resolver';
 
-const registry = parseRegistry(
+const parsed = parseRegistry(
   JSON.stringify({
     version: 1,
     tenants: [
@@ -20,6 +21,7 @@ const registry = parseRegistry(
     ],
   }),
 );
+const registry = { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
 const blueprint = buildBlueprint(newTestApp(), { registry });
 const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
 const roleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('TenantAccessRole'))!;

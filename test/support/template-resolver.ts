@@ -71,6 +71,23 @@ function attribute(template: TemplateJson, logicalId: string, attr: string | und
       if (!attr || attr === 'Id') return `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
       break;
     }
+    case 'AWS::Glue::Database': {
+      const input = template.Resources[logicalId].Properties?.DatabaseInput as { Name?: unknown } | undefined;
+      if (!attr) return input?.Name !== undefined ? String(resolve(template, input.Name)) : lower;
+      break;
+    }
+    case 'AWS::Lambda::Function': {
+      const name = nameOf(template, logicalId, 'FunctionName', () => logicalId);
+      if (!attr) return name;
+      if (attr === 'Arn') return `arn:${partition}:lambda:${region}:${account}:function:${name}`;
+      break;
+    }
+    case 'AWS::Logs::LogGroup': {
+      const name = nameOf(template, logicalId, 'LogGroupName', () => logicalId);
+      if (!attr) return name;
+      if (attr === 'Arn') return `arn:${partition}:logs:${region}:${account}:log-group:${name}:*`;
+      break;
+    }
     default:
       if (!attr) return logicalId;
       if (attr === 'Arn') return `arn:${partition}:test:${region}:${account}:${logicalId}`;
