@@ -22,3 +22,5 @@ export { withTenantTransaction } from './tenant-transaction';
 export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransactionOptions } from './tenant-transaction';
 export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
 export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
+export { scoped } from './scoped';
+export { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from './tenant-helpers';

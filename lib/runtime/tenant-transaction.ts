@@ -1,11 +1,12 @@
 /**
  * `withTenantTransaction(pool, ctx, fn)`: the one way application code talks to the database.
  *
- * It takes a connection, opens ONE transaction, optionally `SET LOCAL ROLE`s to the application
- * role, calls `select isolation.set_tenant($1)` with the context's tenant (the RLS bootstrap in
- * policies/rls/bootstrap.sql makes that setting transaction-scoped), runs `fn`, checks that the
- * database still has the same tenant, and commits. Any error rolls back; a connection whose
- * rollback failed is released as broken so the pool discards it.
+ * It runs the database boundary's `withTenant` (lib/platform/with-tenant.ts: one connection, ONE
+ * transaction, `select isolation.set_tenant($1)` first — transaction-scoped by
+ * policies/rls/bootstrap.sql — COMMIT, or ROLLBACK on any error with a connection whose rollback
+ * failed destroyed) with the context's verified tenant, and adds: the TenantContext check,
+ * optional `SET LOCAL ROLE` and READ ONLY, a guard on the callback's statements, and a check that
+ * the database still has the same tenant before COMMIT.
  *
  * Why per transaction (AWS-FACTS, Aurora/RDS PostgreSQL): a session-level `SET` behind a pooler
  * leaks tenant context to the next request, and RDS Proxy pins connections on `SET`; a
@@ -15,6 +16,7 @@
  * Only types are imported: any client with `query(text, params)` works — `pg.Pool`, or an
  * adapter over PGlite (which is one connection, so its adapter must serialise transactions).
  */
+import { withTenant } from '../platform/with-tenant';
 import { TenantId } from '../tenancy/tenant-id';
 import { TenantTransactionError } from './errors';
 import { assertTenantContext, TenantContext } from './tenant-context';
@@ -88,13 +90,13 @@ export async function withTenantTransaction<T>(
     throw new TenantTransactionError('role-invalid', `role ${JSON.stringify(options.role)} is not a plain lowercase SQL identifier`);
   }
   const tenant = ctx.tenant;
-  const client = await pool.connect();
-  let open = false;
-  try {
-    await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-    open = true;
+  // The transaction protocol itself (BEGIN, set_tenant, COMMIT / ROLLBACK, release or destroy)
+  // is the database boundary's withTenant; this adds the context check, role, read-only mode,
+  // the statement guard and the pre-commit tenant check.
+  return withTenant(pool, tenant, async (client) => {
     if (options.role !== undefined) await client.query(`SET LOCAL ROLE "${options.role}"`);
-    await client.query('select isolation.set_tenant($1)', [tenant.value]);
+    // Allowed after the first query: PostgreSQL only forbids switching back to read-write.
+    if (options.readOnly) await client.query('SET TRANSACTION READ ONLY');
 
     let active = true;
     const tx: TenantTransaction = Object.freeze({
@@ -127,20 +129,6 @@ export async function withTenantTransaction<T>(
         `the transaction's tenant is ${JSON.stringify(current)} at commit, not ${JSON.stringify(tenant.value)}; rolled back`,
       );
     }
-    await client.query('COMMIT');
-    open = false;
-    client.release();
     return result;
-  } catch (err) {
-    let broken: Error | undefined;
-    if (open) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
-      }
-    }
-    client.release(broken ?? (open ? undefined : (err as Error)));
-    throw err;
-  }
+  });
 }

@@ -4,10 +4,11 @@
  * receives another tenant's credentials. STS is a RecordingStsDouble (no AWS account here).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { Readable } from 'stream';
 import { TenantContextRequiredError, TenantCredentialsError } from '../../lib/runtime/errors';
 import { TenantContext } from '../../lib/runtime/tenant-context';
-import { TenantCredentialVendor, TenantCredentialVendorProps } from '../../lib/runtime/tenant-credentials';
+import { StsAssumeRoleClient, TenantCredentialVendor, TenantCredentialVendorProps } from '../../lib/runtime/tenant-credentials';
 import { TenantId } from '../../lib/tenancy/tenant-id';
 import { DOUBLE_ROLE_ARN, RecordingStsDouble, RecordingStsDoubleOptions } from '../support/recording-sts-double';
 import { newTestIssuer, TestIssuer } from '../support/token-issuer';
@@ -188,6 +189,11 @@ describe('only a TenantContext opens the vendor', () => {
     expect(() => vendor.s3(forged)).toThrow(TenantContextRequiredError);
     expect(() => vendor.credentialProvider(forged)).toThrow(TenantContextRequiredError);
     expect(sts.requests).toHaveLength(0);
+  });
+
+  test('a real STSClient satisfies the STS contract (tsc checks this line; nothing is sent)', () => {
+    const sts: StsAssumeRoleClient = new STSClient({ region: 'eu-west-1' });
+    expect(() => new TenantCredentialVendor({ roleArn: DOUBLE_ROLE_ARN, sts, region: 'eu-west-1' })).not.toThrow();
   });
 
   test('configuration out of range is refused, naming every problem', () => {
