@@ -14,7 +14,7 @@ import { generatedRegistry } from '../lib/tenancy/generated-registry';
 import { writeRegistryAtomic } from '../lib/tenancy/registry';
 
 const ROOT = path.join(__dirname, '..');
-const RAISED_QUOTAS = { users: 2000, userGroups: 100 };
+const RAISED_QUOTAS = { users: 2000, userGroups: 200 };
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const counts = sizes.length > 0 ? sizes : [10, 100, 1000];
 
