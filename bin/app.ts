@@ -7,9 +7,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import * as path from 'path';
-import { buildBlueprintFromContext } from '../lib/app';
+import { buildBlueprintFromContext } from '../lib/blueprint/app';
 import { applyNagPacks } from '../lib/nag';
-import { RegistryError } from '../lib/tenancy/registry';
+import { RegistryError } from '../lib/core/registry';
 
 const app = new App();
 try {

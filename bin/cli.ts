@@ -3,14 +3,14 @@
  * arguments to an exit code; add one by adding an entry to COMMANDS.
  */
 import { auditCommand, CommandIo } from '../lib/audit/cli-audit';
-import { runLifecycle } from '../lib/lifecycle/cli-lifecycle';
+import { runLifecycle } from '../lib/blueprint/lifecycle/cli-lifecycle';
 
 interface Command {
   readonly summary: string;
   readonly run: (args: readonly string[], io: CommandIo) => Promise<number>;
 }
 
-/** A lifecycle subcommand (lib/lifecycle/cli-lifecycle.ts) on this dispatcher's io. */
+/** A lifecycle subcommand (lib/blueprint/lifecycle/cli-lifecycle.ts) on this dispatcher's io. */
 const lifecycle = (name: string): Command['run'] => async (args, io) => runLifecycle(name, [...args], { out: io.stdout, err: io.stderr });
 
 export const COMMANDS: Readonly<Record<string, Command>> = {

@@ -14,7 +14,7 @@ import { runAudit } from '../lib/audit/audit';
 import { toPolicyJson } from '../lib/audit/engine/aws-engine';
 import { evaluate } from '../lib/audit/engine/builtin-engine';
 import { AuditEngine, EngineItem, EngineResult } from '../lib/audit/engine/engine';
-import { parseRegistry } from '../lib/tenancy/registry';
+import { parseRegistry } from '../lib/core/registry';
 import { synthBlueprint } from '../test/audit/fixtures/synth-blueprint';
 
 /** Builtin engine that keeps the requests it evaluated, for the engine comparison. */

@@ -8,10 +8,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assemblyTemplateStats, limitProblems } from '../lib/stacks/assembly-stats';
-import { rolePolicySizes } from '../lib/stacks/policy-size';
-import { generatedRegistry } from '../lib/tenancy/generated-registry';
-import { writeRegistryAtomic } from '../lib/tenancy/registry';
+import { assemblyTemplateStats, limitProblems } from '../lib/blueprint/assembly-stats';
+import { rolePolicySizes } from '../lib/blueprint/policy-size';
+import { generatedRegistry } from '../lib/core/generated-registry';
+import { writeRegistryAtomic } from '../lib/core/registry';
 
 const ROOT = path.join(__dirname, '..');
 const RAISED_QUOTAS = { users: 2000, userGroups: 200 };

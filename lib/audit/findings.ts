@@ -2,7 +2,7 @@
  * Findings as data: the matrix's Allowed requests, classified by the reason the allowing
  * statement gives, and the non-IAM checks (cache access strings, search options).
  */
-import { CACHE_ROOT } from '../tenancy/namespace';
+import { CACHE_ROOT } from '../core/namespace';
 import { allowedKeylessCommands, parseAccessString, redisGlobMatch } from './cache-acl';
 import { Inventory } from './inventory';
 import { Leak, MatrixResult } from './matrix';
@@ -10,7 +10,7 @@ import { SourceRef, Statement } from './policy-model';
 import { Rule, RULES, Severity } from './rules';
 import { tenantClasses } from './tenant-classes';
 import { Unresolved } from './intrinsics';
-import { TenantId } from '../tenancy/tenant-id';
+import { TenantId } from '../core/tenant-id';
 
 export interface Finding {
   readonly rule: string;

@@ -15,7 +15,7 @@ import { constructPathOf, LoadedAssembly, LoadedStack } from './assembly-loader'
 import { isUnresolved, Resolver } from './intrinsics';
 import { parsePolicyDocument, SourceRef, Statement } from './policy-model';
 import { kindOf, RESOURCE_KINDS, RESOURCE_POLICY_KINDS, ResourceKind } from './resource-kinds';
-import { TENANT_TAG_KEY } from '../tenancy/namespace';
+import { TENANT_TAG_KEY } from '../core/namespace';
 
 export interface Principal {
   readonly arn: string;

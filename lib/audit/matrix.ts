@@ -8,8 +8,8 @@
  * encryption headers a bucket policy asks for, the S3 prefix of the victim), so a Deny that
  * only catches careless requests does not count as isolation.
  */
-import { objectPrefix, indexPrefix, TENANT_TAG_KEY } from '../tenancy/namespace';
-import { TenantId } from '../tenancy/tenant-id';
+import { objectPrefix, indexPrefix, TENANT_TAG_KEY } from '../core/namespace';
+import { TenantId } from '../core/tenant-id';
 import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
 import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
 import { Inventory, literalsOf, Principal, TenantResource } from './inventory';

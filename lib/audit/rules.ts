@@ -64,7 +64,7 @@ export const RULES = {
     id: 'TI-TRUST-TAG-VALUE',
     severity: 'warning',
     info: 'The trust policy accepts a TenantId session tag value that is not a valid tenant id.',
-    explanation: 'STS accepts tag values such as "acme/" or "ACME". Constrain aws:RequestTag/TenantId in the trust policy (lib/tenancy/tenant-id-iam.ts) so no session can carry a delimiter or a reserved word.',
+    explanation: 'STS accepts tag values such as "acme/" or "ACME". Constrain aws:RequestTag/TenantId in the trust policy (lib/core/tenant-id-iam.ts) so no session can carry a delimiter or a reserved word.',
   },
   externalPolicy: {
     id: 'TI-EXTERNAL-POLICY',

@@ -14,8 +14,8 @@
  * STS accepts but are not TenantIds (`acme/`, `ACME`, ...) are added for roles whose trust
  * policy accepts them.
  */
-import { TenantId } from '../tenancy/tenant-id';
-import { stsAcceptsTagValue } from '../tenancy/tenant-id-iam';
+import { TenantId } from '../core/tenant-id';
+import { stsAcceptsTagValue } from '../core/tenant-id-iam';
 
 /** An id related to no other id used in the audit (no shared prefix with the base id). */
 export const UNRELATED_ID = 'zz-unrelated';

@@ -4,11 +4,11 @@
  * lib/runtime (test/runtime/runtime-imports.test.ts proves it), so this runs in services and
  * workers.
  */
-export * from './errors';
-export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken } from './tenant-context';
-export type { TenantTokenVerifierProps, VerifyOptions } from './tenant-context';
-export { TenantCredentialVendor } from './tenant-credentials';
-export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from './tenant-credentials';
+export * from '../boundaries/identity/runtime/errors';
+export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken } from '../boundaries/identity/runtime/tenant-context';
+export type { TenantTokenVerifierProps, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
+export { TenantCredentialVendor } from '../boundaries/identity/runtime/tenant-credentials';
+export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from '../boundaries/identity/runtime/tenant-credentials';
 export {
   MAX_OBJECT_KEY_BYTES,
   PRESIGN_CEILING_SECONDS,
@@ -16,11 +16,11 @@ export {
   checkRelativeKey,
   tenantObjectKey,
   tenantRelativeKey,
-} from './tenant-objects';
-export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from './tenant-objects';
-export { withTenantTransaction } from './tenant-transaction';
-export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransactionOptions } from './tenant-transaction';
+} from '../boundaries/storage/runtime/tenant-objects';
+export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from '../boundaries/storage/runtime/tenant-objects';
+export { withTenantTransaction } from '../boundaries/database/runtime/tenant-transaction';
+export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransactionOptions } from '../boundaries/database/runtime/tenant-transaction';
 export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
 export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
-export { scoped } from './scoped';
+export { scoped } from '../boundaries/identity/runtime/scoped';
 export { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from './tenant-helpers';

@@ -4,11 +4,11 @@
  * uses these instead, so the tenant of every key, message and queue is the verified one. Each
  * refuses anything but a minted TenantContext (see scoped.ts) before building anything.
  */
-import { jobsQueueName } from '../tenant/queue-names';
-import type { TenantId } from '../tenancy/tenant-id';
-import { isTenantCacheKey, tenantCacheKey, tenantChannel, tenantChannelPattern } from './cache-key';
-import { buildJobMessage } from './job-envelope';
-import { scoped } from './scoped';
+import { jobsQueueName } from '../core/queue-names';
+import type { TenantId } from '../core/tenant-id';
+import { isTenantCacheKey, tenantCacheKey, tenantChannel, tenantChannelPattern } from '../boundaries/cache/runtime/cache-key';
+import { buildJobMessage } from '../boundaries/jobs/runtime/job-envelope';
+import { scoped } from '../boundaries/identity/runtime/scoped';
 
 /** `tenant:<ctx.tenant>:<part>...` — a cache key of the context's tenant. */
 export const cacheKey = scoped('cacheKey', tenantCacheKey);

@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
-import { placeTenantsInCacheCells } from '../../lib/tenancy/placement';
-import { parseRegistry } from '../../lib/tenancy/registry';
+import { placeTenantsInCacheCells } from '../../lib/core/placement';
+import { parseRegistry } from '../../lib/core/registry';
 import { tmpDir } from './fixtures/assembly-builder';
 import { synthBlueprint } from './fixtures/synth-blueprint';
 

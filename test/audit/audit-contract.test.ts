@@ -1,6 +1,7 @@
 /**
  * Contracts of the audit package: it reads templates, never our constructs (no import of
- * lib/platform, lib/stacks, lib/tenant, lib/app), never imports the AGPL oracle, and its docs list
+ * lib/boundaries or lib/blueprint, only the CDK-free tenant model of lib/core), never imports the AGPL
+ * oracle, and its docs list
  * exactly the rules it has.
  */
 import * as fs from 'fs';
@@ -13,7 +14,7 @@ function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
-test('lib/audit imports only lib/tenancy namespace, tenant-id and tenant-id-iam from the project', () => {
+test('lib/audit imports only lib/core from the project', () => {
   const offending: string[] = [];
   for (const f of files(path.join(ROOT, 'lib', 'audit'))) {
     for (const m of fs.readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\(|require\()\s*'([^']+)'/g)) {
@@ -22,7 +23,7 @@ test('lib/audit imports only lib/tenancy namespace, tenant-id and tenant-id-iam 
       if (!spec.startsWith('.')) continue;
       const target = path.relative(ROOT, path.resolve(path.dirname(f), spec));
       if (target.startsWith(path.join('lib', 'audit'))) continue;
-      if (!['namespace', 'tenant-id', 'tenant-id-iam'].map((n) => path.join('lib', 'tenancy', n)).includes(target)) {
+      if (!target.startsWith(path.join('lib', 'core') + path.sep)) {
         offending.push(`${path.relative(ROOT, f)} -> ${target}`);
       }
     }

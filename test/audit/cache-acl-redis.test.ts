@@ -7,7 +7,7 @@
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import Redis from 'ioredis';
 import { allowedKeylessCommands, KEYLESS_COMMANDS, parseAccessString, redisGlobMatch } from '../../lib/audit/cache-acl';
-import { describeWithEngine } from '../support/engines';
+import { describeWithEngine } from '../helpers/engines';
 
 const available = spawnSync('redis-server', ['--version']).status === 0;
 

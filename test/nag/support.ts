@@ -6,7 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { NagPack } from 'cdk-nag';
 import { TenantIsolationChecks, TenantIsolationRule } from '../../lib/nag';
-import { newTestApp } from '../support/app';
+import { newTestApp } from '../helpers/app';
 
 export interface Finding {
   /** `TI-IAM1[Sid]`, `AwsSolutions-IAM5[...]`, or the bare rule id for an evaluation error. */

@@ -9,7 +9,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
 import { nagPacksFor, TenantIsolationChecks } from '../../lib/nag';
-import { newTestApp, testBlueprint } from '../support/app';
+import { newTestApp, testBlueprint } from '../helpers/app';
 import { runPack } from './support';
 
 /** Tenants whose ids share a prefix (acme, acme-corp), both tiers. */

@@ -1,12 +1,12 @@
 /**
  * lib/runtime runs in application services and workers: it must not pull aws-cdk-lib,
  * constructs, or any devDependency (iam-simulate is AGPL; pg and PGlite are the application's
- * choice) at run time — directly or through lib/tenancy.
+ * choice) at run time — directly or through lib/core and the boundaries' runtime/ folders.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Pool } from 'pg';
-import type { TenantSqlPool } from '../../lib/runtime/tenant-transaction';
+import type { TenantSqlPool } from '../../lib/boundaries/database/runtime/tenant-transaction';
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

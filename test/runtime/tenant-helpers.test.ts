@@ -3,12 +3,12 @@
  * context is refused before anything is built, and acme's keys/messages/queues are never
  * acme-corp's.
  */
-import { parseJobMessage } from '../../lib/runtime/job-envelope';
-import { TenantContextRequiredError } from '../../lib/runtime/errors';
-import { TenantContext } from '../../lib/runtime/tenant-context';
+import { parseJobMessage } from '../../lib/boundaries/jobs/runtime/job-envelope';
+import { TenantContextRequiredError } from '../../lib/boundaries/identity/runtime/errors';
+import { TenantContext } from '../../lib/boundaries/identity/runtime/tenant-context';
 import { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from '../../lib/runtime/tenant-helpers';
-import { TenantId } from '../../lib/tenancy/tenant-id';
-import { newTestIssuer } from '../support/token-issuer';
+import { TenantId } from '../../lib/core/tenant-id';
+import { newTestIssuer } from '../helpers/token-issuer';
 
 let acme: TenantContext;
 let acmeCorp: TenantContext;

@@ -2,19 +2,21 @@
  * Every TenantIsolationChecks rule, in the order the pack applies them and the README lists them.
  */
 import { TenantIsolationRule } from '../rule';
-import { CacheDefaultUser, CacheUserAccess } from './cache';
-import { FailOpenTenantCondition, TagSessionTrust, TenantDataGrantScope, TenantPatternDelimiter } from './iam';
+import { CacheDefaultUser, CacheUserAccess } from '../../boundaries/cache/nag';
+import { FailOpenTenantCondition, TagSessionTrust, TenantDataGrantScope, TenantPatternDelimiter } from '../../boundaries/identity/nag';
 import { StatefulRetention } from './retention';
-import { AllIndexPaths, MultiRequestExplicitIndex } from './search';
-import { TenantBucketProtection, TenantQueueProtection, TenantQueueTag } from './storage';
-import { SupportRoleGuards } from './support';
+import { AllIndexPaths, MultiRequestExplicitIndex } from '../../boundaries/search/nag';
+import { TenantQueueProtection, TenantQueueTag } from '../../boundaries/jobs/nag';
+import { TenantBucketProtection } from '../../boundaries/storage/nag';
+import { SupportRoleGuards } from '../../boundaries/support/nag';
 
-export * from './cache';
-export * from './iam';
+export * from '../../boundaries/cache/nag';
+export * from '../../boundaries/identity/nag';
 export * from './retention';
-export * from './search';
-export * from './storage';
-export * from './support';
+export * from '../../boundaries/search/nag';
+export * from '../../boundaries/jobs/nag';
+export * from '../../boundaries/storage/nag';
+export * from '../../boundaries/support/nag';
 
 export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   TenantDataGrantScope,

@@ -16,10 +16,10 @@
  * Table (see docs/runtime.md): `exports(tenant_id, id uuid, object_key text)` protected by
  * `isolation.protect`, with `object_key` relative to the tenant prefix.
  */
-import { ObjectKeyError, TenantTokenError } from '../errors';
-import { bearerToken, TenantTokenVerifier } from '../tenant-context';
-import { TenantObjectStore } from '../tenant-objects';
-import { TenantSqlPool, withTenantTransaction } from '../tenant-transaction';
+import { ObjectKeyError, TenantTokenError } from '../../boundaries/identity/runtime/errors';
+import { bearerToken, TenantTokenVerifier } from '../../boundaries/identity/runtime/tenant-context';
+import { TenantObjectStore } from '../../boundaries/storage/runtime/tenant-objects';
+import { TenantSqlPool, withTenantTransaction } from '../../boundaries/database/runtime/tenant-transaction';
 
 export interface HandlerRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;

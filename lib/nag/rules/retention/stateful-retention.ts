@@ -10,8 +10,8 @@
  */
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { render } from '../../core/template';
-import { UnresolvableValueError } from '../../core/values';
+import { render } from '../../inspect/template';
+import { UnresolvableValueError } from '../../inspect/values';
 import { TenantIsolationRule } from '../../rule';
 
 /** Stateful types, and whether CloudFormation can snapshot them on deletion. */

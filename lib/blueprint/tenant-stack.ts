@@ -1,0 +1,72 @@
+/**
+ * TenantStack: one per registry entry. Holds what belongs to one tenant alone (silo storage,
+ * per-tenant queues, ...). Stateful resources are retained when the stack is deleted.
+ */
+import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { SupportAccessRole } from '../boundaries/support/support-access';
+import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { TenantAnalyticsWorkgroup } from '../boundaries/analytics/analytics-workgroup';
+import { SiloStorage } from '../boundaries/storage/silo-storage';
+import { TenantQueues } from '../boundaries/jobs/tenant-queues';
+import { objectPrefix, TENANT_TAG_KEY } from '../core/namespace';
+import { TenantEntry } from '../core/registry';
+import { names } from './names';
+
+export interface TenantStackProps extends StackProps {
+  readonly qualifier: string;
+  readonly tenant: TenantEntry;
+}
+
+export class TenantStack extends Stack {
+  public readonly tenant: TenantEntry;
+  public readonly siloStorage?: SiloStorage;
+  public readonly jobs: TenantQueues;
+
+  constructor(scope: Construct, id: string, props: TenantStackProps) {
+    super(scope, id, props);
+    const { tenant, qualifier: q } = props;
+    this.tenant = tenant;
+    Tags.of(this).add(TENANT_TAG_KEY, tenant.id.value);
+
+    const tenantAccessRoleArn = TenantAccessRole.arnForName(this, names.tenantAccessRole(q));
+    let bucketName: string | undefined;
+    if (tenant.tier === 'silo') {
+      this.siloStorage = new SiloStorage(this, 'SiloStorage', {
+        tenant: tenant.id,
+        tenantAccessRoleArn,
+        accessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogsBucket', names.accessLogsBucket(q)),
+        accessEnabled: tenant.status === 'active',
+      });
+      bucketName = this.siloStorage.bucket.bucketName;
+      // Support sessions tagged with this tenant may read here (docs/support.md).
+      this.siloStorage.grantSupportRead(SupportAccessRole.arnForName(this, names.supportAccessRole(q)));
+    }
+
+    // Analytics query layer (docs/analytics.md): the tenant's own Athena workgroup.
+    new TenantAnalyticsWorkgroup(this, 'AnalyticsWorkgroup', { tenant: tenant.id, qualifier: q });
+
+    // Jobs: the tenant's queue + DLQ, their key and its worker role (lib/boundaries/jobs/tenant-queues.ts).
+    this.jobs = new TenantQueues(this, 'Jobs', {
+      tenant: tenant.id,
+      qualifier: q,
+      tenantAccessRoleArn,
+      accessEnabled: tenant.status === 'active',
+    });
+
+    // Where this tenant's data lives, for application code and operators (no secrets).
+    new ssm.StringParameter(this, 'TenantDescriptor', {
+      parameterName: `/${q}/tenants/${tenant.id.value}`,
+      description: 'Tenant placement and namespaces (tenant-isolation blueprint)',
+      stringValue: JSON.stringify({
+        tenantId: tenant.id.value,
+        tier: tenant.tier,
+        status: tenant.status,
+        objectBucket: bucketName ?? names.poolBucket(q),
+        objectPrefix: objectPrefix(tenant.id),
+      }),
+    });
+  }
+}

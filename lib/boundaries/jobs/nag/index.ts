@@ -1,0 +1,3 @@
+export * from './tenant-queue';
+export * from './tenant-queue-protection';
+export * from './tenant-queue-tag';

@@ -1,4 +1,0 @@
-export * from './tenant-bucket-protection';
-export * from './tenant-queue';
-export * from './tenant-queue-protection';
-export * from './tenant-queue-tag';
