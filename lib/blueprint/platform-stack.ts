@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TenantAnalytics } from '../boundaries/analytics/analytics';
 import { TenantDatabase } from '../boundaries/database/database';
-import { TenantCache } from '../boundaries/cache/cache';
+import { CacheTenant, TenantCache } from '../boundaries/cache/cache';
 import { PlatformNetwork } from './network';
 import { TenantJobsAccess } from '../boundaries/jobs/jobs-access';
 import { PoolStorage } from '../boundaries/storage/pool-storage';
@@ -113,9 +113,9 @@ export class PlatformStack extends Stack {
     this.analytics = new TenantAnalytics(this, 'Analytics', {
       qualifier: q,
       accessLogsBucket: this.accessLogsBucket,
-      tenantAccessRole: this.tenantAccessRole.role,
       producer: this.broker,
     });
+    this.analytics.grantTenantAccess(this.tenantAccessRole.role);
 
     const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
     if (offboarded.length > 0) {
@@ -140,19 +140,27 @@ export class PlatformStack extends Stack {
     const cacheQuotas = this.node.tryGetContext('elasticacheQuotas');
     this.cache = new TenantCache(this, 'Cache', {
       qualifier: q,
-      tenants: props.tenants,
-      network: this.network,
+      tenants: cacheTenants(props.tenants),
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.dataSubnets,
       authentication: this.node.tryGetContext('cacheAuthentication') ?? 'password',
       quotas: typeof cacheQuotas === 'string' ? JSON.parse(cacheQuotas) : cacheQuotas,
     });
     this.cache.grantTenantAccess(this.tenantAccessRole.role);
     // Jobs (ABAC on the tenant stacks' queues) and search (index per tenant) boundaries.
-    this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q, role: this.tenantAccessRole.role });
+    this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q });
+    this.jobsAccess.grantTenantAccess(this.tenantAccessRole.role);
     this.search = new TenantSearch(this, 'Search', {
       domainName: `${q}-search`,
-      network: this.network,
-      tenantAccessRole: this.tenantAccessRole.role,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.dataSubnets,
       tenantCount: props.tenants.length,
     });
+    this.search.grantTenantAccess(this.tenantAccessRole.role);
   }
+}
+
+/** The registry's tenants as the cache construct takes them (placement from the registry). */
+export function cacheTenants(entries: readonly TenantEntry[]): CacheTenant[] {
+  return entries.map((t) => ({ id: t.id, tier: t.tier, cacheCell: t.placement?.cacheCell, retired: t.status !== 'active' }));
 }

@@ -17,11 +17,12 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { TenantId } from '../../core/tenant-id';
+import { PropProblems, TenantIdInput } from '../validation';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, queryResultsPrefix } from './analytics';
 
 export interface TenantAnalyticsWorkgroupProps {
-  readonly tenant: TenantId;
+  /** The tenant whose workgroup this is (TenantId rules). */
+  readonly tenant: TenantIdInput;
   readonly qualifier: string;
   /**
    * Largest number of bytes one query may scan (noisy-neighbour and cost guard).
@@ -36,14 +37,15 @@ export class TenantAnalyticsWorkgroup extends Construct {
   constructor(scope: Construct, id: string, props: TenantAnalyticsWorkgroupProps) {
     super(scope, id);
     const cutoff = props.bytesScannedCutoffPerQuery ?? 10 * 1024 ** 3;
+    const problems = new PropProblems(this);
+    const tenant = problems.tenantId('tenant', props.tenant);
     // Athena's minimum cutoff is 10 MB (Athena API, WorkGroupConfiguration.BytesScannedCutoffPerQuery).
-    if (!Number.isInteger(cutoff) || cutoff < 10_000_000) {
-      throw new Error(`${this.node.path}: bytesScannedCutoffPerQuery ${cutoff} must be an integer of at least 10000000 bytes`);
-    }
+    problems.check(Number.isInteger(cutoff) && cutoff >= 10_000_000, 'bytesScannedCutoffPerQuery', cutoff, 'an integer of at least 10000000 bytes');
+    problems.throwIfAny();
     const keyArn = ssm.StringParameter.valueForStringParameter(this, analyticsNames.keyArnParameter(props.qualifier));
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: analyticsWorkgroupName(props.tenant),
-      description: `Analytics queries of one tenant; results under ${queryResultsPrefix(props.tenant)}`,
+      name: analyticsWorkgroupName(tenant!),
+      description: `Analytics queries of one tenant; results under ${queryResultsPrefix(tenant!)}`,
       state: 'ENABLED',
       recursiveDeleteOption: false,
       workGroupConfiguration: {
@@ -51,7 +53,7 @@ export class TenantAnalyticsWorkgroup extends Construct {
         publishCloudWatchMetricsEnabled: true,
         bytesScannedCutoffPerQuery: cutoff,
         resultConfiguration: {
-          outputLocation: `s3://${analyticsBucketName(props.qualifier)}/${queryResultsPrefix(props.tenant)}`,
+          outputLocation: `s3://${analyticsBucketName(props.qualifier)}/${queryResultsPrefix(tenant!)}`,
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: keyArn },
           // Results go only to a bucket this account owns (a same-named bucket elsewhere is refused).
           expectedBucketOwner: Aws.ACCOUNT_ID,

@@ -33,6 +33,7 @@ import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../../core/namespace'
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
+import { PropProblems } from '../validation';
 
 export * from './analytics-names';
 
@@ -41,8 +42,6 @@ export interface TenantAnalyticsProps {
   readonly qualifier: string;
   /** Server access logs destination. */
   readonly accessLogsBucket: s3.IBucket;
-  /** TenantAccessRole: gets read access to its own partition and its own workgroup, nothing else. */
-  readonly tenantAccessRole: iam.IRole;
   /**
    * The application principal that produces events (the broker: it holds verified
    * TenantContexts). It may put records and read the integrity key; tenant sessions may not.
@@ -64,8 +63,7 @@ export class TenantAnalytics extends Construct {
   public readonly stream: firehose.CfnDeliveryStream;
   public readonly database: glue.CfnDatabase;
   public readonly table: glue.CfnTable;
-  /** The managed policy attached to TenantAccessRole. */
-  public readonly tenantPolicy: iam.ManagedPolicy;
+  private tenantPolicy?: iam.ManagedPolicy;
   /** `arn:...:s3:::<analytics bucket>` (computed from the deterministic name). */
   public readonly bucketArn: string;
   public readonly qualifier: string;
@@ -82,9 +80,9 @@ export class TenantAnalytics extends Construct {
     const bufferingSeconds = (props.bufferingInterval ?? Duration.seconds(300)).toSeconds();
     // BufferingHints.IntervalInSeconds: 0-900 (Firehose API, BufferingHints); zero buffering is
     // not available with dynamic partitioning (Firehose Developer Guide, buffering).
-    if (bufferingSeconds < 60 || bufferingSeconds > 900) {
-      throw new Error(`${this.node.path}: bufferingInterval ${bufferingSeconds}s must be 60-900 seconds`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(bufferingSeconds >= 60 && bufferingSeconds <= 900, 'bufferingInterval', `${bufferingSeconds} seconds`, '60 to 900 seconds');
+    problems.throwIfAny();
 
     this.key = new kms.Key(this, 'Key', {
       description: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
@@ -203,8 +201,21 @@ export class TenantAnalytics extends Construct {
     });
 
     this.protectBucket();
-    this.tenantPolicy = grantTenantAnalyticsRead(this, props.tenantAccessRole);
     this.grantProduce(props.producer);
+  }
+
+  /**
+   * Lets sessions of `role` (a tenant ABAC role, tagged `TenantId`) read only their own
+   * partition and query only their own workgroup. One managed policy, attached to every granted
+   * role; its size does not grow with tenants.
+   */
+  public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
+    if (!this.tenantPolicy) {
+      this.tenantPolicy = grantTenantAnalyticsRead(this, role);
+    } else {
+      role.addManagedPolicy(this.tenantPolicy);
+    }
+    return this.tenantPolicy;
   }
 
   /** The bucket ARN as cdk-nag prints it in finding ids. */

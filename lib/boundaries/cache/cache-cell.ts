@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { DISABLED_DEFAULT_USER_ACCESS_STRING, tenantAccessString } from '../../core/cache-acl';
 import { cacheKeyPrefix, TENANT_TAG_KEY } from '../../core/namespace';
 import { TenantEntry } from '../../core/registry';
+import { PropProblems } from '../validation';
 import { TenantId } from '../../core/tenant-id';
 
 /** How tenant users authenticate. */
@@ -69,11 +70,9 @@ export class CacheCell extends NestedStack {
   constructor(scope: Construct, id: string, props: CacheCellProps) {
     super(scope, id, props);
     const q = props.qualifier;
-    if (props.tenants.length > 99) {
-      throw new Error(
-        `${this.node.path}: tenants has ${props.tenants.length} entries; a user group holds at most 100 users including "default"`,
-      );
-    }
+    const problems = new PropProblems(this);
+    problems.check(props.tenants.length <= 99, 'tenants', `${props.tenants.length} tenants`, 'at most 99 tenants: a user group holds at most 100 users including "default"');
+    problems.throwIfAny();
 
     // The mandatory `default` user: disabled, no commands, keys or channels. A Valkey user group
     // admits only users with a password or IAM (Clusters.RBAC), and IAM needs user id == user

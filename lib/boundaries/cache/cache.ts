@@ -24,20 +24,48 @@ import { cacheCellProblems, CACHE_CELL_CAPACITY, ELASTICACHE_QUOTAS, needsShared
 import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
 import { TenantEntry } from '../../core/registry';
 import { TenantId } from '../../core/tenant-id';
+import { isTier, Tier } from '../../core/tier';
+import { PropProblems, TenantIdInput, throwValidationError } from '../validation';
 import { CacheAuthentication, CacheCell, cacheNames } from './cache-cell';
-import { PlatformNetwork } from '../../blueprint/network';
 
 /** Port of a serverless cache's endpoint (its reader endpoint listens on 6380). */
 export const CACHE_PORT = 6379;
 export const CACHE_READER_PORT = 6380;
 
+/** One tenant of the cache: its id and where its user lives. */
+export interface CacheTenant {
+  /** The tenant id (TenantId rules: lib/core/tenant-id.ts). */
+  readonly id: TenantIdInput;
+  /**
+   * `pool` tenants share a numbered cell; a `silo` tenant gets a dedicated cache and KMS key.
+   * @default 'pool'
+   */
+  readonly tier?: Tier;
+  /**
+   * The shared cell of a pool tenant. Required for pool tenants and fixed once deployed: moving a
+   * tenant re-creates its user (`placeTenantsInCacheCells` in lib/core/placement.ts assigns cells).
+   */
+  readonly cacheCell?: number;
+  /**
+   * A retired (offboarded) tenant keeps its user and seat, switched off (`off`), so its data and
+   * placement survive; it authenticates nowhere.
+   * @default false
+   */
+  readonly retired?: boolean;
+}
+
 export interface TenantCacheProps {
   /** Deployment qualifier (names.ts); prefixes user ids, cell names, secret and parameter names. */
   readonly qualifier: string;
-  /** Every tenant of the registry. Retired tenants keep their user, disabled (`off`). */
-  readonly tenants: readonly TenantEntry[];
-  /** Caches go into the network's data (isolated) subnets. */
-  readonly network: PlatformNetwork;
+  /** Every tenant with a cache user, active and retired. */
+  readonly tenants: readonly CacheTenant[];
+  /** The VPC the caches' endpoints are placed in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of `vpc` for the cache endpoints.
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * How tenant users authenticate: `password` (generated into Secrets Manager, one secret per
    * tenant) or `iam` (15-minute SigV4 tokens; Valkey 7.2+; `elasticache:Connect`).
@@ -78,21 +106,18 @@ export class TenantCache extends Construct {
     this.qualifier = q;
     this.authentication = props.authentication ?? 'password';
     const capacity = props.cellCapacity ?? CACHE_CELL_CAPACITY;
-    const problems: string[] = [];
-    if (!['password', 'iam'].includes(this.authentication)) {
-      problems.push(`authentication must be "password" or "iam", got ${JSON.stringify(props.authentication)}`);
-    }
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > CACHE_CELL_CAPACITY) {
-      problems.push(`cellCapacity must be an integer from 1 to ${CACHE_CELL_CAPACITY}, got ${capacity}`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(['password', 'iam'].includes(this.authentication), 'authentication', props.authentication, '"password" or "iam"');
+    problems.check(Number.isInteger(capacity) && capacity >= 1 && capacity <= CACHE_CELL_CAPACITY, 'cellCapacity', capacity, `an integer from 1 to ${CACHE_CELL_CAPACITY}`);
     const quotas = props.quotas ?? ELASTICACHE_QUOTAS;
     for (const [name, value] of Object.entries({ users: quotas.users, userGroups: quotas.userGroups })) {
-      if (!Number.isInteger(value) || value < 1) problems.push(`quotas.${name} must be a positive integer, got ${JSON.stringify(value)}`);
+      problems.check(Number.isInteger(value) && value >= 1, `quotas.${name}`, value, 'a positive integer');
     }
-    if (problems.length === 0) problems.push(...cacheCellProblems(props.tenants, capacity, quotas));
-    if (problems.length > 0) {
-      throw new Error(`${this.node.path}: invalid cache placement:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    const tenants = cacheTenantEntries(props.tenants, problems);
+    problems.throwIfAny();
+    const placement = cacheCellProblems(tenants, capacity, quotas);
+    placement.forEach((p) => problems.addMessage('tenants', `invalid cache placement: ${p}`));
+    problems.throwIfAny();
     const majorEngineVersion = props.majorEngineVersion ?? '8';
 
     this.key = new kms.Key(this, 'Key', {
@@ -103,11 +128,11 @@ export class TenantCache extends Construct {
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.network.vpc,
+      vpc: props.vpc,
       description: 'Tenant cache cells: ingress only from application security groups (allowFrom)',
       allowAllOutbound: false,
     });
-    const subnetIds = props.network.vpc.selectSubnets(props.network.dataSubnets).subnetIds;
+    const subnetIds = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds;
 
     const common = {
       qualifier: q,
@@ -116,7 +141,7 @@ export class TenantCache extends Construct {
       authentication: this.authentication,
       majorEngineVersion,
     };
-    for (const [cell, members] of tenantsByCell(props.tenants)) {
+    for (const [cell, members] of tenantsByCell(tenants)) {
       const cellName = `${q}-cache-${cell}`;
       const nested = new CacheCell(this, `Cell${cell}`, {
         ...common,
@@ -128,7 +153,7 @@ export class TenantCache extends Construct {
       Tags.of(nested).add('tenant-isolation:cache-cell', String(cell));
       this.addCell(cellName, nested, members);
     }
-    for (const tenant of props.tenants.filter((t) => !needsSharedCell(t))) {
+    for (const tenant of tenants.filter((t) => !needsSharedCell(t))) {
       // No tenant name in the cache name: it becomes part of the endpoint's public DNS name.
       const cellName = `${q}-cache-s${createHash('sha256').update(tenant.id.value).digest('hex').slice(0, 10)}`;
       const siloKey = new kms.Key(this, `SiloKey-${tenant.id.value}`, {
@@ -159,7 +184,7 @@ export class TenantCache extends Construct {
   /** The cell that holds `tenant`'s user. */
   public cellOf(tenant: TenantId): CacheCell {
     const cell = this.cellOfTenant.get(tenant.value);
-    if (!cell) throw new Error(`${this.node.path}: tenant "${tenant.value}" has no cache cell`);
+    if (!cell) throwValidationError(this, `${this.node.path}: tenant "${tenant.value}" has no cache cell`);
     return cell;
   }
 
@@ -232,6 +257,27 @@ export class TenantCache extends Construct {
     }
     return policy;
   }
+}
+
+/** The construct's tenants as the placement model's entries; every bad id or tier is a problem. */
+function cacheTenantEntries(tenants: readonly CacheTenant[], problems: PropProblems): TenantEntry[] {
+  const entries: TenantEntry[] = [];
+  tenants.forEach((t, i) => {
+    const id = problems.tenantId(`tenants[${i}].id`, t.id);
+    const tier = t.tier ?? 'pool';
+    problems.check(isTier(tier), `tenants[${i}].tier`, t.tier, '"pool" or "silo"');
+    if (t.cacheCell !== undefined) {
+      problems.check(Number.isInteger(t.cacheCell) && t.cacheCell >= 0, `tenants[${i}].cacheCell`, t.cacheCell, 'a non-negative integer');
+    }
+    if (!id || !isTier(tier)) return;
+    entries.push({
+      id,
+      tier,
+      status: t.retired ? 'retired' : 'active',
+      placement: t.cacheCell === undefined ? undefined : { cacheCell: t.cacheCell },
+    });
+  });
+  return entries;
 }
 
 export { cacheNames, CacheCell };

@@ -19,10 +19,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PropProblems } from '../validation';
 import { RlsBootstrap } from './rls-bootstrap-resource';
 
 export interface TenantDatabaseProps {
-  /** The VPC the cluster lives in (the platform's PlatformNetwork VPC, or your own). */
+  /** The VPC the cluster lives in. */
   readonly vpc: ec2.IVpc;
   /**
    * Subnets of the cluster.
@@ -82,26 +83,24 @@ export class TenantDatabase extends Construct {
     const maxCapacity = props.serverlessV2MaxCapacity ?? 4;
     const readers = props.readers ?? 1;
     const backupRetention = props.backupRetention ?? Duration.days(14);
-    const problems: string[] = [];
-    if (!DATABASE_NAME.test(databaseName)) {
-      problems.push(`databaseName must match ${DATABASE_NAME} (got ${JSON.stringify(databaseName)})`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(DATABASE_NAME.test(databaseName), 'databaseName', databaseName, `a PostgreSQL identifier matching ${DATABASE_NAME}`);
     // Serverless v2 capacity: 0 to 256 ACUs in steps of 0.5, max at least 1 (Aurora User Guide, aurora-serverless-v2.setting-capacity).
-    if (minCapacity < 0 || minCapacity > 256 || minCapacity * 2 !== Math.floor(minCapacity * 2)) {
-      problems.push(`serverlessV2MinCapacity must be 0 to 256 in steps of 0.5 (got ${minCapacity})`);
-    }
-    if (maxCapacity < 1 || maxCapacity > 256 || maxCapacity * 2 !== Math.floor(maxCapacity * 2) || maxCapacity < minCapacity) {
-      problems.push(`serverlessV2MaxCapacity must be 1 to 256 in steps of 0.5 and >= serverlessV2MinCapacity (got ${maxCapacity})`);
-    }
-    if (!Number.isInteger(readers) || readers < 0 || readers > 15) {
-      problems.push(`readers must be an integer from 0 to 15 (got ${readers})`);
-    }
+    const halfSteps = (v: number) => v * 2 === Math.floor(v * 2);
+    problems.check(minCapacity >= 0 && minCapacity <= 256 && halfSteps(minCapacity), 'serverlessV2MinCapacity', minCapacity, '0 to 256 in steps of 0.5');
+    problems.check(
+      maxCapacity >= 1 && maxCapacity <= 256 && halfSteps(maxCapacity) && maxCapacity >= minCapacity,
+      'serverlessV2MaxCapacity',
+      maxCapacity,
+      '1 to 256 in steps of 0.5 and >= serverlessV2MinCapacity',
+    );
+    problems.check(Number.isInteger(readers) && readers >= 0 && readers <= 15, 'readers', readers, 'an integer from 0 to 15');
     const days = backupRetention.toDays();
-    if (days < 1 || days > 35) problems.push(`backupRetention must be 1 to 35 days (got ${days})`);
+    problems.check(days >= 1 && days <= 35, 'backupRetention', `${days} days`, '1 to 35 days');
     const engineVersion = props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_5;
     const major = Number(engineVersion.auroraPostgresMajorVersion);
-    if (major < 15) problems.push(`engineVersion must be PostgreSQL 15 or later (got ${engineVersion.auroraPostgresFullVersion})`);
-    if (problems.length) throw new Error(`${this.node.path}: invalid TenantDatabase props:\n  - ${problems.join('\n  - ')}`);
+    problems.check(major >= 15, 'engineVersion', engineVersion.auroraPostgresFullVersion, 'PostgreSQL 15 or later');
+    problems.throwIfAny();
     this.databaseName = databaseName;
 
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };

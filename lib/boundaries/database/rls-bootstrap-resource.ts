@@ -19,6 +19,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
+import { PropProblems } from '../validation';
 
 /** The reviewed SQL, loaded by the construct and shipped in the function's asset. */
 export const RLS_BOOTSTRAP_SQL_FILE = path.join(__dirname, '..', '..', '..', 'policies', 'rls', 'bootstrap.sql');
@@ -65,9 +66,9 @@ export class RlsBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: RlsBootstrapProps) {
     super(scope, id);
     const secret = props.cluster.secret;
-    if (!secret) {
-      throw new Error(`${this.node.path}: props.cluster has no master secret; the Data API needs one (got cluster ${props.cluster.node.path})`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(secret !== undefined, 'cluster', props.cluster, 'a cluster with a master secret (the Data API needs one)');
+    problems.throwIfAny();
     this.sqlSha256 = createHash('sha256').update(fs.readFileSync(RLS_BOOTSTRAP_SQL_FILE, 'utf8'), 'utf8').digest('hex');
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -114,7 +115,7 @@ export class RlsBootstrap extends Construct {
       properties: {
         SqlSha256: this.sqlSha256,
         ClusterArn: props.cluster.clusterArn,
-        SecretArn: secret.secretArn,
+        SecretArn: secret!.secretArn,
         Database: props.databaseName,
       },
       // Delete does nothing to the database; RETAIN says so to CloudFormation as well.

@@ -15,7 +15,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TENANT_TAG_KEY } from '../../core/namespace';
-import { TenantId } from '../../core/tenant-id';
+import { PropProblems, TenantIdInput } from '../validation';
 
 /** Characters of tenant ids per managed policy (6,144 less the statement around them). */
 export const RETIRED_POLICY_BUDGET = 5800;
@@ -23,8 +23,8 @@ export const MAX_RETIRED_POLICIES = 3;
 
 export interface RetiredTenantsDenyProps {
   readonly role: iam.IRole;
-  /** Retired and purged tenants, sorted. */
-  readonly tenants: readonly TenantId[];
+  /** Retired and purged tenants (TenantId rules), sorted. */
+  readonly tenants: readonly TenantIdInput[];
 }
 
 /** Splits ids into groups whose JSON list stays within `budget` characters. */
@@ -51,14 +51,19 @@ export class RetiredTenantsDeny extends Construct {
 
   constructor(scope: Construct, id: string, props: RetiredTenantsDenyProps) {
     super(scope, id);
-    const groups = packTenantIds(props.tenants.map((t) => t.value));
+    const problems = new PropProblems(this);
+    const ids = props.tenants.map((t, i) => problems.tenantId(`tenants[${i}]`, t)?.value).filter((v): v is string => v !== undefined);
+    problems.throwIfAny();
+    const groups = packTenantIds(ids);
     if (groups.length > MAX_RETIRED_POLICIES) {
-      throw new Error(
-        `${this.node.path}: ${props.tenants.length} retired/purged tenants need ${groups.length} deny policies on ` +
+      problems.addMessage(
+        'tenants',
+        `${props.tenants.length} retired/purged tenants need ${groups.length} deny policies on ` +
           `TenantAccessRole, more than the ${MAX_RETIRED_POLICIES} reserved (IAM allows 10 managed policies per role ` +
           `by default). Raise the IAM quota "managed policies per role" (up to 20) and MAX_RETIRED_POLICIES, or refuse ` +
           `these ids in an organization SCP and drop them from this list.`,
       );
+      problems.throwIfAny();
     }
     groups.forEach((ids, i) => {
       const policy = new iam.ManagedPolicy(this, `Deny${i}`, {

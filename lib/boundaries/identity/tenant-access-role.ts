@@ -19,6 +19,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
 import { TENANT_TAG_REFUSED_PATTERNS, TENANT_TAG_REQUIRED_PATTERN } from '../../core/tenant-id-iam';
+import { PropProblems } from '../validation';
 
 /** The IAM path of every role this blueprint creates. */
 export const BLUEPRINT_IAM_PATH = '/tenant-isolation/';
@@ -59,11 +60,9 @@ export class TenantAccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantAccessRoleProps) {
     super(scope, id);
-    if (!/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
-      throw new Error(
-        `${this.node.path}: roleName ${JSON.stringify(props.roleName)} is not a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])`,
-      );
-    }
+    const problems = new PropProblems(this);
+    problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), 'roleName', props.roleName, 'a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])');
+    problems.throwIfAny();
 
     const trust = new iam.SessionTagsPrincipal(props.broker).withConditions({
       StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: TENANT_TAG_REQUIRED_PATTERN },

@@ -22,8 +22,6 @@ import { JOBS_PRODUCER_ACTIONS } from '../../core/jobs-actions';
 export interface TenantJobsAccessProps {
   /** The blueprint qualifier (part of every queue name). */
   readonly qualifier: string;
-  /** TenantAccessRole's role: receives the managed policy. */
-  readonly role: iam.IRole;
 }
 
 export class TenantJobsAccess extends Construct {
@@ -55,6 +53,11 @@ export class TenantJobsAccess extends Construct {
         }),
       ],
     });
-    props.role.addManagedPolicy(this.policy);
+  }
+
+  /** Lets sessions of `role` (a tenant ABAC role, tagged `TenantId`) use only their own jobs queue. */
+  public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
+    role.addManagedPolicy(this.policy);
+    return this.policy;
   }
 }

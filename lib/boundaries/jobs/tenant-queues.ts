@@ -27,11 +27,12 @@ import { Construct } from 'constructs';
 import { BLUEPRINT_IAM_PATH } from '../identity/tenant-access-role';
 import { JOBS_CONSUMER_ACTIONS, JOBS_DATA_ACTIONS, JOBS_KMS_ACTIONS } from '../../core/jobs-actions';
 import { TENANT_TAG_KEY } from '../../core/namespace';
-import { TenantId } from '../../core/tenant-id';
+import { PropProblems, TenantIdInput } from '../validation';
 import { jobsDeadLetterQueueName, jobsQueueName, jobsWorkerRoleName, jobsWorkerRolePrefix } from '../../core/queue-names';
 
 export interface TenantQueuesProps {
-  readonly tenant: TenantId;
+  /** The tenant whose queues these are (TenantId rules). */
+  readonly tenant: TenantIdInput;
   /** The blueprint qualifier (part of every queue and role name). */
   readonly qualifier: string;
   /** ARN of TenantAccessRole (by name: no cross-stack export). */
@@ -62,13 +63,14 @@ export class TenantQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantQueuesProps) {
     super(scope, id);
-    const tenant = props.tenant.value;
     const q = props.qualifier;
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
-      // SQS RedrivePolicy maxReceiveCount: 1 to 1,000.
-      throw new Error(`${this.node.path}: maxReceiveCount ${maxReceiveCount} must be an integer from 1 to 1000`);
-    }
+    const problems = new PropProblems(this);
+    const tenantId = problems.tenantId('tenant', props.tenant);
+    // SQS RedrivePolicy maxReceiveCount: 1 to 1,000.
+    problems.check(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000, 'maxReceiveCount', maxReceiveCount, 'an integer from 1 to 1000');
+    problems.throwIfAny();
+    const tenant = tenantId!.value;
     const enabled = props.accessEnabled ?? true;
     const stack = Stack.of(this);
     const tenantAccess = new iam.ArnPrincipal(props.tenantAccessRoleArn);
@@ -84,7 +86,7 @@ export class TenantQueues extends Construct {
     });
 
     this.workerRole = new iam.Role(this, 'WorkerRole', {
-      roleName: jobsWorkerRoleName(q, props.tenant),
+      roleName: jobsWorkerRoleName(q, tenantId!),
       path: BLUEPRINT_IAM_PATH,
       assumedBy:
         props.workerPrincipal ??
@@ -104,12 +106,12 @@ export class TenantQueues extends Construct {
     };
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...queueDefaults,
-      queueName: jobsDeadLetterQueueName(q, props.tenant),
+      queueName: jobsDeadLetterQueueName(q, tenantId!),
       retentionPeriod: Duration.days(14), // SQS maximum
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueDefaults,
-      queueName: jobsQueueName(q, props.tenant),
+      queueName: jobsQueueName(q, tenantId!),
       retentionPeriod: Duration.days(7),
       visibilityTimeout: Duration.minutes(5),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },

@@ -22,7 +22,7 @@
  * cannot tell its tenants apart, so it is off by default; pass `fineGrainedAccessControl` to turn
  * it on (it is what enables audit logs).
  */
-import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -30,16 +30,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { INDEX_ROOT, indexPrefix, PRINCIPAL_TENANT } from '../../core/namespace';
-import { PlatformNetwork } from '../../blueprint/network';
 import { planSearchCapacity, SearchCapacityError, SearchCapacityInput, SearchCapacityPlan, tenantsFor } from '../../core/search-capacity';
 import { TENANT_FORBIDDEN_PATHS, TENANT_SEARCH_ACTIONS } from '../../core/search-paths';
+import { PropProblems, throwValidationError } from '../validation';
 
 export interface TenantSearchProps {
   /** Fixed domain name (3-28 of a-z, 0-9, -; starts with a letter): policies name it without a cycle. */
   readonly domainName: string;
-  readonly network: PlatformNetwork;
-  /** TenantAccessRole's role: receives the ABAC managed policy and is confined by the domain policy. */
-  readonly tenantAccessRole: iam.IRole;
+  /** The VPC the domain's endpoints are placed in (two availability zones). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The subnets of `vpc` for the domain (one per availability zone used).
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   /** Tenants that get indexes in this domain (active and retired: retired tenants' indexes are kept). */
   readonly tenantCount: number;
   /** @default 'r7g.large.search' */
@@ -83,7 +87,9 @@ export class TenantSearch extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Attach to the compute that calls the domain (application, workers): the only HTTPS source allowed in. */
   public readonly clientSecurityGroup: ec2.SecurityGroup;
-  public readonly accessPolicy: iam.ManagedPolicy;
+  /** The tenant roles granted with `grantTenantAccess`; the domain policy fences each of them. */
+  private readonly tenantRoles: iam.IRole[] = [];
+  private tenantAccessPolicy?: iam.ManagedPolicy;
   public readonly capacity: SearchCapacityPlan;
   /** `arn:...:es:<region>:<account>:domain/<name>` */
   public readonly domainArn: string;
@@ -91,9 +97,9 @@ export class TenantSearch extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantSearchProps) {
     super(scope, id);
-    if (!/^[a-z][a-z0-9-]{2,27}$/.test(props.domainName)) {
-      throw new Error(`${this.node.path}: domainName ${JSON.stringify(props.domainName)} must be 3-28 of a-z, 0-9 and -, starting with a letter`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(/^[a-z][a-z0-9-]{2,27}$/.test(props.domainName), 'domainName', props.domainName, '3-28 of a-z, 0-9 and -, starting with a letter');
+    problems.throwIfAny();
     const input: SearchCapacityInput = {
       instanceType: props.dataNodeInstanceType ?? 'r7g.large.search',
       heapGiBPerDataNode: props.heapGiBPerDataNode,
@@ -114,12 +120,12 @@ export class TenantSearch extends Construct {
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.network.vpc,
+      vpc: props.vpc,
       description: 'OpenSearch domain: HTTPS from the search client security group only',
       allowAllOutbound: false,
     });
     this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
-      vpc: props.network.vpc,
+      vpc: props.vpc,
       description: 'Attach to compute that calls the OpenSearch domain',
       allowAllOutbound: false,
     });
@@ -147,8 +153,8 @@ export class TenantSearch extends Construct {
     this.domain = new opensearch.Domain(this, 'Domain', {
       domainName: props.domainName,
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
-      vpc: props.network.vpc,
-      vpcSubnets: [props.network.dataSubnets],
+      vpc: props.vpc,
+      vpcSubnets: [props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
       securityGroups: [this.securityGroup],
       zoneAwareness: { enabled: true, availabilityZoneCount: AZ_COUNT },
       capacity: {
@@ -183,15 +189,31 @@ export class TenantSearch extends Construct {
 
     // The domain access policy, set on the L1: the L2's `accessPolicies` adds a custom resource
     // (a Lambda). The domain name is fixed, so its ARN needs no reference to the domain. It grants
-    // nothing; it only repeats, without policy variables, what no tenant session may do.
-    const tenantRole = props.tenantAccessRole.roleArn;
-    (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = {
+    // nothing; it only repeats, without policy variables, what no tenant session may do. Its
+    // principals are the roles given to `grantTenantAccess`, known once the tree is built.
+    (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = Lazy.any({
+      produce: () => (this.tenantRoles.length === 0 ? undefined : this.domainAccessPolicy()),
+    });
+  }
+
+  /**
+   * The managed policy granted to tenant roles by `grantTenantAccess`.
+   * @throws when no role has been granted yet
+   */
+  public get accessPolicy(): iam.ManagedPolicy {
+    if (!this.tenantAccessPolicy) throwValidationError(this, `${this.node.path}: no tenant role granted yet (call grantTenantAccess)`);
+    return this.tenantAccessPolicy;
+  }
+
+  private domainAccessPolicy(): object {
+    const principal = { AWS: this.tenantRoles.length === 1 ? this.tenantRoles[0].roleArn : this.tenantRoles.map((r) => r.roleArn) };
+    return {
       Version: '2012-10-17',
       Statement: [
         {
           Sid: 'DenyTenantSessionsOutsideTenantIndexShape',
           Effect: 'Deny',
-          Principal: { AWS: tenantRole },
+          Principal: principal,
           Action: 'es:ESHttp*',
           // `tenant-<something>.<something>` only: also refuses `tenant-*`, `tenant-acme*` and
           // `tenant-acme` (no delimiter). A literal `*` inside that shape (`tenant-*.x`) cannot be
@@ -201,14 +223,12 @@ export class TenantSearch extends Construct {
         {
           Sid: 'DenyTenantSessionsMultiTargetPaths',
           Effect: 'Deny',
-          Principal: { AWS: tenantRole },
+          Principal: principal,
           Action: 'es:ESHttp*',
           Resource: TENANT_FORBIDDEN_PATHS.map((p) => `${this.domainArn}/${p}`),
         },
       ],
     };
-
-    this.accessPolicy = this.grantTenantAccess(props.tenantAccessRole);
   }
 
   /** `arn:...:domain/<d>/tenant-${aws:PrincipalTag/TenantId}.*`: the session's own indexes, themselves included. */
@@ -216,7 +236,17 @@ export class TenantSearch extends Construct {
     return `${this.domainArn}/${indexPrefix(PRINCIPAL_TENANT)}*`;
   }
 
-  private grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
+  /**
+   * Lets sessions of `role` (a tenant ABAC role, tagged `TenantId`) reach only their own tenant's
+   * indexes, and fences the role in the domain policy too. The managed policy is created once and
+   * attached to every granted role; its size does not grow with tenants.
+   */
+  public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
+    this.tenantRoles.push(role);
+    if (this.tenantAccessPolicy) {
+      role.addManagedPolicy(this.tenantAccessPolicy);
+      return this.tenantAccessPolicy;
+    }
     const policy = new iam.ManagedPolicy(this, 'TenantSearchAccess', {
       description: 'Search: each session reaches only indexes named tenant-${aws:PrincipalTag/TenantId}.<name>',
       statements: [
@@ -243,6 +273,7 @@ export class TenantSearch extends Construct {
       ],
     });
     role.addManagedPolicy(policy);
+    this.tenantAccessPolicy = policy;
     Validations.of(policy).acknowledge({
       // cdk-nag writes the policy variable as <aws:PrincipalTag/TenantId>.
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/${this.domainName}/${INDEX_ROOT}<aws:PrincipalTag/TenantId>.*]`,
@@ -267,7 +298,7 @@ export class TenantSearch extends Construct {
       }
       return { ...plan, dataNodes: props.dataNodes, tenantsAtThisSize: tenantsFor(input, props.dataNodes) };
     } catch (e) {
-      if (e instanceof SearchCapacityError) throw new Error(`${this.node.path}: ${e.message}`);
+      if (e instanceof SearchCapacityError) throwValidationError(this, `${this.node.path}: ${e.message}`);
       throw e;
     }
   }

@@ -22,9 +22,11 @@ import {
   TENANT_LIST_ACTIONS,
   TENANT_OBJECT_ACTIONS,
 } from '../../core/storage-actions';
+import { TenantIdInput, tenantIdProp } from '../validation';
 
 export interface SiloStorageProps {
-  readonly tenant: TenantId;
+  /** The silo tenant (TenantId rules). */
+  readonly tenant: TenantIdInput;
   /** ARN of TenantAccessRole (by name: no cross-stack export). */
   readonly tenantAccessRoleArn: string;
   /** Server access logs destination. */
@@ -45,10 +47,10 @@ export class SiloStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: SiloStorageProps) {
     super(scope, id);
-    this.tenant = props.tenant;
+    this.tenant = tenantIdProp(this, 'tenant', props.tenant);
     this.accessEnabled = props.accessEnabled ?? true;
-    const tenant = props.tenant.value;
-    const prefix = objectPrefix(props.tenant);
+    const tenant = this.tenant.value;
+    const prefix = objectPrefix(this.tenant);
     const principal = new iam.ArnPrincipal(props.tenantAccessRoleArn);
     const tagKey = `aws:PrincipalTag/${TENANT_TAG_KEY}`;
 

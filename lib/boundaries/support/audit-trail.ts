@@ -24,6 +24,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PropProblems } from '../validation';
 
 export interface AuditTrailProps {
   /** Fixed trail name (the key and bucket policies name the trail ARN). */
@@ -73,12 +74,10 @@ export class AuditTrail extends Construct {
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     const retention = props.retention ?? Duration.days(365);
-    if (retention.toHours() < 24) {
-      throw new Error(`${this.node.path}: retention ${retention.toHumanString()} is shorter than a day`);
-    }
-    if (props.tenantDataBucketArns.length === 0) {
-      throw new Error(`${this.node.path}: tenantDataBucketArns is empty: name the pool bucket`);
-    }
+    const problems = new PropProblems(this);
+    problems.check(retention.toHours() >= 24, 'retention', retention.toHumanString(), 'at least a day');
+    problems.check(props.tenantDataBucketArns.length > 0, 'tenantDataBucketArns', [], 'at least one bucket ARN (name the pool bucket)');
+    problems.throwIfAny();
     this.trailArn = `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${Aws.ACCOUNT_ID}:trail/${props.trailName}`;
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     const fromThisTrail = { StringEquals: { 'aws:SourceArn': this.trailArn } };

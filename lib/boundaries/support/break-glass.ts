@@ -23,6 +23,7 @@
 import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PropProblems, throwValidationError } from '../validation';
 import { OBJECT_ROOT } from '../../core/namespace';
 import { SUPPORT_KMS_ACTIONS, SUPPORT_LIST_ACTIONS, SUPPORT_OBJECT_READ_ACTIONS } from '../../core/storage-actions';
 import { SUPPORT_FORBIDDEN_ACTIONS } from './support-access';
@@ -47,7 +48,7 @@ export function identityArn(identity: PersonIdentity): string {
 export function identityFromArn(scope: Construct, id: string, arn: string): PersonIdentity {
   if (/^arn:[^:]+:iam::\d{12}:user\//.test(arn)) return iam.User.fromUserArn(scope, id, arn);
   if (/^arn:[^:]+:iam::\d{12}:role\//.test(arn)) return iam.Role.fromRoleArn(scope, id, arn, { mutable: false });
-  throw new Error(`${scope.node.path}/${id}: ${JSON.stringify(arn)} is not an IAM user or role ARN`);
+  throwValidationError(scope, `${scope.node.path}/${id}: ${JSON.stringify(arn)} is not an IAM user or role ARN`);
 }
 
 export interface BreakGlassRoleProps {
@@ -71,17 +72,17 @@ export class BreakGlassRole extends Construct {
 
   constructor(scope: Construct, id: string, props: BreakGlassRoleProps) {
     super(scope, id);
-    const errors: string[] = [];
-    if (props.requesters.length === 0) errors.push('requesters is empty');
-    if (props.approvers.length === 0) errors.push('approvers is empty: a break-glass session needs a second person');
+    const problems = new PropProblems(this);
+    problems.check(props.requesters.length > 0, 'requesters', [], 'at least one requester');
+    problems.check(props.approvers.length > 0, 'approvers', [], 'at least one approver: a break-glass session needs a second person');
     const requesterArns = props.requesters.map(identityArn);
-    for (const approver of props.approvers) {
+    props.approvers.forEach((approver, i) => {
       const arn = identityArn(approver);
-      if (requesterArns.includes(arn)) errors.push(`${arn} is both requester and approver: nobody may approve themselves`);
-    }
+      if (requesterArns.includes(arn)) problems.addMessage(`approvers[${i}]`, `${arn} is both requester and approver: nobody may approve themselves`);
+    });
     const mfaMaxAge = (props.mfaMaxAge ?? Duration.minutes(15)).toSeconds();
-    if (mfaMaxAge < 60 || mfaMaxAge > 3600) errors.push(`mfaMaxAge ${mfaMaxAge}s is outside 60s..1h`);
-    if (errors.length > 0) throw new Error(`${this.node.path}: ${errors.join('; ')}`);
+    problems.check(mfaMaxAge >= 60 && mfaMaxAge <= 3600, 'mfaMaxAge', `${mfaMaxAge}s`, 'from 60s to 1h');
+    problems.throwIfAny();
 
     const ticketTag = `aws:RequestTag/${SUPPORT_TICKET_TAG_KEY}`;
     const trust = personTrust(props.requesters, mfaMaxAge, {

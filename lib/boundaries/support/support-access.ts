@@ -30,6 +30,7 @@
 import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PropProblems } from '../validation';
 import { objectPrefix, PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
 import { TENANT_TAG_REFUSED_PATTERNS, TENANT_TAG_REQUIRED_PATTERN } from '../../core/tenant-id-iam';
 import { SUPPORT_KMS_ACTIONS, SUPPORT_LIST_ACTIONS, SUPPORT_OBJECT_READ_ACTIONS } from '../../core/storage-actions';
@@ -94,23 +95,17 @@ export class SupportAccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: SupportAccessRoleProps) {
     super(scope, id);
-    const errors: string[] = [];
-    if (!/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
-      errors.push(`roleName ${JSON.stringify(props.roleName)} is not a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])`);
-    }
-    if (props.supportPrincipals.length === 0) {
-      errors.push('supportPrincipals is empty: name at least one support principal');
-    }
-    for (const p of props.supportPrincipals) {
+    const problems = new PropProblems(this);
+    problems.check(/^[\w+=,.@-]{1,64}$/.test(props.roleName), 'roleName', props.roleName, 'a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])');
+    problems.check(props.supportPrincipals.length > 0, 'supportPrincipals', [], 'at least one support principal');
+    props.supportPrincipals.forEach((p, i) => {
       if (p instanceof iam.AccountRootPrincipal || p instanceof iam.AnyPrincipal) {
-        errors.push(`supportPrincipals contains ${p.constructor.name}: name people, not the whole account`);
+        problems.addMessage(`supportPrincipals[${i}]`, `${p.constructor.name}: name people, not the whole account`);
       }
-    }
+    });
     const mfaMaxAge = (props.mfaMaxAge ?? Duration.hours(1)).toSeconds();
-    if (mfaMaxAge < 60 || mfaMaxAge > 12 * 3600) {
-      errors.push(`mfaMaxAge ${mfaMaxAge}s is outside 60s..12h`);
-    }
-    if (errors.length > 0) throw new Error(`${this.node.path}: ${errors.join('; ')}`);
+    problems.check(mfaMaxAge >= 60 && mfaMaxAge <= 12 * 3600, 'mfaMaxAge', `${mfaMaxAge}s`, 'from 60s to 12h');
+    problems.throwIfAny();
 
     const tenantTag = `aws:RequestTag/${TENANT_TAG_KEY}`;
     const ticketTag = `aws:RequestTag/${SUPPORT_TICKET_TAG_KEY}`;

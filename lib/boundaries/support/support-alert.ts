@@ -23,6 +23,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PropProblems } from '../validation';
 
 export interface SupportAccessAlertProps {
   /** Names of the roles whose every assumption alerts (fixed names, names.ts). At least one. */
@@ -61,7 +62,9 @@ export class SupportAccessAlert extends Construct {
 
   constructor(scope: Construct, id: string, props: SupportAccessAlertProps) {
     super(scope, id);
-    if (props.roleNames.length === 0) throw new Error(`${this.node.path}: roleNames is empty`);
+    const problems = new PropProblems(this);
+    problems.check(props.roleNames.length > 0, 'roleNames', [], 'at least one role name');
+    problems.throwIfAny();
 
     this.key = new kms.Key(this, 'Key', {
       description: 'Support access alert topic (SNS SSE)',

@@ -150,17 +150,16 @@ describe('validation', () => {
         new TenantAnalytics(stack, 'Bad', {
           qualifier: 'tib',
           accessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'logs'),
-          tenantAccessRole: iam.Role.fromRoleName(stack, 'R', 'r'),
           producer: new iam.AccountRootPrincipal(),
           bufferingInterval: { toSeconds: () => 30 } as never,
         }),
-    ).toThrow('S/Bad: bufferingInterval 30s must be 60-900 seconds');
+    ).toThrow('S/Bad: invalid props (1):\n  - bufferingInterval: "30 seconds" — must be 60 to 900 seconds');
   });
 
   test('a scan cutoff below the Athena minimum names the construct path and the value', () => {
     const stack = new Stack(newTestApp(), 'S');
     expect(() => new TenantAnalyticsWorkgroup(stack, 'Wg', { tenant: TenantId.parse('acme'), qualifier: 'tib', bytesScannedCutoffPerQuery: 5 })).toThrow(
-      'S/Wg: bytesScannedCutoffPerQuery 5 must be an integer of at least 10000000 bytes',
+      'S/Wg: invalid props (1):\n  - bytesScannedCutoffPerQuery: 5 — must be an integer of at least 10000000 bytes',
     );
   });
 });

@@ -13,6 +13,7 @@ import * as path from 'path';
 import { buildBlueprint } from '../../../lib/blueprint/app';
 import { TenantCache } from '../../../lib/boundaries/cache/cache';
 import { PlatformNetwork } from '../../../lib/blueprint/network';
+import { cacheTenants } from '../../../lib/blueprint/platform-stack';
 import { DISABLED_DEFAULT_USER_ACCESS_STRING, tenantAccessString } from '../../../lib/core/cache-acl';
 import { placeTenantsInCacheCells } from '../../../lib/core/placement';
 import { parseRegistry, TenantEntry } from '../../../lib/core/registry';
@@ -124,7 +125,7 @@ describe('scale', () => {
     const stack = new Stack(app, 'CacheOnly');
     const ids = Array.from({ length: 199 }, (_, i) => ({ id: `t${String(i).padStart(3, '0')}` }));
     const tenants = placeTenantsInCacheCells(registry(ids).tenants as TenantEntry[]);
-    const cache = new TenantCache(stack, 'Cache', { qualifier: 'tib', tenants, network: new PlatformNetwork(stack, 'Network') });
+    const cache = new TenantCache(stack, 'Cache', { qualifier: 'tib', tenants: cacheTenants(tenants), vpc: new PlatformNetwork(stack, 'Network').vpc });
     const counts = [...cache.cells.values()].map((cell) => Object.keys(Template.fromStack(cell).toJSON().Resources).length);
     // per tenant: user + secret + endpoint parameter; per cell: cache, user group, default user and its secret
     expect(counts).toEqual([99 * 3 + 4, 99 * 3 + 4, 1 * 3 + 4]);
@@ -138,7 +139,7 @@ describe('placement is enforced at synth', () => {
 
   test('a pool tenant without a cell fails, naming the tenant and the fix', () => {
     expect(build([{ id: 'acme', placement: { cacheCell: 0 } }, { id: 'acme-corp' }])).toThrow(
-      /^Platform\/Cache: invalid cache placement:\n {2}- pool tenants without a cache cell: acme-corp\. Place them with placeTenantsInCacheCells/,
+      /^Platform\/Cache: invalid props \(1\):\n {2}- tenants: invalid cache placement: pool tenants without a cache cell: acme-corp\. Place them with placeTenantsInCacheCells/,
     );
   });
 
@@ -159,7 +160,7 @@ describe('placement is enforced at synth', () => {
     );
     expect(build(silos, { elasticacheQuotas: '{"users":6,"userGroups":3}' })).not.toThrow();
     expect(build(silos, { elasticacheQuotas: { users: '6' } })).toThrow(
-      /quotas\.users must be a positive integer, got "6"\n {2}- quotas\.userGroups must be a positive integer, got undefined/,
+      /quotas\.users: "6" — must be a positive integer\n {2}- quotas\.userGroups: undefined — must be a positive integer/,
     );
   });
 });
@@ -171,7 +172,7 @@ describe('cdk-nag AwsSolutions', () => {
     const stack = new Stack(app, 'CacheOnly');
     const role = new iam.Role(stack, 'TenantRole', { assumedBy: new iam.AccountRootPrincipal() });
     const tenants = placeTenantsInCacheCells(CELL_REGISTRY.tenants as TenantEntry[]);
-    const cache = new TenantCache(stack, 'Cache', { qualifier: 'tib', tenants, network: new PlatformNetwork(stack, 'Network'), authentication });
+    const cache = new TenantCache(stack, 'Cache', { qualifier: 'tib', tenants: cacheTenants(tenants), vpc: new PlatformNetwork(stack, 'Network').vpc, authentication });
     cache.grantTenantAccess(role);
     return { app, cache };
   }

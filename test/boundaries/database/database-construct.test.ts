@@ -133,12 +133,12 @@ describe('TenantDatabase props validation', () => {
     ).toThrow(
       new RegExp(
         [
-          'Db/Database: invalid TenantDatabase props:',
-          '  - databaseName must match .* \\(got "Tenant-App"\\)',
-          '  - serverlessV2MinCapacity must be 0 to 256 in steps of 0.5 \\(got 0.3\\)',
-          '  - serverlessV2MaxCapacity .* \\(got 300\\)',
-          '  - readers must be an integer from 0 to 15 \\(got -1\\)',
-          '  - engineVersion must be PostgreSQL 15 or later \\(got 14.9\\)',
+          'Db/Database: invalid props \\(5\\):',
+          '  - databaseName: "Tenant-App" — must be a PostgreSQL identifier matching .*',
+          '  - serverlessV2MinCapacity: 0.3 — must be 0 to 256 in steps of 0.5',
+          '  - serverlessV2MaxCapacity: 300 — must be 1 to 256 .*',
+          '  - readers: -1 — must be an integer from 0 to 15',
+          '  - engineVersion: "14.9" — must be PostgreSQL 15 or later',
         ].join('\\n'),
       ),
     );

@@ -93,11 +93,11 @@ describe('the OpenSearch domain', () => {
     const stack = new Stack(newTestApp(), 'S');
     const s = new TenantSearch(stack, 'Search', {
       domainName: 'x-search',
-      network: new PlatformNetwork(stack, 'Net'),
-      tenantAccessRole: new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }),
+      vpc: new PlatformNetwork(stack, 'Net').vpc,
       tenantCount: 3,
       fineGrainedAccessControl: { masterUserArn: 'arn:aws:iam::111122223333:role/search-admin' },
     });
+    s.grantTenantAccess(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::OpenSearchService::Domain', {
       AdvancedSecurityOptions: Match.objectLike({ Enabled: true, MasterUserOptions: { MasterUserARN: 'arn:aws:iam::111122223333:role/search-admin' } }),
@@ -159,8 +159,7 @@ describe('capacity: index per tenant is finite', () => {
     return () =>
       new TenantSearch(stack, 'Search', {
         domainName: 'x-search',
-        network: new PlatformNetwork(stack, 'Net'),
-        tenantAccessRole: new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }),
+        vpc: new PlatformNetwork(stack, 'Net').vpc,
         tenantCount: 3,
         ...props,
       });
@@ -178,7 +177,7 @@ describe('capacity: index per tenant is finite', () => {
   });
 
   test('bad domain names fail at synth', () => {
-    expect(searchIn({ domainName: 'Search_Domain' })).toThrow(/S\/Search: domainName "Search_Domain" must be 3-28/);
+    expect(searchIn({ domainName: 'Search_Domain' })).toThrow(/S\/Search: invalid props \(1\):\n {2}- domainName: "Search_Domain" — must be 3-28/);
   });
 
   test('the whole platform counts every registry tenant (retired ones keep their indexes)', () => {
