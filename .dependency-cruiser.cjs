@@ -97,7 +97,7 @@ module.exports = {
       name: 'audit-only-to-audit-and-core',
       comment:
         'lib/audit audits any synthesized app from its templates: it reads the CDK-free tenant model of lib/core, never ' +
-        'this project\'s constructs, nag rules, runtime helpers or blueprint (else it would only audit apps built with them).',
+        "this project's constructs, nag rules, runtime helpers or blueprint (else it would only audit apps built with them).",
       severity: 'error',
       from: { path: '^lib/audit/' },
       to: { path: PROJECT, pathNot: '^lib/(audit|core)/' },
@@ -154,7 +154,7 @@ module.exports = {
       name: 'not-to-undeclared-package',
       comment:
         'lib/ and bin/ import only packages declared in package.json (a package that is merely installed as someone ' +
-        'else\'s dependency can vanish on the next install).',
+        "else's dependency can vanish on the next install).",
       severity: 'error',
       from: { path: '^(lib|bin)/' },
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },

@@ -73,7 +73,9 @@ describe('each rule fires on a fixture that breaks it', () => {
     const expected = cases.map(([rule, from, to]) => found.find((f) => f.startsWith(`${rule}: ${from} -> `) && f.includes(to)));
     expect(found.filter((f) => !expected.includes(f))).toEqual([]);
     // The quiet files were cruised (so their silence means something).
-    expect(cruised).toEqual(expect.arrayContaining(['lib/boundaries/storage/runtime/ok-type-only-dev-dependency.ts', 'lib/boundaries/storage/runtime/ok-helper.ts', 'lib/core/tenant.ts']));
+    expect(cruised).toEqual(
+      expect.arrayContaining(['lib/boundaries/storage/runtime/ok-type-only-dev-dependency.ts', 'lib/boundaries/storage/runtime/ok-helper.ts', 'lib/core/tenant.ts']),
+    );
     expect(found.some((f) => f.includes('client-secrets-manager-not-installed'))).toBe(false);
   });
 });
@@ -86,7 +88,12 @@ describe('the real tree', () => {
 
   test('breaks no rule (what `npm run deps:check` checks)', () => {
     const { error, warn, info } = result.summary;
-    expect({ error, warn, info, unexpected: result.summary.violations.filter((v) => v.rule.severity !== 'ignore').map(line) }).toEqual({ error: 0, warn: 0, info: 0, unexpected: [] });
+    expect({ error, warn, info, unexpected: result.summary.violations.filter((v) => v.rule.severity !== 'ignore').map(line) }).toEqual({
+      error: 0,
+      warn: 0,
+      info: 0,
+      unexpected: [],
+    });
     // The cruise did see the whole library and the app.
     const sources = result.modules.map((m) => m.source);
     expect(sources).toEqual(expect.arrayContaining(['lib/runtime/index.ts', 'lib/core/tenant-id.ts', 'lib/audit/audit.ts', 'lib/nag/index.ts', 'bin/app.ts']));
@@ -96,7 +103,10 @@ describe('the real tree', () => {
   test('every known violation still occurs (delete an entry of KNOWN_VIOLATIONS once its fix lands)', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const known = (require(CONFIG) as { options: { knownViolations: Violation[] } }).options.knownViolations.map(line).sort();
-    const ignored = result.summary.violations.filter((v) => v.rule.severity === 'ignore').map(line).sort();
+    const ignored = result.summary.violations
+      .filter((v) => v.rule.severity === 'ignore')
+      .map(line)
+      .sort();
     expect(ignored).toEqual(known);
   });
 });

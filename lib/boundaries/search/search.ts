@@ -267,7 +267,7 @@ export class TenantSearch extends Construct {
       }
       return { ...plan, dataNodes: props.dataNodes, tenantsAtThisSize: tenantsFor(input, props.dataNodes) };
     } catch (e) {
-      if (e instanceof SearchCapacityError) throw new Error(`${this.node.path}: ${e.message}`);
+      if (e instanceof SearchCapacityError) throw new Error(`${this.node.path}: ${e.message}`, { cause: e });
       throw e;
     }
   }
