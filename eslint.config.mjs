@@ -1,6 +1,7 @@
 // ESLint (flat config): rules that catch bugs, not style. Prettier owns the layout
 // (.prettierrc.json, `npm run format:check`), so eslint-config-prettier comes last and turns off
-// every rule that would argue with it. Run with `npm run lint` (CI: .ci/run).
+// every rule that would argue with it. Run with `npm run lint` (CI: .ci/run). No --cache: the
+// type-aware rules read other files' types, which ESLint's per-file cache does not track.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
