@@ -107,6 +107,7 @@ export function matrixFindings(m: MatrixResult): Finding[] {
   for (const h of m.acceptedHostileTags) {
     // A value whose only foreign characters are non-ASCII letters carries no delimiter; the
     // matrix above already proves what such a session reaches, so it is a note, not a warning.
+    // eslint-disable-next-line no-control-regex -- [\x00-\x7f] is any ASCII character, control characters included on purpose.
     const asciiOnlyProblem = /[\x00-\x7f]/.test(h.value.replace(/[a-z0-9-]/g, '')) || h.value.length < 3 || h.value.length > 40;
     out.push({
       rule: RULES.trustTagValue.id,

@@ -68,7 +68,7 @@ describe('registry: load and validate', () => {
   });
 
   test('a missing file is a clear error', () => {
-    expect(() => loadRegistry('/nonexistent/tenants.json')).toThrow(/invalid tenant registry \/nonexistent\/tenants.json:\n  - file not found/);
+    expect(() => loadRegistry('/nonexistent/tenants.json')).toThrow(/invalid tenant registry \/nonexistent\/tenants.json:\n {2}- file not found/);
   });
 });
 

@@ -29,7 +29,7 @@ export interface SynthesizedCache {
   readonly users: readonly SynthesizedCacheUser[];
   readonly groups: readonly SynthesizedUserGroup[];
   /** Template file name -> parsed template. */
-  readonly templates: Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }>;
+  readonly templates: Record<string, { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }>;
 }
 
 export function synthesizeCache(registry: Registry, context: Record<string, unknown> = {}): SynthesizedCache {
@@ -42,6 +42,7 @@ export function synthesizeCache(registry: Registry, context: Record<string, unkn
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort()) {
     const template = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     templates[file] = template;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed template JSON; the fields read are checked below
     for (const res of Object.values(template.Resources ?? {}) as Array<{ Type: string; Properties: any }>) {
       if (res.Type === 'AWS::ElastiCache::User') {
         const p = res.Properties;

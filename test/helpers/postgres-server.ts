@@ -108,6 +108,6 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-2000) : '';
     cleanup();
     process.removeListener('exit', cleanup);
-    throw new Error(`could not start PostgreSQL: ${(e as Error).message}\n${tail}`);
+    throw new Error(`could not start PostgreSQL: ${(e as Error).message}\n${tail}`, { cause: e });
   }
 }

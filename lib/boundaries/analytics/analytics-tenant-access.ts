@@ -6,17 +6,38 @@
  * partition, another workgroup, changing a workgroup, the stream or the integrity key.
  */
 import { Aws, Validations } from 'aws-cdk-lib';
+import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { objectPrefix, PRINCIPAL_TENANT } from '../../core/namespace';
-import type { TenantAnalytics } from './analytics';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { objectPrefix, PRINCIPAL_TENANT, type TenantRef } from '../../core/namespace';
 import { analyticsNames, TENANT_ATHENA_ACTIONS, TENANT_CATALOG_ATHENA_ACTIONS, TENANT_GLUE_ACTIONS } from './analytics-names';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
+
+/**
+ * What the grant needs of TenantAnalytics (analytics.ts), declared here rather than imported so
+ * that the construct and this helper do not import each other (no-circular, .dependency-cruiser.cjs).
+ */
+export interface TenantAnalyticsResources extends Construct {
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+  readonly database: glue.CfnDatabase;
+  readonly bucketArn: string;
+  readonly streamArn: string;
+  readonly qualifier: string;
+  /** The bucket ARN as cdk-nag prints it in finding ids. */
+  readonly nagBucketArn: string;
+  /** ARN pattern of the objects under the calling session's own tenant prefix. */
+  readonly tenantObjectsArn: string;
+  workgroupArn(tenant: TenantRef): string;
+}
 
 /**
  * TenantAccessRole: read its own partition, run queries in its own workgroup with results under
  * its own prefix. Adds the matching bucket-policy and key-policy Denies.
  */
-export function grantTenantAnalyticsRead(analytics: TenantAnalytics, role: iam.IRole): iam.ManagedPolicy {
+export function grantTenantAnalyticsRead(analytics: TenantAnalyticsResources, role: iam.IRole): iam.ManagedPolicy {
   const own = (sub: string) => `${analytics.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}${sub}`;
   const ownWorkgroup = analytics.workgroupArn(PRINCIPAL_TENANT);
   const catalog = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:datacatalog/AwsDataCatalog`;

@@ -53,7 +53,9 @@ function bundledHandlerPath(): string {
 const bundlePath = bundledHandlerPath();
 
 const variants: Array<[string, () => { handler: Handler; resetKeyCache?: () => void }]> = [
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded per variant, after the synth above
   ['handler source', () => require('../../../lib/boundaries/analytics/analytics-transform/handler')],
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
   ['esbuild bundle in the cloud assembly', () => require(bundlePath)],
 ];
 

@@ -94,7 +94,7 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`redis-server did not listen on ${port}`);
 }
 
-let redisAvailable = false;
+let redisAvailable: boolean;
 try {
   execFileSync('redis-server', ['--version']);
   redisAvailable = true;
@@ -118,7 +118,7 @@ describeWithEngine('redis-server', redisAvailable, 'apt-get install -y redis-ser
         const commands = (await client.call('ACL', 'CAT', cat)) as string[];
         for (const full of commands) {
           const cmd = full.split('|')[0].toLowerCase();
-          if (cmd in KEYLESS_COMMANDS) (serverView[cmd] ??= []).includes(cat) || serverView[cmd].push(cat);
+          if (cmd in KEYLESS_COMMANDS && !(serverView[cmd] ??= []).includes(cat)) serverView[cmd].push(cat);
         }
       }
       const missing = Object.entries(serverView).flatMap(([cmd, cats]) =>

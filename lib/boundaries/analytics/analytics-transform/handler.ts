@@ -30,6 +30,7 @@ async function loadKeys(): Promise<Uint8Array[]> {
   const secretArn = process.env.INTEGRITY_SECRET_ARN;
   if (!secretArn) throw new Error('INTEGRITY_SECRET_ARN is not set');
   // Provided by the Lambda Node.js runtime; kept external by the bundler.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- not a dependency of this package: the runtime's copy, typed by SecretsManagerModule.
   const sm = require('@aws-sdk/client-secrets-manager') as SecretsManagerModule;
   const client = new sm.SecretsManagerClient({});
   const current = await client.send(new sm.GetSecretValueCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT' }));
