@@ -93,7 +93,7 @@ describe('TenantQueues', () => {
   test('bad maxReceiveCount fails at synth, naming the construct path and the value', () => {
     const stack = new Stack(newTestApp(), 'S');
     expect(() => new TenantQueues(stack, 'Jobs', { tenant: TenantId.parse('acme'), qualifier: 'tib', tenantAccessRoleArn: 'arn:aws:iam::1:role/x', maxReceiveCount: 0 })).toThrow(
-      /S\/Jobs: invalid props \(1\):\n  - maxReceiveCount: 0 — must be an integer from 1 to 1000/,
+      /S\/Jobs: invalid props \(1\):\n {2}- maxReceiveCount: 0 — must be an integer from 1 to 1000/,
     );
   });
 });
