@@ -12,7 +12,10 @@
  * must reach every tenant's partition; here that role reaches only `tenants/* /analytics/` and the
  * error prefix of a bucket holding nothing else, and never the pool key that protects tenant
  * documents. The layout (`tenants/<id>/...`) and the TenantAccessRole rules (own prefix only, the
- * key bound to the object ARN) are the pool's, so the storage boundary's guarantees carry over.
+ * key bound to the object ARN, the upload-encryption Denies) are the pool's: TenantAnalytics is a
+ * TenantPrefixedBucket (lib/boundaries/storage/tenant-prefixed-bucket.ts), so the storage
+ * boundary's guarantees carry over. (A subclass, not a wrapper: the retained bucket and key keep
+ * their construct paths `.../Analytics/Bucket`, `.../Analytics/Key` and logical ids.)
  * Tenants only READ their partition (append-only history written by the pipeline alone) and
  * write their own Athena results (`tenants/<id>/athena-results/`).
  */
@@ -20,7 +23,6 @@ import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,7 +31,8 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../../core/namespace';
+import { TenantRef } from '../../core/namespace';
+import { TenantPrefixedBucket } from '../storage/tenant-prefixed-bucket';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
@@ -55,9 +58,7 @@ export interface TenantAnalyticsProps {
   readonly bufferingInterval?: Duration;
 }
 
-export class TenantAnalytics extends Construct {
-  public readonly key: kms.Key;
-  public readonly bucket: s3.Bucket;
+export class TenantAnalytics extends TenantPrefixedBucket {
   public readonly integritySecret: secrets.Secret;
   public readonly transform: nodejs.NodejsFunction;
   public readonly deliveryRole: iam.Role;
@@ -66,51 +67,31 @@ export class TenantAnalytics extends Construct {
   public readonly table: glue.CfnTable;
   /** The managed policy attached to TenantAccessRole. */
   public readonly tenantPolicy: iam.ManagedPolicy;
-  /** `arn:...:s3:::<analytics bucket>` (computed from the deterministic name). */
-  public readonly bucketArn: string;
   public readonly qualifier: string;
   /** `arn:...:firehose:<region>:<account>:deliverystream/<name>` (computed, see grantTenantRead). */
   public readonly streamArn: string;
 
   constructor(scope: Construct, id: string, props: TenantAnalyticsProps) {
-    super(scope, id);
+    // Bucket and key (Bucket Keys off: S3 then sends the object ARN as encryption context, which
+    // the key policy binds to the caller's tenant prefix), with the upload-encryption Denies.
+    super(scope, id, {
+      bucketName: analyticsBucketName(props.qualifier),
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'tenant-analytics/',
+      keyDescription: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
+      keyAlias: analyticsNames.keyAlias(props.qualifier),
+      otherKeyUploadDenySid: 'DenyUploadsNotUnderTheAnalyticsKey',
+    });
     const q = props.qualifier;
     this.qualifier = q;
     this.streamArn = `arn:${Aws.PARTITION}:firehose:${Aws.REGION}:${Aws.ACCOUNT_ID}:deliverystream/${analyticsNames.stream(q)}`;
     const bucketName = analyticsBucketName(q);
-    this.bucketArn = `arn:${Aws.PARTITION}:s3:::${bucketName}`;
     const bufferingSeconds = (props.bufferingInterval ?? Duration.seconds(300)).toSeconds();
     // BufferingHints.IntervalInSeconds: 0-900 (Firehose API, BufferingHints); zero buffering is
     // not available with dynamic partitioning (Firehose Developer Guide, buffering).
     if (bufferingSeconds < 60 || bufferingSeconds > 900) {
       throw new Error(`${this.node.path}: bufferingInterval ${bufferingSeconds}s must be 60-900 seconds`);
     }
-
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
-      alias: analyticsNames.keyAlias(q),
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
-    });
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      // Bucket Keys off: S3 then sends the object ARN as encryption context, which the key policy
-      // binds to the caller's tenant prefix (S3 User Guide, bucket-key; same choice as PoolStorage).
-      bucketKeyEnabled: false,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'tenant-analytics/',
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-    });
 
     // The HMAC key that binds a record to its tenant. Generated by Secrets Manager at deploy time.
     this.integritySecret = new secrets.Secret(this, 'IntegrityKey', {
@@ -210,11 +191,6 @@ export class TenantAnalytics extends Construct {
   /** The bucket ARN as cdk-nag prints it in finding ids. */
   public get nagBucketArn(): string {
     return `arn:<AWS::Partition>:s3:::${this.qualifier}-analytics-<AWS::AccountId>-<AWS::Region>`;
-  }
-
-  /** `arn:...:s3:::<bucket>/tenants/${aws:PrincipalTag/TenantId}/*` */
-  public get tenantObjectsArn(): string {
-    return `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}*`;
   }
 
   /** The ARN of a tenant's workgroup (literal id or the session-tag variable). */
@@ -357,36 +333,8 @@ export class TenantAnalytics extends Construct {
     });
   }
 
-  /** Bucket-policy Denies that hold whatever identity policies say later. */
+  /** Bucket-policy Denies beyond the upload-encryption ones of TenantPrefixedBucket. */
   private protectBucket(): void {
-    const objects = this.bucket.arnForObjects('*');
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUploadsNotUnderTheAnalyticsKey',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        // Only when the header is present (absent: default encryption applies this key).
-        conditions: {
-          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
-        },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUploadsNotSseKms',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        conditions: {
-          Null: { 's3:x-amz-server-side-encryption': 'false' },
-          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-        },
-      }),
-    );
     // Partitions and the error prefix are written by the delivery role alone: no other principal
     // (a tenant session, the broker, an operator's script) can plant a record in a partition.
     this.bucket.addToResourcePolicy(
