@@ -19,7 +19,7 @@
  * Tenants only READ their partition (append-only history written by the pipeline alone) and
  * write their own Athena results (`tenants/<id>/athena-results/`).
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -36,6 +36,7 @@ import { TenantPrefixedBucket } from '../storage/tenant-prefixed-bucket';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 export * from './analytics-names';
 
@@ -102,21 +103,25 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    Validations.of(this.integritySecret.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'HMAC integrity key, rotated by the operator (put-secret-value): the transformation accepts the AWSCURRENT and AWSPREVIOUS versions, so records signed before a rotation still verify. Scheduled rotation needs a rotation Lambda that is not built yet (docs/analytics.md, key rotation).',
-    });
+    acknowledgeFindings(this.integritySecret.node.defaultChild!, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'HMAC integrity key, rotated by the operator (put-secret-value): the transformation accepts the AWSCURRENT and AWSPREVIOUS versions, so records signed before a rotation still verify. Scheduled rotation needs a rotation Lambda that is not built yet (docs/analytics.md, key rotation).',
+      },
+    ]);
 
     this.transform = this.createTransform();
     this.integritySecret.grantRead(this.transform);
     // Secret.grantRead adds a key-policy statement (the third: after the account statement and the
     // Secrets Manager statement) for the secret's readers, via Secrets Manager only.
-    Validations.of(this.key.node.defaultChild!).acknowledge({
-      id: 'TI-IAM1[#2]',
-      reason:
-        'Added by Secret.grantRead: the transformation and the producer (broker) decrypt the integrity secret through Secrets Manager only (kms:ViaService). It protects the HMAC key, not tenant data; TenantAccessRole is denied every use of this key outside its own S3 prefix.',
-    });
+    acknowledgeFindings(this.key.node.defaultChild!, [
+      {
+        id: 'TI-IAM1[#2]',
+        reason:
+          'Added by Secret.grantRead: the transformation and the producer (broker) decrypt the integrity secret through Secrets Manager only (kms:ViaService). It protects the HMAC key, not tenant data; TenantAccessRole is denied every use of this key outside its own S3 prefix.',
+      },
+    ]);
 
     this.deliveryRole = this.createDeliveryRole();
     const deliveryLogs = new logs.LogGroup(this, 'DeliveryLogs', {
@@ -279,7 +284,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       ['tenants/*/analytics/*', 'Firehose writes every tenant partition (the key is chosen per record by the transformation); the wildcard is the tenant id inside tenants/<id>/analytics/ and nothing wider. Tenant choice is enforced by the transformation, not by this role.'],
       [`${ERROR_PREFIX}*`, 'Firehose names error objects itself (error type, date, random suffix) under the error prefix.'],
     ] as const) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason });
+      acknowledgeFindings(policy, [{ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason }]);
     }
     // TenantIsolationChecks TI-IAM1: this role is the pipeline's one cross-tenant writer, by design.
     for (const [sid, reason] of [
@@ -287,7 +292,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       ['BucketForDelivery', 'Bucket-level calls Firehose needs for S3 delivery (GetBucketLocation, ListBucket, ListBucketMultipartUploads on the analytics bucket only); made by the Firehose service, never by a tenant session.'],
       ['KeyForDeliveredObjects', 'Encrypts the objects Firehose writes: kms:ViaService s3 and the object-ARN encryption context bind it to the partition and error prefixes of the analytics bucket.'],
     ] as const) {
-      Validations.of(policy).acknowledge({ id: `TI-IAM1[${sid}]`, reason });
+      acknowledgeFindings(policy, [{ id: `TI-IAM1[${sid}]`, reason }]);
     }
     return role;
   }
