@@ -157,6 +157,8 @@ export class TenantPrefixedBucket extends Construct {
   public readonly key: kms.Key;
   /** `arn:<partition>:s3:::<bucketName>` (computed from the deterministic name). */
   public readonly bucketArn: string;
+  /** Sids already in the bucket and key policies: a policy's statement ids must be unique. */
+  private readonly fenceSids = new Set<string>();
 
   constructor(scope: Construct, id: string, props: TenantPrefixedBucketProps) {
     super(scope, id);
@@ -240,12 +242,26 @@ export class TenantPrefixedBucket extends Construct {
    * it; and adds the matching Denies to the bucket policy and the key policy, naming the grantee.
    */
   public grantTenantAccess(grantee: iam.IGrantable, options: TenantPrefixGrantOptions = {}): iam.Grant {
+    const principal = new iam.ArnPrincipal(this.roleArnOf(grantee));
     const sids = { ...DEFAULT_SIDS, ...options.sids };
     const objectGrants = options.objectGrants ?? [{ sid: sids.objects, actions: options.actions ?? TENANT_OBJECT_ACTIONS, subPrefix: '' }];
     for (const g of objectGrants) {
       if (g.subPrefix !== '' && (!g.subPrefix.endsWith('/') || g.subPrefix.startsWith('/') || g.subPrefix.includes('*'))) {
         throw new Error(`${this.node.path}: grantTenantAccess objectGrants ${g.sid}: subPrefix ${JSON.stringify(g.subPrefix)} must end in '/' and hold no wildcard`);
       }
+    }
+    const fences = [sids.denyOutsidePrefix, sids.denyListingOutsidePrefix, sids.denyOtherBucketActions, sids.keyAllow, sids.keyDenyOtherContexts];
+    if (options.readOnlySubPrefixes?.length) fences.push(sids.denyChangingReadOnly);
+    if (options.exclusive) fences.push(sids.keyDenyOtherActions);
+    const reused = fences.filter((sid) => this.fenceSids.has(sid));
+    if (reused.length > 0) {
+      throw new Error(
+        `${this.node.path}: grantTenantAccess would repeat the statement ids ${reused.join(', ')} in the bucket or key policy (one grant per principal; pass options.sids for another grantee)`,
+      );
+    }
+    fences.forEach((sid) => this.fenceSids.add(sid));
+    if ((options.readOnlySubPrefixes?.length ?? 0) > 1) {
+      throw new Error(`${this.node.path}: grantTenantAccess readOnlySubPrefixes holds one sub-prefix (its Deny has one sid)`);
     }
     const listActions = options.listActions ?? TENANT_LIST_ACTIONS;
     const bucketActions = options.bucketActions ?? [];
@@ -272,7 +288,6 @@ export class TenantPrefixedBucket extends Construct {
     }
 
     // Bucket policy: whatever the grantee's identity policies say, nothing outside its own prefix.
-    const principal = new iam.ArnPrincipal(this.roleArnOf(grantee));
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: sids.denyOutsidePrefix,

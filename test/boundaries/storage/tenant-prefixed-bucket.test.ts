@@ -130,6 +130,12 @@ describe('TenantPrefixedBucket: the grant, the contract and its errors', () => {
     expect(() => data.grantTenantAccess(writer, { objectGrants: [{ sid: 'Wild', actions: ['s3:GetObject'], subPrefix: '*/' }] })).toThrow(/subPrefix "\*\/"/);
   });
 
+  test('a second grant with the same statement ids is refused (policy sids must be unique)', () => {
+    const { stack, data } = build();
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => data.grantTenantAccess(other)).toThrow(/^Prefixed\/Data: grantTenantAccess would repeat the statement ids DenyTenantRoleOutsideOwnPrefix, /);
+  });
+
   test('an invalid bucket name is refused with the construct path and the value', () => {
     const stack = new Stack(newTestApp(), 'Names');
     expect(() => new TenantPrefixedBucket(stack, 'Data', { bucketName: 'Not_A_Bucket', accessLogsBucket: new s3.Bucket(stack, 'Logs'), accessLogsPrefix: 'x/' })).toThrow(
