@@ -3,7 +3,7 @@
  * statement gives, and the non-IAM checks (cache access strings, search options).
  */
 import { CACHE_ROOT } from '../core/namespace';
-import { allowedKeylessCommands, parseAccessString, redisGlobMatch } from './cache-acl';
+import { parseAccessString, redisGlobMatch, unconfinedCommands } from '../core/cache-acl';
 import { Inventory } from './inventory';
 import { Leak, MatrixResult } from './matrix';
 import { SourceRef, Statement } from './policy-model';
@@ -184,7 +184,7 @@ export function cacheFindings(inv: Inventory): Finding[] {
       why: `cache user ${u.userName}: ${why}`,
     });
     if (u.userName === 'default') {
-      if (acl.enabled || acl.keyPatterns.length > 0 || acl.channelPatterns.length > 0 || acl.commandRules.some((r) => r.allow)) {
+      if (acl.enabled || acl.keyPatterns.length > 0 || acl.channelPatterns.length > 0 || acl.grantsCommands) {
         out.push(f(RULES.cacheDefaultUser, `access string "${u.accessString}" must be "off -@all" with no keys or channels`));
       }
       continue;
@@ -213,7 +213,7 @@ export function cacheFindings(inv: Inventory): Finding[] {
       const hit = victims.find((v) => redisGlobMatch(p, cacheKey(v)));
       if (hit) out.push(f(RULES.cacheChannels, `channel pattern "&${p}" matches ${cacheKey(hit)} of tenant "${hit}"`));
     }
-    const keyless = allowedKeylessCommands(acl);
+    const keyless = unconfinedCommands(acl);
     if (keyless.length > 0 && (owner || acl.keyPatterns.length > 0)) {
       out.push(f(RULES.cacheKeyless, `may run keyless commands ${keyless.map((c) => c.toUpperCase()).join(', ')}`));
     }

@@ -19,7 +19,15 @@
  *   `&pattern` to a user that already has all channels is an error, and the tenant would keep
  *   every channel. Starting from no channels makes the string mean the same on every server.
  * - No password and no `reset` inside (ElastiCache refuses both; passwords go through the API).
+ *
+ * The same module is the ACL model every checker uses (TI-CACHE1/2 at synth, the audit's cache
+ * checks): `parseAccessString` reads any access string, `commandReach` classifies every command
+ * and subcommand of the reference engine (cache-command-table.ts, generated from a real server's
+ * `COMMAND` table), and `unconfinedCommands` says which commands a user keeps that its key and
+ * channel patterns do not confine. test/boundaries/cache/cache-acl-model.test.ts proves the table
+ * equals the server's and that nag and audit agree on a grant of every command.
  */
+import { CACHE_COMMAND_TABLE, CACHE_COMMAND_TABLE_ENGINE } from './cache-command-table';
 import { cacheKeyPrefix, TenantRef } from './namespace';
 
 /**
@@ -177,3 +185,205 @@ export function tenantAccessString(tenant: TenantRef, options: TenantAccessStrin
  * channels. An unauthenticated connection is the default user, so it can run nothing.
  */
 export const DISABLED_DEFAULT_USER_ACCESS_STRING = 'off resetchannels -@all';
+
+// ---------------------------------------------------------------------------------------------
+// The ACL model: reading any access string and deciding what its patterns do not confine.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Keyless commands and subcommands that the tenant allow-list does not grant but that reach no
+ * other tenant (connection-local or static), each with its reason. A grant of one of them is not
+ * a finding; every other keyless command is (listing, counting, erasing, administering).
+ * Every `<container>|help` subcommand is static help text and is reviewed here as a rule.
+ */
+export const REVIEWED_CONFINED_KEYLESS: Readonly<Record<string, string>> = {
+  time: 'returns the server clock',
+  lolwut: 'prints the server version as art',
+  lastsave: 'timestamp of the last snapshot; no data',
+  select: 'switches this connection\'s database; the key and channel patterns apply in every database',
+  wait: 'waits for this connection\'s writes to replicate',
+  reset: 'returns this connection to the default user (disabled in every cell)',
+  pfselftest: 'tests the HyperLogLog implementation on internal data',
+  'client|info': 'describes this connection only',
+  'client|reply': 'switches replies of this connection',
+  'client|caching': 'tracking hint for this connection\'s next command (needs CLIENT TRACKING, which is not confined)',
+  'client|trackinginfo': 'tracking state of this connection',
+  'client|getredir': 'tracking redirect of this connection',
+  'cluster|keyslot': 'hash slot of the given string; no data',
+  'acl|whoami': 'the user name of this connection',
+  'acl|cat': 'the server\'s static list of ACL categories',
+  'acl|genpass': 'returns random bytes from the server\'s generator',
+  'cluster|myid': 'this node\'s id; no data',
+};
+
+/**
+ * Commands that declare keys and still reach beyond the key pattern, each with its reason: the
+ * pattern decides which key names a command may touch, not where the value goes.
+ */
+export const KEYED_BUT_UNCONFINED: Readonly<Record<string, string>> = {
+  migrate: 'copies keys to a server the caller names: the key pattern does not bound the destination',
+  move: 'moves a key into another database, outside the cache\'s single namespace',
+  pfmerge: REFUSED_WITH_REASON.pfmerge,
+};
+
+/** How far a command reaches when a user's key and channel patterns are its own. */
+export type CommandReach =
+  /** declares keys: the key patterns confine it */
+  | 'keys'
+  /** pub/sub on named channels: the channel patterns confine it */
+  | 'channels'
+  /** connection-local or static: reaches no data (KEYLESS_TENANT_COMMANDS, REVIEWED_CONFINED_KEYLESS) */
+  | 'connection'
+  /** reaches beyond the patterns: other tenants' keys, channels, connections, or the whole server */
+  | 'unconfined';
+
+const containerOf = (command: string) => command.split('|')[0];
+
+/**
+ * The reach of one command or subcommand (`client|list`). A name the reference table does not
+ * hold is `unconfined`: nothing proves what it touches.
+ */
+export function commandReach(command: string): CommandReach {
+  const c = command.toLowerCase();
+  if (c in KEYED_BUT_UNCONFINED) return 'unconfined';
+  if (CHANNEL_TENANT_COMMANDS.includes(c)) return 'channels';
+  const entry = CACHE_COMMAND_TABLE[c];
+  if (entry?.keys) return 'keys';
+  if (c in KEYLESS_TENANT_COMMANDS || containerOf(c) in KEYLESS_TENANT_COMMANDS) return 'connection';
+  if (c in REVIEWED_CONFINED_KEYLESS || (c.includes('|') && c.endsWith('|help') && entry)) return 'connection';
+  return 'unconfined';
+}
+
+/**
+ * Cache access strings read as Redis ACL rules (ElastiCache User Guide, Clusters.RBAC
+ * "Specifying permissions using an access string"; Redis ACL rules): `on|off`, `~pattern`,
+ * `%R~` / `%W~` / `%RW~`, `allkeys`, `resetkeys`, `&pattern`, `allchannels`, `resetchannels`,
+ * `+@category`, `-@category`, `+cmd`, `-cmd`, `+cmd|sub`, `-cmd|sub`, `allcommands`,
+ * `nocommands`, `reset`. Rules apply left to right; for a command the last matching rule wins.
+ */
+export interface AccessString {
+  /** `on` was the last on/off token. */
+  readonly enabled: boolean;
+  /** Key patterns (after `~`, `%R~`, `%W~`, `%RW~`; `allkeys` is `*`), any access mode. */
+  readonly keyPatterns: readonly string[];
+  /** Channel patterns (after `&`; `allchannels` is `*`). */
+  readonly channelPatterns: readonly string[];
+  /** Command rules in order (`@all` for allcommands/nocommands). */
+  readonly commandRules: ReadonlyArray<{ readonly allow: boolean; readonly target: string }>;
+  /** Whether any rule grants a command or category. */
+  readonly grantsCommands: boolean;
+  /** Tokens that are no ACL rule. */
+  readonly unknownTokens: readonly string[];
+}
+
+export function parseAccessString(text: string): AccessString {
+  let enabled = false;
+  let keyPatterns: string[] = [];
+  let channelPatterns: string[] = [];
+  let commandRules: Array<{ allow: boolean; target: string }> = [];
+  const unknownTokens: string[] = [];
+  for (const raw of text.trim().split(/\s+/).filter(Boolean)) {
+    const t = raw.toLowerCase();
+    if (t === 'on') enabled = true;
+    else if (t === 'off') enabled = false;
+    else if (t === 'allkeys') keyPatterns.push('*');
+    else if (t === 'resetkeys') keyPatterns = [];
+    else if (t === 'allchannels') channelPatterns.push('*');
+    else if (t === 'resetchannels') channelPatterns = [];
+    else if (t === 'allcommands') commandRules.push({ allow: true, target: '@all' });
+    else if (t === 'nocommands') commandRules.push({ allow: false, target: '@all' });
+    else if (t === 'reset') {
+      // Redis: `resetpass resetkeys resetchannels off -@all` (ElastiCache refuses it; read as Redis does).
+      enabled = false;
+      keyPatterns = [];
+      channelPatterns = [];
+      commandRules = [];
+    } else if (/^(%r?w?~|~)/.test(t)) keyPatterns.push(raw.replace(/^%[RrWw]*~|^~/, ''));
+    else if (t.startsWith('&')) channelPatterns.push(raw.slice(1));
+    else if (t.length > 1 && (t.startsWith('+') || t.startsWith('-'))) commandRules.push({ allow: t[0] === '+', target: t.slice(1) });
+    else if (t === 'nopass' || t === 'resetpass') {
+      /* credentials: not an authorization question */
+    } else unknownTokens.push(raw);
+  }
+  return { enabled, keyPatterns, channelPatterns, commandRules, grantsCommands: commandRules.some((r) => r.allow), unknownTokens };
+}
+
+/** The commands a rule list is evaluated on: every runnable entry of the table, and any name a rule gives that the table lacks. */
+function runnableCommands(acl: AccessString): string[] {
+  const known = Object.keys(CACHE_COMMAND_TABLE).filter((c) => !CACHE_COMMAND_TABLE[c].subcommands);
+  const named = acl.commandRules
+    .map((r) => r.target)
+    .filter((t) => !t.startsWith('@') && !(t in CACHE_COMMAND_TABLE) && !(containerOf(t) in CACHE_COMMAND_TABLE));
+  return [...new Set([...known, ...named])];
+}
+
+/**
+ * Commands the server runs for any user, whatever its rules (Redis `no-auth` commands: a
+ * connection must be able to authenticate and leave). All four are connection-local.
+ */
+export const RUN_WITHOUT_ACL_CHECK: readonly string[] = ['auth', 'hello', 'quit', 'reset'];
+
+/**
+ * Whether the user may run `command` (`name` or `container|sub`), the way the server decides:
+ * the last rule that matches it wins. `+container` grants every subcommand; `-container|sub`
+ * removes one. `+cmd|arg` on a command without subcommands (first-argument form) counts as a
+ * grant of the command (it allows part of it), `-cmd|arg` as no removal: both err toward allowed.
+ */
+export function commandAllowed(acl: AccessString, command: string): boolean {
+  const c = command.toLowerCase();
+  if (RUN_WITHOUT_ACL_CHECK.includes(c)) return true;
+  const categories = CACHE_COMMAND_TABLE[c]?.categories ?? [];
+  const container = containerOf(c);
+  const isSub = c.includes('|') && CACHE_COMMAND_TABLE[container]?.subcommands === true;
+  let allowed = false;
+  for (const r of acl.commandRules) {
+    const t = r.target;
+    let matches: boolean;
+    if (t === '@all') matches = true;
+    else if (t.startsWith('@')) matches = categories.includes(t.slice(1));
+    else if (t === c || t === container) matches = true;
+    else if (!isSub && containerOf(t) === c) matches = r.allow; // first-argument form
+    else matches = false;
+    if (matches) allowed = r.allow;
+  }
+  return allowed;
+}
+
+/**
+ * The commands (container names: `client` for CLIENT LIST) the user may run that its key and
+ * channel patterns do not confine (commandReach `unconfined`), sorted. Empty for a tenant user
+ * of this blueprint. Evaluated against the reference engine's full command table, so a category
+ * grant (`+@read`, `+@all -@dangerous`) is judged by every command and subcommand it reaches.
+ */
+export function unconfinedCommands(acl: AccessString): string[] {
+  const out = new Set<string>();
+  for (const c of runnableCommands(acl)) {
+    if (commandReach(c) === 'unconfined' && commandAllowed(acl, c)) out.add(containerOf(c));
+  }
+  return [...out].sort();
+}
+
+/** Which engine's command table the model evaluates against. */
+export const CACHE_ACL_MODEL_ENGINE = CACHE_COMMAND_TABLE_ENGINE;
+
+/** Redis glob (stringmatchlen): `*`, `?`, `[...]` with ranges and `^`, and `\` escapes. */
+export function redisGlobMatch(pattern: string, value: string): boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '\\' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        let cls = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
+        if (cls.startsWith('^')) cls = '^' + cls.slice(1);
+        re += `[${cls}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's').test(value);
+}

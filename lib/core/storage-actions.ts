@@ -28,3 +28,15 @@ export const TENANT_KMS_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as cons
 export const SUPPORT_OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
 export const SUPPORT_LIST_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions'] as const;
 export const SUPPORT_KMS_ACTIONS = ['kms:Decrypt'] as const;
+
+/**
+ * Every bucket-level listing action. A fence denies them to a tenant-tagged principal unless
+ * `s3:prefix` is under its own prefix (s3:prefix applies to ListBucket and ListBucketVersions; a
+ * ListBucketMultipartUploads request carries `prefix` too, and without one it lists the bucket).
+ */
+export const BUCKET_LISTING_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions', 's3:ListBucketMultipartUploads'] as const;
+
+/** Analytics: a tenant session reads its own partition `tenants/<id>/analytics/` (written by the pipeline alone). */
+export const TENANT_ANALYTICS_READ_ACTIONS = ['s3:GetObject'] as const;
+/** Analytics: Athena writes and reads a session's query results under `tenants/<id>/athena-results/`. */
+export const TENANT_QUERY_RESULT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject'] as const;

@@ -38,3 +38,14 @@ export function iam5ResourceFinding(scope: IConstruct, arn: string): string {
 export function acknowledgeFinding(construct: IConstruct, id: string, reason: string): void {
   Validations.of(construct).acknowledge({ id, reason });
 }
+
+/** One finding to acknowledge: its exact id and the reason. */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Acknowledges several findings on `construct`, each with its own reason. */
+export function acknowledgeFindings(construct: IConstruct, findings: readonly Acknowledgement[]): void {
+  Validations.of(construct).acknowledge(...findings.map((f) => ({ id: f.id, reason: f.reason })));
+}

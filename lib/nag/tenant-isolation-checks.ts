@@ -5,7 +5,8 @@
  *   Validations.of(app).addPlugins(new TenantIsolationChecks(app));
  *
  * Rule ids are `TI-<id>` (lib/nag/rules); acknowledge a finding with
- * `Validations.of(construct).acknowledge({ id: 'TI-IAM1[MyStatementSid]', reason })`.
+ * `acknowledgeFinding(construct, 'TI-IAM1[MyStatementSid]', reason)` (lib/nag/acknowledge.ts,
+ * a thin layer over aws-cdk-lib's `Validations.of(construct).acknowledge`).
  */
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';

@@ -19,7 +19,9 @@ export {
 } from '../boundaries/storage/runtime/tenant-objects';
 export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from '../boundaries/storage/runtime/tenant-objects';
 export { withTenantTransaction } from '../boundaries/database/runtime/tenant-transaction';
-export type { TenantSqlClient, TenantSqlPool, TenantTransaction, TenantTransactionOptions } from '../boundaries/database/runtime/tenant-transaction';
+export type { TenantTransaction, TenantTransactionOptions } from '../boundaries/database/runtime/tenant-transaction';
+export { withTenant } from '../boundaries/database/runtime/with-tenant';
+export type { TenantSqlClient, TenantSqlPool } from '../boundaries/database/runtime/with-tenant';
 export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
 export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
 export { scoped } from '../boundaries/identity/runtime/scoped';

@@ -53,7 +53,7 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]' },
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM5[Resource::*]' },
-  { path: 'Platform/PoolStorage/SupportStorageRead', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
+  { path: 'Platform/PoolStorage/SupportStorageRead/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
   { path: 'Platform/PoolStorage/TenantStorageAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
   { path: 'Platform/Search/TenantSearchAccess', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/tib-search/tenant-<aws:PrincipalTag/TenantId>.*]' },
   { path: 'Platform/Support/BreakGlass/Permissions', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]' },

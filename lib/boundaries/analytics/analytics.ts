@@ -12,15 +12,17 @@
  * must reach every tenant's partition; here that role reaches only `tenants/* /analytics/` and the
  * error prefix of a bucket holding nothing else, and never the pool key that protects tenant
  * documents. The layout (`tenants/<id>/...`) and the TenantAccessRole rules (own prefix only, the
- * key bound to the object ARN) are the pool's, so the storage boundary's guarantees carry over.
+ * key bound to the object ARN, the upload-encryption Denies) are the pool's: TenantAnalytics is a
+ * TenantPrefixedBucket (lib/boundaries/storage/tenant-prefixed-bucket.ts), so the storage
+ * boundary's guarantees carry over. (A subclass, not a wrapper: the retained bucket and key keep
+ * their construct paths `.../Analytics/Bucket`, `.../Analytics/Key` and logical ids.)
  * Tenants only READ their partition (append-only history written by the pipeline alone) and
  * write their own Athena results (`tenants/<id>/athena-results/`).
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,11 +31,13 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import * as path from 'path';
-import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../../core/namespace';
+import { TenantRef } from '../../core/namespace';
+import { TenantPrefixedBucket, TenantPrefixGrantOptions } from '../storage/tenant-prefixed-bucket';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
-import { PropProblems } from '../validation';
+import { acknowledgeFindings } from '../../nag/acknowledge';
+import { PropProblems, throwValidationError } from '../validation';
 
 export * from './analytics-names';
 
@@ -54,61 +58,40 @@ export interface TenantAnalyticsProps {
   readonly bufferingInterval?: Duration;
 }
 
-export class TenantAnalytics extends Construct {
-  public readonly key: kms.Key;
-  public readonly bucket: s3.Bucket;
+export class TenantAnalytics extends TenantPrefixedBucket {
   public readonly integritySecret: secrets.Secret;
   public readonly transform: nodejs.NodejsFunction;
   public readonly deliveryRole: iam.Role;
   public readonly stream: firehose.CfnDeliveryStream;
   public readonly database: glue.CfnDatabase;
   public readonly table: glue.CfnTable;
-  private tenantPolicy?: iam.ManagedPolicy;
-  /** `arn:...:s3:::<analytics bucket>` (computed from the deterministic name). */
-  public readonly bucketArn: string;
+  /** Tenant roles granted so far: each gets its own managed policy and its own fences. */
+  private tenantGrants = 0;
   public readonly qualifier: string;
   /** `arn:...:firehose:<region>:<account>:deliverystream/<name>` (computed, see grantTenantRead). */
   public readonly streamArn: string;
 
   constructor(scope: Construct, id: string, props: TenantAnalyticsProps) {
-    super(scope, id);
+    // Bucket and key (Bucket Keys off: S3 then sends the object ARN as encryption context, which
+    // the key policy binds to the caller's tenant prefix), with the upload-encryption Denies.
+    super(scope, id, {
+      bucketName: analyticsBucketName(props.qualifier),
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'tenant-analytics/',
+      keyDescription: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
+      keyAlias: analyticsNames.keyAlias(props.qualifier),
+      otherKeyUploadDenySid: 'DenyUploadsNotUnderTheAnalyticsKey',
+    });
     const q = props.qualifier;
     this.qualifier = q;
     this.streamArn = `arn:${Aws.PARTITION}:firehose:${Aws.REGION}:${Aws.ACCOUNT_ID}:deliverystream/${analyticsNames.stream(q)}`;
     const bucketName = analyticsBucketName(q);
-    this.bucketArn = `arn:${Aws.PARTITION}:s3:::${bucketName}`;
     const bufferingSeconds = (props.bufferingInterval ?? Duration.seconds(300)).toSeconds();
     // BufferingHints.IntervalInSeconds: 0-900 (Firehose API, BufferingHints); zero buffering is
     // not available with dynamic partitioning (Firehose Developer Guide, buffering).
     const problems = new PropProblems(this);
     problems.check(bufferingSeconds >= 60 && bufferingSeconds <= 900, 'bufferingInterval', `${bufferingSeconds} seconds`, '60 to 900 seconds');
     problems.throwIfAny();
-
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Tenant analytics: stream SSE, partitions (object ARN bound to the tenant prefix), query results, integrity key',
-      alias: analyticsNames.keyAlias(q),
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      pendingWindow: Duration.days(30),
-    });
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      // Bucket Keys off: S3 then sends the object ARN as encryption context, which the key policy
-      // binds to the caller's tenant prefix (S3 User Guide, bucket-key; same choice as PoolStorage).
-      bucketKeyEnabled: false,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'tenant-analytics/',
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-    });
 
     // The HMAC key that binds a record to its tenant. Generated by Secrets Manager at deploy time.
     this.integritySecret = new secrets.Secret(this, 'IntegrityKey', {
@@ -119,21 +102,25 @@ export class TenantAnalytics extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    Validations.of(this.integritySecret.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'HMAC integrity key, rotated by the operator (put-secret-value): the transformation accepts the AWSCURRENT and AWSPREVIOUS versions, so records signed before a rotation still verify. Scheduled rotation needs a rotation Lambda that is not built yet (docs/analytics.md, key rotation).',
-    });
+    acknowledgeFindings(this.integritySecret.node.defaultChild!, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'HMAC integrity key, rotated by the operator (put-secret-value): the transformation accepts the AWSCURRENT and AWSPREVIOUS versions, so records signed before a rotation still verify. Scheduled rotation needs a rotation Lambda that is not built yet (docs/analytics.md, key rotation).',
+      },
+    ]);
 
     this.transform = this.createTransform();
     this.integritySecret.grantRead(this.transform);
     // Secret.grantRead adds a key-policy statement (the third: after the account statement and the
     // Secrets Manager statement) for the secret's readers, via Secrets Manager only.
-    Validations.of(this.key.node.defaultChild!).acknowledge({
-      id: 'TI-IAM1[#2]',
-      reason:
-        'Added by Secret.grantRead: the transformation and the producer (broker) decrypt the integrity secret through Secrets Manager only (kms:ViaService). It protects the HMAC key, not tenant data; TenantAccessRole is denied every use of this key outside its own S3 prefix.',
-    });
+    acknowledgeFindings(this.key.node.defaultChild!, [
+      {
+        id: 'TI-IAM1[#2]',
+        reason:
+          'Added by Secret.grantRead: the transformation and the producer (broker) decrypt the integrity secret through Secrets Manager only (kms:ViaService). It protects the HMAC key, not tenant data; TenantAccessRole is denied every use of this key outside its own S3 prefix.',
+      },
+    ]);
 
     this.deliveryRole = this.createDeliveryRole();
     const deliveryLogs = new logs.LogGroup(this, 'DeliveryLogs', {
@@ -209,23 +196,20 @@ export class TenantAnalytics extends Construct {
    * partition and query only their own workgroup. One managed policy, attached to every granted
    * role; its size does not grow with tenants.
    */
-  public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
-    if (!this.tenantPolicy) {
-      this.tenantPolicy = grantTenantAnalyticsRead(this, role);
-    } else {
-      role.addManagedPolicy(this.tenantPolicy);
+  public override grantTenantAccess(grantee: iam.IGrantable, options?: TenantPrefixGrantOptions): iam.Grant {
+    // With options: the storage part alone (TenantPrefixedBucket), as grantTenantAnalyticsRead uses it.
+    if (options) return super.grantTenantAccess(grantee, options);
+    const role = grantee.grantPrincipal;
+    if (!(role instanceof iam.Role) && !('addManagedPolicy' in role)) {
+      throwValidationError(this, `${this.node.path}: grantTenantAccess needs a role (its sessions carry the TenantId tag), got ${role.constructor.name}`);
     }
-    return this.tenantPolicy;
+    this.tenantGrants += 1;
+    return grantTenantAnalyticsRead(this, role as iam.IRole, this.tenantGrants === 1 ? 'TenantAnalyticsAccess' : `TenantAnalyticsAccess${this.tenantGrants}`);
   }
 
   /** The bucket ARN as cdk-nag prints it in finding ids. */
   public get nagBucketArn(): string {
     return `arn:<AWS::Partition>:s3:::${this.qualifier}-analytics-<AWS::AccountId>-<AWS::Region>`;
-  }
-
-  /** `arn:...:s3:::<bucket>/tenants/${aws:PrincipalTag/TenantId}/*` */
-  public get tenantObjectsArn(): string {
-    return `${this.bucketArn}/${objectPrefix(PRINCIPAL_TENANT)}*`;
   }
 
   /** The ARN of a tenant's workgroup (literal id or the session-tag variable). */
@@ -314,7 +298,7 @@ export class TenantAnalytics extends Construct {
       ['tenants/*/analytics/*', 'Firehose writes every tenant partition (the key is chosen per record by the transformation); the wildcard is the tenant id inside tenants/<id>/analytics/ and nothing wider. Tenant choice is enforced by the transformation, not by this role.'],
       [`${ERROR_PREFIX}*`, 'Firehose names error objects itself (error type, date, random suffix) under the error prefix.'],
     ] as const) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason });
+      acknowledgeFindings(policy, [{ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason }]);
     }
     // TenantIsolationChecks TI-IAM1: this role is the pipeline's one cross-tenant writer, by design.
     for (const [sid, reason] of [
@@ -322,7 +306,7 @@ export class TenantAnalytics extends Construct {
       ['BucketForDelivery', 'Bucket-level calls Firehose needs for S3 delivery (GetBucketLocation, ListBucket, ListBucketMultipartUploads on the analytics bucket only); made by the Firehose service, never by a tenant session.'],
       ['KeyForDeliveredObjects', 'Encrypts the objects Firehose writes: kms:ViaService s3 and the object-ARN encryption context bind it to the partition and error prefixes of the analytics bucket.'],
     ] as const) {
-      Validations.of(policy).acknowledge({ id: `TI-IAM1[${sid}]`, reason });
+      acknowledgeFindings(policy, [{ id: `TI-IAM1[${sid}]`, reason }]);
     }
     return role;
   }
@@ -368,36 +352,8 @@ export class TenantAnalytics extends Construct {
     });
   }
 
-  /** Bucket-policy Denies that hold whatever identity policies say later. */
+  /** Bucket-policy Denies beyond the upload-encryption ones of TenantPrefixedBucket. */
   private protectBucket(): void {
-    const objects = this.bucket.arnForObjects('*');
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUploadsNotUnderTheAnalyticsKey',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        // Only when the header is present (absent: default encryption applies this key).
-        conditions: {
-          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
-        },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUploadsNotSseKms',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        conditions: {
-          Null: { 's3:x-amz-server-side-encryption': 'false' },
-          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-        },
-      }),
-    );
     // Partitions and the error prefix are written by the delivery role alone: no other principal
     // (a tenant session, the broker, an operator's script) can plant a record in a partition.
     this.bucket.addToResourcePolicy(

@@ -12,7 +12,7 @@
  *   SubnetIds, UserGroupId. Serverless caches always encrypt in transit and at rest, and RBAC is
  *   their only access control (ElastiCache User Guide, in-transit-encryption, Clusters.RBAC).
  */
-import { NestedStack, NestedStackProps, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { NestedStack, NestedStackProps, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,6 +23,7 @@ import { cacheKeyPrefix, TENANT_TAG_KEY } from '../../core/namespace';
 import { TenantEntry } from '../../core/registry';
 import { PropProblems } from '../validation';
 import { TenantId } from '../../core/tenant-id';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 /** How tenant users authenticate. */
 export type CacheAuthentication = 'password' | 'iam';
@@ -185,10 +186,10 @@ export class CacheCell extends NestedStack {
 }
 
 function acknowledgeNoRotation(secret: secretsmanager.Secret, reason: string): void {
-  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+  acknowledgeFindings(secret, [{ id: 'AwsSolutions-SMG4', reason }]);
   // A generated password of the cache user defined next to it is a credential, not tenant data:
   // it goes with its user. Retained, it would outlive the user as an orphaned credential.
   const why = 'a generated password of the ElastiCache user created beside it, not tenant data; deleted with that user (a retained copy would be an orphaned credential)';
-  Validations.of(secret).acknowledge({ id: 'TI-RETAIN1[DeletionPolicy::Delete]', reason: why });
-  Validations.of(secret).acknowledge({ id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]', reason: why });
+  acknowledgeFindings(secret, [{ id: 'TI-RETAIN1[DeletionPolicy::Delete]', reason: why }]);
+  acknowledgeFindings(secret, [{ id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]', reason: why }]);
 }

@@ -14,7 +14,7 @@
  * Pool tenants share numbered cells (`placement.cacheCell` in the registry, lib/core/placement.ts);
  * each silo tenant gets a dedicated cell with its own KMS key. Bad placements fail at synth.
  */
-import { Aws, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +27,7 @@ import { TenantId } from '../../core/tenant-id';
 import { isTier, Tier } from '../../core/tier';
 import { PropProblems, TenantIdInput, throwValidationError } from '../validation';
 import { CacheAuthentication, CacheCell, cacheNames } from './cache-cell';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 /** Port of a serverless cache's endpoint (its reader endpoint listens on 6380). */
 export const CACHE_PORT = 6379;
@@ -248,12 +249,14 @@ export class TenantCache extends Construct {
     });
     role.addManagedPolicy(policy);
     if (this.authentication === 'iam') {
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticache:<AWS::Region>:<AWS::AccountId>:serverlesscache:${q}-cache-*]`,
-        reason:
-          'Connect to any of the blueprint\'s cache cells: a tenant can only authenticate where its own user is a member ' +
-          '(the user ARN statement names the tenant exactly), and one pattern keeps the policy size flat as cells are added.',
-      });
+      acknowledgeFindings(policy, [
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticache:<AWS::Region>:<AWS::AccountId>:serverlesscache:${q}-cache-*]`,
+          reason:
+            'Connect to any of the blueprint\'s cache cells: a tenant can only authenticate where its own user is a member ' +
+            '(the user ARN statement names the tenant exactly), and one pattern keeps the policy size flat as cells are added.',
+        },
+      ]);
     }
     return policy;
   }

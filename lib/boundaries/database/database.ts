@@ -12,7 +12,7 @@
  *   without network access to the cluster. Aurora PostgreSQL supports the Data API from 13.11,
  *   14.8, 15.3, 16.1 and 17.4 (Aurora User Guide, Concepts.Aurora_Fea_Regions_DB-eng.Feature.Data_API).
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +21,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PropProblems } from '../validation';
 import { RlsBootstrap } from './rls-bootstrap-resource';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 export interface TenantDatabaseProps {
   /** The VPC the cluster lives in. */
@@ -150,24 +151,30 @@ export class TenantDatabase extends Construct {
     // snapshot's admin password is lost.
     // (cluster.secret is the target attachment; the generated secret is the `Secret` child.)
     (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
-    Validations.of(this.key).acknowledge({
-      id: 'TI-IAM1[#2]',
-      reason:
-        'The RLS bootstrap custom resource role may decrypt the master secret, only via Secrets Manager: a platform ' +
-        'operator principal that never acts as a tenant. Rows are isolated by RLS inside the database, not by this key.',
-    });
+    acknowledgeFindings(this.key, [
+      {
+        id: 'TI-IAM1[#2]',
+        reason:
+          'The RLS bootstrap custom resource role may decrypt the master secret, only via Secrets Manager: a platform ' +
+          'operator principal that never acts as a tenant. Rows are isolated by RLS inside the database, not by this key.',
+      },
+    ]);
     // cloudwatchLogsRetention is applied by CDK's LogRetention function, a stack-wide singleton
     // (fixed construct id in aws-cdk-lib aws-logs/log-retention).
     const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
     if (logRetention) {
-      Validations.of(logRetention).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's LogRetention function (sets the retention of the cluster's /aws/rds log group) writes only its own logs with this AWS managed policy; it never touches tenant data.",
-      });
-      Validations.of(logRetention).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
-      });
+      acknowledgeFindings(logRetention, [
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: "CDK's LogRetention function (sets the retention of the cluster's /aws/rds log group) writes only its own logs with this AWS managed policy; it never touches tenant data.",
+        },
+      ]);
+      acknowledgeFindings(logRetention, [
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
+        },
+      ]);
     }
 
     // The rotation function runs in the isolated subnets: it reaches the cluster (allowed by

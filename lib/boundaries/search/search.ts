@@ -22,7 +22,7 @@
  * cannot tell its tenants apart, so it is off by default; pass `fineGrainedAccessControl` to turn
  * it on (it is what enables audit logs).
  */
-import { Aws, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -32,6 +32,7 @@ import { Construct } from 'constructs';
 import { INDEX_ROOT, indexPrefix, PRINCIPAL_TENANT } from '../../core/namespace';
 import { planSearchCapacity, SearchCapacityError, SearchCapacityInput, SearchCapacityPlan, tenantsFor } from '../../core/search-capacity';
 import { TENANT_FORBIDDEN_PATHS, TENANT_SEARCH_ACTIONS } from '../../core/search-paths';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 import { PropProblems, throwValidationError } from '../validation';
 
 export interface TenantSearchProps {
@@ -274,12 +275,14 @@ export class TenantSearch extends Construct {
     });
     role.addManagedPolicy(policy);
     this.tenantAccessPolicy = policy;
-    Validations.of(policy).acknowledge({
-      // cdk-nag writes the policy variable as <aws:PrincipalTag/TenantId>.
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/${this.domainName}/${INDEX_ROOT}<aws:PrincipalTag/TenantId>.*]`,
-      reason:
-        'Tenant-scoped ABAC: the wildcard follows the delimiter in tenant-${aws:PrincipalTag/TenantId}.* so it covers only the session tenant\'s own indexes (attack-tested in test/search)',
-    });
+    acknowledgeFindings(policy, [
+      {
+        // cdk-nag writes the policy variable as <aws:PrincipalTag/TenantId>.
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/${this.domainName}/${INDEX_ROOT}<aws:PrincipalTag/TenantId>.*]`,
+        reason:
+          'Tenant-scoped ABAC: the wildcard follows the delimiter in tenant-${aws:PrincipalTag/TenantId}.* so it covers only the session tenant\'s own indexes (attack-tested in test/search)',
+      },
+    ]);
     return policy;
   }
 

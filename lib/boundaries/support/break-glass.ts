@@ -20,7 +20,7 @@
  * everything else is denied (NotAction), and so are secrets, cache and database connections.
  * Writes in an emergency go through a reviewed deployment, not through this role.
  */
-import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PropProblems, throwValidationError } from '../validation';
@@ -30,6 +30,7 @@ import { SUPPORT_FORBIDDEN_ACTIONS } from './support-access';
 import { SUPPORT_TICKET_REFUSED_PATTERNS, SUPPORT_TICKET_REQUIRED_PATTERN, SUPPORT_TICKET_TAG_KEY } from '../../core/support-ticket';
 import { personTrust, validateTrustPolicySize } from '../identity/person-trust';
 import { BLUEPRINT_IAM_PATH } from '../identity/tenant-access-role';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 /** The principal tag an approver sets on a requester: the ticket it approves. */
 export const BREAK_GLASS_APPROVAL_TAG_KEY = 'BreakGlassApprovedTicket';
@@ -151,18 +152,20 @@ export class BreakGlassRole extends Construct {
 
     const why =
       'Break-glass is cross-tenant READ by design (incidents spanning tenants): reads only (NotAction Deny), assumable only with fresh MFA, a source identity and a second person\'s approval of the ticket, and every assumption alerts.';
-    Validations.of(permissions).acknowledge(
+    acknowledgeFindings(permissions, [
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/${OBJECT_ROOT}*]`, reason: why },
       { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]', reason: `${why} Listing is limited to s3:prefix ${OBJECT_ROOT}*.` },
       { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]', reason: `${why} Decrypt only via S3 (kms:ViaService).` },
       { id: 'TI-IAM1[TenantObjectsRead]', reason: `${why} Object reads span every tenant prefix on purpose.` },
       { id: 'TI-IAM1[TenantListing]', reason: `${why} Listings span every tenant prefix on purpose.` },
       { id: 'TI-IAM1[DecryptViaS3]', reason: `${why} Decrypt spans tenant keys on purpose, only through S3.` },
-    );
-    Validations.of(this.role).acknowledge({
-      id: 'TI-SUPPORT1[#0::NoTenantTag]',
-      reason: `${why} It names no tenant, so it carries no TenantId tag; the approved SupportTicket tag, MFA and source identity are required.`,
-    });
+    ]);
+    acknowledgeFindings(this.role, [
+      {
+        id: 'TI-SUPPORT1[#0::NoTenantTag]',
+        reason: `${why} It names no tenant, so it carries no TenantId tag; the approved SupportTicket tag, MFA and source identity are required.`,
+      },
+    ]);
 
     const account = Stack.of(this).account;
     this.approverPolicy = new iam.ManagedPolicy(this, 'ApproverPolicy', {

@@ -27,7 +27,7 @@
  * denied, as are reads outside `tenants/${aws:PrincipalTag/TenantId}/`, other tenants' queues,
  * secrets and cache connections, and everything when a tag or the source identity is missing.
  */
-import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PropProblems } from '../validation';
@@ -42,6 +42,7 @@ import {
 } from '../../core/support-ticket';
 import { personTrust, validateTrustPolicySize } from '../identity/person-trust';
 import { BLUEPRINT_IAM_PATH } from '../identity/tenant-access-role';
+import { acknowledgeFindings } from '../../nag/acknowledge';
 
 /** Queue metadata a support session may read on its tenant's queues (never messages). */
 export const SUPPORT_QUEUE_METADATA_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:ListQueueTags'] as const;
@@ -206,10 +207,12 @@ export class SupportAccessRole extends Construct {
       }),
     ];
     const guardrails = new iam.Policy(this, 'Guardrails', { roles: [this.role], statements });
-    Validations.of(guardrails).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*]',
-      reason:
-        'Queue metadata only (GetQueueAttributes, ListQueueTags), and only on queues whose TenantId resource tag equals the session tag (ABAC); a name prefix would not separate acme from acme-corp.',
-    });
+    acknowledgeFindings(guardrails, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*]',
+        reason:
+          'Queue metadata only (GetQueueAttributes, ListQueueTags), and only on queues whose TenantId resource tag equals the session tag (ABAC); a name prefix would not separate acme from acme-corp.',
+      },
+    ]);
   }
 }

@@ -1,13 +1,15 @@
 /**
- * TI-CACHE1/2: compliant, non-compliant and error cases; and the keyless-command table the rule
- * uses, checked against a real redis-server's own ACL categories.
+ * TI-CACHE1/2: compliant, non-compliant and error cases; and a real redis-server showing why a
+ * key pattern alone is no confinement. The ACL model the rules read (lib/core/cache-acl.ts) is
+ * checked against the server's COMMAND table in cache-acl-model.test.ts.
  */
 import { execFileSync, spawn } from 'child_process';
 import * as net from 'net';
 import Redis from 'ioredis';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
-import { CacheDefaultUser, CacheUserAccess, KEYLESS_COMMANDS, parseAccessString } from '../../../lib/nag';
+import { CacheDefaultUser, CacheUserAccess } from '../../../lib/nag';
+import { parseAccessString, unconfinedCommands } from '../../../lib/core/cache-acl';
 import { describeWithEngine } from '../../helpers/engines';
 import { describeRule } from '../../nag/support';
 
@@ -15,7 +17,7 @@ const user = (userName: string, accessString: string) => (stack: Stack) => {
   new elasticache.CfnUser(stack, 'User', { engine: 'redis', userId: `${userName}-id`, userName, accessString, noPasswordRequired: false, passwords: ['a-password-of-16-chars'] });
 };
 /** What a tenant user may do: its own keys and channels, data commands, every keyless command removed. */
-const TENANT_ACL = 'on ~tenant:acme:* &tenant:acme:* +@read +@write -@dangerous -scan -randomkey -dbsize -move -function';
+const TENANT_ACL = 'on ~tenant:acme:* &tenant:acme:* +@read +@write -@dangerous -scan -randomkey -dbsize -move -function -pfmerge';
 
 describeRule(CacheUserAccess, [
   { name: 'Compliance 1: own keys and channels, keyless commands removed', build: user('acme', TENANT_ACL), expected: [] },
@@ -29,6 +31,9 @@ describeRule(CacheUserAccess, [
   { name: 'Noncompliance 5: +@read keeps keyless reads', build: user('acme', 'on ~tenant:acme:* +@read'), expected: ['[Command::dbsize]', '[Command::keys]', '[Command::randomkey]', '[Command::scan]'] },
   { name: 'Noncompliance 6: explicit +keys +scan +flushall', build: user('acme', 'on ~tenant:acme:* +get +keys +scan +flushall'), expected: ['[Command::flushall]', '[Command::keys]', '[Command::scan]'] },
   { name: 'Noncompliance 7: -config|set removes a subcommand, not CONFIG', build: user('acme', 'on ~tenant:acme:* +@admin -@dangerous +config -config|set'), expected: ['[Command::config]'] },
+  { name: 'Noncompliance 9: +migrate copies keys to a server the caller names', build: user('acme', 'on ~tenant:acme:* +get +migrate'), expected: ['[Command::migrate]'] },
+  { name: 'Noncompliance 10: +@write keeps PFMERGE, which Redis 7.0 lets past the key pattern', build: user('acme', 'on ~tenant:acme:* +@write -@dangerous -@keyspace -function'), expected: ['[Command::pfmerge]'] },
+  { name: 'Noncompliance 11: -@admin -@dangerous keeps CLIENT TRACKING', build: user('acme', 'on ~tenant:acme:* +@connection -@admin -@dangerous'), expected: ['[Command::client]'] },
   { name: 'Error 1: access string from a template parameter', build: (stack) => user('acme', new CfnParameter(stack, 'Acl').valueAsString)(stack), expected: 'error' },
 ]);
 
@@ -57,14 +62,18 @@ describeRule(CacheDefaultUser, [
   },
 ]);
 
-describe('parseAccessString', () => {
+describe('parseAccessString + unconfinedCommands (lib/core/cache-acl.ts)', () => {
   test.each([
-    ['off -@all', { enabled: false, keylessCommands: [], grantsCommands: false }],
-    ['on nocommands', { enabled: true, keylessCommands: [], grantsCommands: false }],
-    ['on +@all -@all', { enabled: true, keylessCommands: [], grantsCommands: true }],
-    ['on allcommands -@keyspace -@admin -@dangerous -pubsub -script -cluster -function', { enabled: true, keylessCommands: [], grantsCommands: true }],
-  ])('%s', (acl, expected) => {
-    expect(parseAccessString(acl)).toMatchObject(expected);
+    ['off -@all', { enabled: false, unconfined: [], grantsCommands: false }],
+    ['on nocommands', { enabled: true, unconfined: [], grantsCommands: false }],
+    ['on +@all -@all', { enabled: true, unconfined: [], grantsCommands: true }],
+    // CLIENT TRACKING (@slow @connection) survives -@admin -@dangerous: BCAST PREFIX reaches other tenants' invalidations.
+    ['on allcommands -@keyspace -@admin -@dangerous -pubsub -script -cluster -function', { enabled: true, unconfined: ['client', 'memory', 'pfmerge'], grantsCommands: true }],
+    ['on allcommands -@keyspace -@admin -@dangerous -pubsub -script -cluster -function -client -memory -pfmerge', { enabled: true, unconfined: [], grantsCommands: true }],
+    ['on ~* +@all reset', { enabled: false, unconfined: [], grantsCommands: false }],
+  ])('%s', (text, expected) => {
+    const acl = parseAccessString(text);
+    expect({ enabled: acl.enabled, unconfined: unconfinedCommands(acl), grantsCommands: acl.grantsCommands }).toEqual(expected);
   });
 });
 
@@ -103,29 +112,15 @@ try {
 }
 
 describeWithEngine('redis-server', redisAvailable, 'apt-get install -y redis-server', () => {
-  // The rule is only as good as its table: every ACL category the real server puts a keyless
-  // command in must be in KEYLESS_COMMANDS, or `+@<category>` would pass unnoticed.
-  test('KEYLESS_COMMANDS lists every category the server assigns to those commands', async () => {
+  // Why TI-CACHE1 exists: a key pattern does not confine a command that declares no keys.
+  test('the server lets +@read run KEYS for a user confined to one tenant\'s keys', async () => {
     const port = await freePort();
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, retryStrategy: (n) => (n > 50 ? null : 50) });
     try {
       await waitForPort(port);
       await client.connect();
-      const categories = (await client.call('ACL', 'CAT')) as string[];
-      const serverView: Record<string, string[]> = {};
-      for (const cat of categories) {
-        const commands = (await client.call('ACL', 'CAT', cat)) as string[];
-        for (const full of commands) {
-          const cmd = full.split('|')[0].toLowerCase();
-          if (cmd in KEYLESS_COMMANDS && !(serverView[cmd] ??= []).includes(cat)) serverView[cmd].push(cat);
-        }
-      }
-      const missing = Object.entries(serverView).flatMap(([cmd, cats]) =>
-        cats.filter((c) => !KEYLESS_COMMANDS[cmd].includes(c)).map((c) => `${cmd} in @${c}`),
-      );
-      expect(missing).toEqual([]);
-      // And the server really does let +@read run KEYS for a user confined to one tenant's keys.
+      expect(unconfinedCommands(parseAccessString('on ~tenant:acme:* +@read'))).toContain('keys');
       await client.call('ACL', 'SETUSER', 'acme', 'on', 'nopass', '~tenant:acme:*', '+@read');
       const acme = new Redis({ port, host: '127.0.0.1', username: 'acme', password: 'x', enableReadyCheck: false, lazyConnect: true });
       await acme.connect();

@@ -10,7 +10,7 @@ import { NagRuleCompliance, NagRuleResult, NagRules } from 'cdk-nag';
 import { render } from '../../../nag/inspect/template';
 import { asList, flattener, requireData } from '../../../nag/inspect/values';
 import { TenantIsolationRule } from '../../../nag/rule';
-import { parseAccessString } from './access-string';
+import { parseAccessString } from '../../../core/cache-acl';
 
 function check(node: CfnResource): NagRuleResult {
   const r = render(node);

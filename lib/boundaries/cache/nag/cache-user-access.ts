@@ -7,7 +7,7 @@ import { render } from '../../../nag/inspect/template';
 import { patternsWithoutDelimiter } from '../../../nag/inspect/tenant-scope';
 import { CACHE_ROOT } from '../../../core/namespace';
 import { TenantIsolationRule } from '../../../nag/rule';
-import { parseAccessString } from './access-string';
+import { parseAccessString, unconfinedCommands } from '../../../core/cache-acl';
 
 /** `tenant:<id>:` followed by anything: a pattern inside one tenant's namespace. */
 const TENANT_PATTERN = new RegExp(`^${CACHE_ROOT}[a-z][a-z0-9-]*:`);
@@ -29,7 +29,7 @@ function check(node: CfnResource): NagRuleResult {
     if (c === '*') findings.add('AllChannels');
     else if (patternsWithoutDelimiter(`&${c}`).length > 0 || !TENANT_PATTERN.test(c)) findings.add(`ChannelPattern::${c}`);
   }
-  for (const cmd of acl.keylessCommands) findings.add(`Command::${cmd}`);
+  for (const cmd of unconfinedCommands(acl)) findings.add(`Command::${cmd}`);
   return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
 }
 

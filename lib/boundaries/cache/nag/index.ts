@@ -1,3 +1,2 @@
-export * from './access-string';
 export * from './cache-user-access';
 export * from './cache-default-user';

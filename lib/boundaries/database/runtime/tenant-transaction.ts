@@ -16,22 +16,13 @@
  * Only types are imported: any client with `query(text, params)` works — `pg.Pool`, or an
  * adapter over PGlite (which is one connection, so its adapter must serialise transactions).
  */
-import { withTenant } from './with-tenant';
+import { TenantSqlPool, withTenant } from './with-tenant';
 import { TenantId } from '../../../core/tenant-id';
 import { TenantTransactionError } from '../../identity/runtime/errors';
 import { assertTenantContext, TenantContext } from '../../identity/runtime/tenant-context';
 
-/** What the helper needs from a connection (`pg.PoolClient` satisfies it). */
-export interface TenantSqlClient {
-  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
-  /** Returns the connection; an argument marks it broken (pg destroys it). */
-  release(err?: Error | boolean): void;
-}
-
-/** What the helper needs from a pool (`pg.Pool` satisfies it). */
-export interface TenantSqlPool {
-  connect(): Promise<TenantSqlClient>;
-}
+/** The connection contract is the boundary's one, from with-tenant.ts. */
+export type { TenantSqlClient, TenantSqlPool } from './with-tenant';
 
 /** The callback's handle: queries run inside the tenant's transaction. */
 export interface TenantTransaction {

@@ -5,16 +5,22 @@
  *
  * Structural types only (no driver import): node-postgres' `Pool`/`PoolClient` fit, and so does
  * anything with `connect()`, `query(text, values)` and `release()`.
+ *
+ * `TenantSqlClient` / `TenantSqlPool` are the database boundary's one connection contract: this
+ * helper and `withTenantTransaction` (tenant-transaction.ts, built on `withTenant`) both take
+ * them; lib/runtime/index.ts re-exports them.
  */
 import { TenantId } from '../../../core/tenant-id';
 
+/** What the database helpers need from a connection (`pg.PoolClient` satisfies it). */
 export interface TenantSqlClient {
-  query(text: string, values?: unknown[]): Promise<unknown>;
-  /** Returns the connection to the pool; `true` destroys it (used when ROLLBACK itself failed). */
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Returns the connection to the pool; `true` or an error destroys it (used when ROLLBACK itself failed). */
   release(destroy?: boolean | Error): void;
 }
 
-export interface TenantSqlPool<C extends TenantSqlClient> {
+/** What the database helpers need from a pool (`pg.Pool` satisfies it). */
+export interface TenantSqlPool<C extends TenantSqlClient = TenantSqlClient> {
   connect(): Promise<C>;
 }
 
