@@ -8,16 +8,32 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PRINCIPAL_TENANT } from '../../core/namespace';
-import type { TenantAnalytics } from './analytics';
+import type * as glue from 'aws-cdk-lib/aws-glue';
+import type { Construct } from 'constructs';
+import type { TenantRef } from '../../core/namespace';
+import type { TenantPrefixGrantOptions } from '../storage/tenant-prefixed-bucket';
 import { analyticsNames, TENANT_ATHENA_ACTIONS, TENANT_CATALOG_ATHENA_ACTIONS, TENANT_GLUE_ACTIONS } from './analytics-names';
 import { TENANT_ANALYTICS_READ_ACTIONS, TENANT_QUERY_RESULT_ACTIONS } from '../../core/storage-actions';
+
+/**
+ * What the grant needs of TenantAnalytics (analytics.ts), declared here rather than imported so
+ * that the construct and this helper do not import each other (no-circular, .dependency-cruiser.cjs).
+ */
+export interface TenantAnalyticsGrantTarget extends Construct {
+  readonly database: glue.CfnDatabase;
+  readonly qualifier: string;
+  readonly streamArn: string;
+  workgroupArn(tenant: TenantRef): string;
+  /** The storage part: TenantPrefixedBucket's grant on the analytics bucket and key. */
+  grantTenantAccess(grantee: iam.IGrantable, options: TenantPrefixGrantOptions): iam.Grant;
+}
 
 /**
  * TenantAccessRole: read its own partition, run queries in its own workgroup with results under
  * its own prefix. The S3 and KMS part (identity statements, bucket-policy and key-policy fences)
  * is the storage boundary's TenantPrefixedBucket.grantTenantAccess; this adds Athena and Glue.
  */
-export function grantTenantAnalyticsRead(analytics: TenantAnalytics, role: iam.IRole, policyId = 'TenantAnalyticsAccess'): iam.Grant {
+export function grantTenantAnalyticsRead(analytics: TenantAnalyticsGrantTarget, role: iam.IRole, policyId = 'TenantAnalyticsAccess'): iam.Grant {
   const ownWorkgroup = analytics.workgroupArn(PRINCIPAL_TENANT);
   const catalog = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:datacatalog/AwsDataCatalog`;
   const glueArn = (r: string) => `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:${r}`;
