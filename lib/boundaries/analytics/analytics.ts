@@ -22,17 +22,16 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../../core/namespace';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
+import { LAMBDA_BUNDLES, lambdaBundleDir } from '../lambda-bundles';
 
 export * from './analytics-names';
 
@@ -59,7 +58,7 @@ export class TenantAnalytics extends Construct {
   public readonly key: kms.Key;
   public readonly bucket: s3.Bucket;
   public readonly integritySecret: secrets.Secret;
-  public readonly transform: nodejs.NodejsFunction;
+  public readonly transform: lambda.Function;
   public readonly deliveryRole: iam.Role;
   public readonly stream: firehose.CfnDeliveryStream;
   public readonly database: glue.CfnDatabase;
@@ -232,7 +231,7 @@ export class TenantAnalytics extends Construct {
     this.integritySecret.grantRead(grantee);
   }
 
-  private createTransform(): nodejs.NodejsFunction {
+  private createTransform(): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'TransformLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -242,9 +241,11 @@ export class TenantAnalytics extends Construct {
       description: 'Analytics transformation Lambda: reads the integrity key, writes its own logs',
     });
     logGroup.grantWrite(role);
-    return new nodejs.NodejsFunction(this, 'Transform', {
-      entry: path.join(__dirname, 'analytics-transform', 'handler.ts'),
-      handler: 'handler',
+    // analytics-transform/handler.ts bundled by esbuild (minified, with a source map), prebuilt in
+    // the package so a consumer's synth needs no bundler (lib/boundaries/lambda-bundles.ts).
+    return new lambda.Function(this, 'Transform', {
+      code: lambda.Code.fromAsset(lambdaBundleDir(LAMBDA_BUNDLES.analyticsTransform)),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -254,7 +255,6 @@ export class TenantAnalytics extends Construct {
       logGroup,
       description: 'Validates analytics records (TenantId, HMAC, no foreign tenant) and returns the tenant partition key',
       environment: { INTEGRITY_SECRET_ARN: this.integritySecret.secretArn, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
   }
 
