@@ -124,6 +124,8 @@ export function buildLambdaBundle(spec: LambdaBundleSpec, root: string = package
 export function writeLambdaBundle(files: readonly BundleFile[], dir: string): void {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = fs.mkdtempSync(`${dir}.tmp-`);
+  // mkdtemp creates 0700; the asset folder is zipped for Lambda and shipped in the package.
+  fs.chmodSync(tmp, 0o755);
   for (const f of files) fs.writeFileSync(path.join(tmp, f.file), f.contents);
   try {
     fs.renameSync(tmp, dir);
