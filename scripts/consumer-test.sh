@@ -91,12 +91,27 @@ else
   cat "$WORK/synth-clean.log" >&2
   fail "the clean stack does not synthesize"
 fi
-assets=$(cd "$WORK/clean.out" && ls -d asset.*)
-for f in handler.js bootstrap.sql index.js; do
-  found=$(for a in $assets; do [ -f "$WORK/clean.out/$a/$f" ] && echo "$a"; done | head -1)
-  [ -n "$found" ] || fail "no asset with $f in the consumer's cloud assembly"
-done
-pass "the assets hold the prebuilt RLS bootstrap (handler.js + bootstrap.sql) and analytics transformation (index.js)"
+node -e '
+  // Each Lambda function of the consumer stack: its asset folder must hold the prebuilt bundle
+  // of the installed package, byte for byte.
+  const fs = require("fs"), path = require("path");
+  const [out, pkg] = process.argv.slice(1);
+  const t = JSON.parse(fs.readFileSync(path.join(out, "Consumer.template.json"), "utf8"));
+  const expected = { "Consumer/Database/RlsBootstrap/Function/Resource": "rls-bootstrap", "Consumer/Analytics/Transform/Resource": "analytics-transform" };
+  const seen = [];
+  for (const [id, r] of Object.entries(t.Resources)) {
+    const bundle = expected[r.Metadata?.["aws:cdk:path"]];
+    if (r.Type !== "AWS::Lambda::Function" || !bundle) continue;
+    const asset = path.join(out, "asset." + String(r.Properties.Code.S3Key).replace(/\.zip$/, ""));
+    const prebuilt = path.join(pkg, "dist", "lambda", bundle);
+    const files = fs.readdirSync(prebuilt).sort();
+    if (JSON.stringify(fs.readdirSync(asset).sort()) !== JSON.stringify(files)) throw new Error(`${id}: asset ${asset} holds ${fs.readdirSync(asset)}, expected ${files}`);
+    for (const f of files) if (!fs.readFileSync(path.join(asset, f)).equals(fs.readFileSync(path.join(prebuilt, f)))) throw new Error(`${id}: ${f} differs from the package's dist/lambda/${bundle}`);
+    seen.push(`${id} = dist/lambda/${bundle} (${files.join(", ")})`);
+  }
+  if (seen.length !== 2) throw new Error(`expected the RLS bootstrap and the analytics transformation, found ${seen.length}: ${seen}`);
+  console.log("  ok: the functions ship the package\u0027s prebuilt bundles: " + seen.join("; "));
+' "$WORK/clean.out" "$APP/node_modules/tenant-isolation-blueprint" || fail "the consumer's Lambda assets are not the package's prebuilt bundles"
 if synth_case planted "$WORK/planted.out"; then
   cat "$WORK/synth-planted.log" >&2
   fail "the stack with an unscoped tenant-data grant synthesized"
