@@ -106,7 +106,7 @@ node -e '
     const prebuilt = path.join(pkg, "dist", "lambda", bundle);
     const files = fs.readdirSync(prebuilt).sort();
     if (JSON.stringify(fs.readdirSync(asset).sort()) !== JSON.stringify(files)) throw new Error(`${id}: asset ${asset} holds ${fs.readdirSync(asset)}, expected ${files}`);
-    for (const f of files) if (!fs.readFileSync(path.join(asset, f)).equals(fs.readFileSync(path.join(prebuilt, f)))) throw new Error(`${id}: ${f} differs from the package's dist/lambda/${bundle}`);
+    for (const f of files) if (!fs.readFileSync(path.join(asset, f)).equals(fs.readFileSync(path.join(prebuilt, f)))) throw new Error(`${id}: ${f} differs from dist/lambda/${bundle}`);
     seen.push(`${id} = dist/lambda/${bundle} (${files.join(", ")})`);
   }
   if (seen.length !== 2) throw new Error(`expected the RLS bootstrap and the analytics transformation, found ${seen.length}: ${seen}`);
