@@ -32,7 +32,7 @@ pinned() { node -p "require('./package.json').devDependencies['$1']"; }
 echo "== consumer test (work folder $WORK) =="
 
 echo "-- npm pack"
-npm pack --pack-destination "$WORK" --silent > "$WORK/pack.out" 2> "$WORK/pack.log" || { cat "$WORK/pack.log" >&2; fail "npm pack"; }
+npm pack --pack-destination "$WORK" --silent > "$WORK/pack.out" 2> "$WORK/pack.log" || { cat "$WORK/pack.out" "$WORK/pack.log" >&2; fail "npm pack (its prepack build)"; }
 TARBALL="$WORK/$(tail -n 1 "$WORK/pack.out")"
 [ -f "$TARBALL" ] || fail "npm pack wrote no tarball ($(cat "$WORK/pack.out"))"
 tar -tzf "$TARBALL" | sed 's#^package/##' | sort > "$WORK/files.txt"
