@@ -124,16 +124,20 @@ pass "cdk synth of the planted unscoped grant fails: $(grep -o 'TI-IAM1\[[A-Za-z
 echo "-- the installed tenant-isolation CLI"
 BIN="$APP/node_modules/.bin/tenant-isolation"
 [ -x "$BIN" ] || fail "the package installed no tenant-isolation bin"
-best=""
+# Best of 3. The guard is on CPU time (user + sys), which a loaded shared machine does not
+# inflate; wall time is printed too. Loading the audit or the AWS SDK eagerly would cross it.
+best_wall=""; best_cpu=""
 for _ in 1 2 3; do
-  t0=$(date +%s%N)
-  "$BIN" --help > "$WORK/help.txt"
-  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+  TIMEFORMAT='%3R %3U %3S'
+  { time "$BIN" --help > "$WORK/help.txt"; } 2> "$WORK/help-time.txt"
+  read -r wall user sys < "$WORK/help-time.txt"
+  wall_ms=$(node -p "Math.round($wall * 1000)"); cpu_ms=$(node -p "Math.round(($user + $sys) * 1000)")
+  if [ -z "$best_wall" ] || [ "$wall_ms" -lt "$best_wall" ]; then best_wall=$wall_ms; fi
+  if [ -z "$best_cpu" ] || [ "$cpu_ms" -lt "$best_cpu" ]; then best_cpu=$cpu_ms; fi
 done
 grep -q 'usage: tenant-isolation' "$WORK/help.txt" || fail "--help printed no usage"
-[ "$best" -lt 500 ] || fail "tenant-isolation --help took ${best} ms (best of 3), over 500 ms"
-pass "tenant-isolation --help: ${best} ms (best of 3)"
+[ "$best_cpu" -lt 500 ] || fail "tenant-isolation --help used ${best_cpu} ms of CPU (best of 3), over 500 ms"
+pass "tenant-isolation --help: ${best_wall} ms wall, ${best_cpu} ms CPU (best of 3)"
 if [ ! -f "$BLUEPRINT_OUT/manifest.json" ]; then
   echo "  (no blueprint assembly at $BLUEPRINT_OUT: synthesizing one)"
   BLUEPRINT_OUT="$WORK/blueprint.out"
