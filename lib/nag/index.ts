@@ -1,8 +1,13 @@
 /**
- * The project's cdk-nag pack, for this app and for any other CDK app:
+ * The project's cdk-nag pack, for this app and for any other CDK app (the package's root entry
+ * re-exports it):
  *
- *   import { TenantIsolationChecks } from 'tenant-isolation-blueprint/lib/nag';
+ *   import { Validations } from 'aws-cdk-lib';
+ *   import { TenantIsolationChecks } from 'tenant-isolation-blueprint';
  *   Validations.of(app).addPlugins(new TenantIsolationChecks(app));
+ *
+ * or both packs, AwsSolutions and TenantIsolationChecks, as this repository's app does:
+ * `applyNagPacks(app)`.
  */
 export * from './tenant-isolation-checks';
 export * from './apply-nag-packs';

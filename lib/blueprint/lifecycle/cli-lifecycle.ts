@@ -17,7 +17,13 @@ import { isTier, TIERS } from '../../core/tier';
 import { LifecycleError, LifecyclePlan, offboard, onboard, Placer, purge } from './operations';
 import { RegistryLockedError, withRegistryLock } from './registry-lock';
 
-const REPO_ROOT = path.join(__dirname, '..', '..', '..');
+/**
+ * The CDK app's folder: this repository when run from its sources (cdk.json three levels up);
+ * installed as a package (dist/lib/blueprint/lifecycle/), the working directory, where the
+ * user's own cdk.json and tenants.json are.
+ */
+const SOURCE_ROOT = path.join(__dirname, '..', '..', '..');
+const REPO_ROOT = fs.existsSync(path.join(SOURCE_ROOT, 'cdk.json')) ? SOURCE_ROOT : process.cwd();
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -41,7 +47,7 @@ export const LIFECYCLE_USAGE = `
   offboard <id>                                 retire a tenant: access removed at next deploy, data retained
   purge <id> --confirm <id>                     mark a retired tenant purged and print the data-deletion runbook
   list [--json]                                 tenants with tier, placement and status
-  common options: --registry FILE (default tenants.json at the repo root), --qualifier Q (default ${DEFAULT_QUALIFIER}),
+  common options: --registry FILE (default tenants.json of the CDK app: this repo, or the working directory), --qualifier Q (default ${DEFAULT_QUALIFIER}),
                   --wait SECONDS (how long to wait for another run's registry lock, default 10)`;
 
 /** Runs a lifecycle subcommand; returns the exit code. */

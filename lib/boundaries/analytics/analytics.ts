@@ -24,13 +24,11 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import * as path from 'path';
 import { TenantRef } from '../../core/namespace';
 import { TenantPrefixedBucket, TenantPrefixGrantOptions } from '../storage/tenant-prefixed-bucket';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
@@ -38,6 +36,7 @@ import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
 import { acknowledgeFindings } from '../../nag/acknowledge';
 import { PropProblems, throwValidationError } from '../validation';
+import { LAMBDA_BUNDLES, lambdaBundleDir } from '../lambda-bundles';
 
 export * from './analytics-names';
 
@@ -60,7 +59,7 @@ export interface TenantAnalyticsProps {
 
 export class TenantAnalytics extends TenantPrefixedBucket {
   public readonly integritySecret: secrets.Secret;
-  public readonly transform: nodejs.NodejsFunction;
+  public readonly transform: lambda.Function;
   public readonly deliveryRole: iam.Role;
   public readonly stream: firehose.CfnDeliveryStream;
   public readonly database: glue.CfnDatabase;
@@ -227,7 +226,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
     this.integritySecret.grantRead(grantee);
   }
 
-  private createTransform(): nodejs.NodejsFunction {
+  private createTransform(): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'TransformLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -237,9 +236,11 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       description: 'Analytics transformation Lambda: reads the integrity key, writes its own logs',
     });
     logGroup.grantWrite(role);
-    return new nodejs.NodejsFunction(this, 'Transform', {
-      entry: path.join(__dirname, 'analytics-transform', 'handler.ts'),
-      handler: 'handler',
+    // analytics-transform/handler.ts bundled by esbuild (minified, with a source map), prebuilt in
+    // the package so a consumer's synth needs no bundler (lib/boundaries/lambda-bundles.ts).
+    return new lambda.Function(this, 'Transform', {
+      code: lambda.Code.fromAsset(lambdaBundleDir(LAMBDA_BUNDLES.analyticsTransform)),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -249,7 +250,6 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       logGroup,
       description: 'Validates analytics records (TenantId, HMAC, no foreign tenant) and returns the tenant partition key',
       environment: { INTEGRITY_SECRET_ARN: this.integritySecret.secretArn, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
   }
 

@@ -3,14 +3,15 @@
  * the RDS Data API on create and whenever the SQL changes (its SHA-256 is a resource property,
  * so a changed file is an Update), and does nothing to the database on delete.
  *
- * The function's code is lib/boundaries/database/rls-bootstrap/*.ts, transpiled at synth time by the
- * project's own TypeScript compiler (a devDependency) into the asset, next to a copy of the SQL.
- * No bundler is needed: the code imports only Node built-ins, its sibling files and
- * @aws-sdk/client-rds-data, which the Lambda Node.js runtime provides (Node.js 18 and later
- * runtimes include the AWS SDK for JavaScript v3; Lambda Developer Guide, lambda-nodejs).
- * Synth stays offline; the Docker fallback is never used.
+ * The function's code is lib/boundaries/database/rls-bootstrap/*.ts, bundled by esbuild into one
+ * handler.js next to a copy of the SQL (lib/boundaries/lambda-bundles.ts): prebuilt into
+ * dist/lambda/rls-bootstrap/ by `npm run build` for the package, so a consumer's synth needs no
+ * esbuild, TypeScript or Docker; built on demand from the sources in this repository. The bundle
+ * keeps @aws-sdk/client-rds-data external: the Lambda Node.js runtime provides it (Node.js 18 and
+ * later runtimes include the AWS SDK for JavaScript v3; Lambda Developer Guide, lambda-nodejs).
+ * Synth stays offline.
  */
-import { AssetHashType, CustomResource, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -19,35 +20,23 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLES, lambdaBundleDir, packageRoot } from '../lambda-bundles';
 import { PropProblems } from '../validation';
 
-/** The reviewed SQL, loaded by the construct and shipped in the function's asset. */
-export const RLS_BOOTSTRAP_SQL_FILE = path.join(__dirname, '..', '..', '..', 'policies', 'rls', 'bootstrap.sql');
-const HANDLER_DIR = path.join(__dirname, 'rls-bootstrap');
+/** The reviewed SQL (policies/ ships in the package); the function carries a copy of it. */
+export const RLS_BOOTSTRAP_SQL_FILE = path.join(packageRoot(), 'policies', 'rls', 'bootstrap.sql');
 
-/** The handler's source files (everything in lib/boundaries/database/rls-bootstrap/). */
-function handlerSources(): string[] {
-  return fs.readdirSync(HANDLER_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+/**
+ * The folder of the function's code: the bundled handler.js and bootstrap.sql, the copy of
+ * policies/rls/bootstrap.sql the function applies.
+ */
+export function rlsBootstrapCodeDir(): string {
+  return lambdaBundleDir(LAMBDA_BUNDLES.rlsBootstrap);
 }
 
-/** Writes the transpiled handler and the SQL into `outputDir` (CDK local bundling). */
-export function bundleRlsBootstrap(outputDir: string): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = require('typescript') as typeof import('typescript');
-  for (const file of handlerSources()) {
-    const source = fs.readFileSync(path.join(HANDLER_DIR, file), 'utf8');
-    const out = ts.transpileModule(source, {
-      fileName: file,
-      reportDiagnostics: true,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
-    });
-    const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-    if (errors.length) {
-      throw new Error(`RlsBootstrap: cannot transpile ${file}: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
-    }
-    fs.writeFileSync(path.join(outputDir, file.replace(/\.ts$/, '.js')), out.outputText);
-  }
-  fs.copyFileSync(RLS_BOOTSTRAP_SQL_FILE, path.join(outputDir, 'bootstrap.sql'));
+/** The SQL the function ships and applies (the template carries its SHA-256). */
+export function rlsBootstrapSqlFile(): string {
+  return path.join(rlsBootstrapCodeDir(), LAMBDA_BUNDLES.rlsBootstrap.extraFiles['policies/rls/bootstrap.sql']);
 }
 
 export interface RlsBootstrapProps {
@@ -69,7 +58,9 @@ export class RlsBootstrap extends Construct {
     const problems = new PropProblems(this);
     problems.check(secret !== undefined, 'cluster', props.cluster, 'a cluster with a master secret (the Data API needs one)');
     problems.throwIfAny();
-    this.sqlSha256 = createHash('sha256').update(fs.readFileSync(RLS_BOOTSTRAP_SQL_FILE, 'utf8'), 'utf8').digest('hex');
+    const codeDir = rlsBootstrapCodeDir();
+    // Hashed from the copy in the function's code, so the template and the code always agree.
+    this.sqlSha256 = createHash('sha256').update(fs.readFileSync(rlsBootstrapSqlFile(), 'utf8'), 'utf8').digest('hex');
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -85,20 +76,7 @@ export class RlsBootstrap extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'handler.handler',
-      code: lambda.Code.fromAsset(HANDLER_DIR, {
-        // OUTPUT: the hash covers the transpiled code AND the SQL copied in from policies/.
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
-          command: ['sh', '-c', 'echo "RlsBootstrap bundles locally with the project TypeScript compiler" >&2; exit 1'],
-          local: {
-            tryBundle(outputDir: string): boolean {
-              bundleRlsBootstrap(outputDir);
-              return true;
-            },
-          },
-        },
-      }),
+      code: lambda.Code.fromAsset(codeDir),
       // Data API calls are short; the whole bootstrap is a few dozen statements. The Data API
       // times a statement out after 45 s by default (Aurora User Guide, data-api).
       timeout: Duration.minutes(5),

@@ -1,7 +1,8 @@
 /**
- * The transformation Lambda as deployed: the handler source and the esbuild bundle that
- * NodejsFunction puts in the cloud assembly, run against crafted batches. Secrets Manager is the
- * only AWS dependency; it is replaced by RecordedSecretsManagerDouble (no AWS account here).
+ * The transformation Lambda as deployed: the handler source and the esbuild bundle
+ * (lib/boundaries/lambda-bundles.ts) that the construct puts in the cloud assembly, run against
+ * crafted batches. Secrets Manager is the only AWS dependency; it is replaced by
+ * RecordedSecretsManagerDouble (no AWS account here).
  */
 import * as fs from 'fs';
 import * as path from 'path';

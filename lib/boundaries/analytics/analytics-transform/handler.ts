@@ -1,5 +1,5 @@
 /**
- * The Firehose transformation Lambda of the analytics stream (bundled by NodejsFunction).
+ * The Firehose transformation Lambda of the analytics stream (bundled by esbuild: lib/boundaries/lambda-bundles.ts).
  *
  * Loads the integrity keys from Secrets Manager (`INTEGRITY_SECRET_ARN`) with the AWS SDK v3 that
  * the Node.js Lambda runtime provides (external to the bundle, so this project needs no SDK

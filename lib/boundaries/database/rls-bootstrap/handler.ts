@@ -12,6 +12,9 @@ import { CfnRequest, responseBody } from './cfn-response';
 import { DataApiExecutor } from './data-api-executor';
 import { handleRequest, physicalIdFor } from './handle-request';
 
+// The request logic, reachable in the bundle too (the construct test runs the bundled logic on PGlite).
+export { handleRequest };
+
 function put(url: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = https.request(
