@@ -148,7 +148,8 @@ export function coverageFindings(m: MatrixResult): Finding[] {
     .filter((c) => c.ownAllowed === 0)
     .map((c) => ({
       rule: RULES.vacuousProof.id,
-      severity: RULES.vacuousProof.severity,
+      // A role with no Allow at all (an offboarded tenant's) can do nothing: trivially true, a note.
+      severity: c.principal.identity.some((st) => st.effect === 'Allow') ? RULES.vacuousProof.severity : ('note' as const),
       principal: c.principal.arn,
       occurrences: 1,
       ...at(c.principal.source),
@@ -219,7 +220,7 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
         ...base,
         rule: RULES.vendedSessionPolicy.id,
         severity: RULES.vendedSessionPolicy.severity,
-        why: `${p.name} is assumed by other principals and ${what}: isolation rests on a session policy built in code the templates do not show; declare it as sessionPolicies["${key}"] (with {{tenant}}) so the audit can prove it`,
+        why: `${p.name} is assumed by other principals and ${what}: isolation rests on a session policy built in code the templates do not show; declare it as sessionPolicies["${key}"] (with {{tenant}}) so the audit can prove it, or as platformPrincipals["${key}"] if it reaches every tenant by design`,
       };
     }
     return { ...base, rule: RULES.allTenants.id, severity: RULES.allTenants.severity, why: `${p.name} ${what}; give it tenant sessions or declare platformPrincipals["${key}"] with a reason` };

@@ -17,6 +17,7 @@ import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
 import { Statement, UNREADABLE_OPERATOR } from './policy-model';
 import { kindOf } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
+import { sessionContextFromTrust } from './session-context';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
@@ -171,7 +172,10 @@ export async function runMatrix(
     hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
     const untagged = p.abac && !p.owner;
     const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
-    const roleTags = Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+    const roleTags = {
+      ...Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+      ...sessionContextFromTrust(p),
+    };
 
     for (const r of inv.resources) {
       const owner = ownerOf(r);

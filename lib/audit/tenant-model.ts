@@ -17,13 +17,14 @@
  *   finding that says what to declare); roles of two tenants writing it is a cross-tenant error;
  *   a store no tenant-facing principal reaches is platform.
  */
-import { PRINCIPAL_TENANT } from '../core/namespace';
+import { CACHE_ROOT, PRINCIPAL_TENANT } from '../core/namespace';
 import { AuditConfig, PartitionSpec, TENANT_PLACEHOLDER } from './config';
 import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
 import { arnMatch } from './engine/patterns';
 import { IdGrammar } from './id-grammar';
 import { configKeyMatches, Inventory, Partition, Principal, TenantResource } from './inventory';
 import { parsePolicyDocument, SourceRef, Statement } from './policy-model';
+import { sessionContextFromTrust } from './session-context';
 
 export class NoTenantModelError extends Error {
   constructor(message: string) {
@@ -172,6 +173,7 @@ export function probeRequest(p: Principal, actingAs: string | null, action: stri
       'aws:ResourceAccount': p.account,
       'aws:SecureTransport': 'true',
       ...Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+      ...sessionContextFromTrust(p),
       ...(actingAs !== null && p.abac ? { 'aws:PrincipalTag/TenantId': actingAs } : {}),
       ...extra,
     }),
@@ -304,7 +306,9 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
     }
   }
   for (const u of inv.cacheUsers) {
-    if (/tenant:[^:*]+:/.test(u.accessString) || u.owner) evidence.push({ part: 'tenant-owned', detail: `cache user ${u.userName}: ${u.owner ? `TenantId=${u.owner}` : 'key patterns name one tenant'}` });
+    if (u.accessString.includes(CACHE_ROOT) || u.owner) {
+      evidence.push({ part: 'tenant-owned', detail: `cache user ${u.userName}: ${u.owner ? `TenantId=${u.owner}` : `key patterns in the ${CACHE_ROOT}<id>: namespace`}` });
+    }
   }
   inv.resources.splice(0, inv.resources.length, ...probed);
 
