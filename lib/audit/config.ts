@@ -57,8 +57,8 @@ export const EMPTY_CONFIG: AuditConfig = { sessionPolicies: {}, partitions: {}, 
 
 export const CONFIG_FILE_NAME = 'tenant-isolation.json';
 
-const TOP_KEYS = ['$schema', 'tenantIdPattern', 'sessionPolicies', 'partitions', 'platformPrincipals'];
-const PARTITION_KEYS: ReadonlyArray<keyof PartitionSpec> = ['objectKey', 'partitionKey', 'indexPrefix', 'keyPrefix', 'name'];
+export const CONFIG_KEYS = ['$schema', 'tenantIdPattern', 'sessionPolicies', 'partitions', 'platformPrincipals'];
+export const PARTITION_KEYS: ReadonlyArray<keyof PartitionSpec> = ['objectKey', 'partitionKey', 'indexPrefix', 'keyPrefix', 'name'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,7 +75,7 @@ export function parseConfig(text: string, file: string): AuditConfig {
   const at = (key: string, msg: string) => new ConfigError(`config ${file}: ${key}: ${msg}`);
   if (!isObject(raw)) throw new ConfigError(`config ${file}: top level must be an object`);
   for (const k of Object.keys(raw)) {
-    if (!TOP_KEYS.includes(k)) throw at(k, `unknown key (allowed: ${TOP_KEYS.join(', ')})`);
+    if (!CONFIG_KEYS.includes(k)) throw at(k, `unknown key (allowed: ${CONFIG_KEYS.join(', ')})`);
   }
   let tenantIdPattern: string | undefined;
   if (raw.tenantIdPattern !== undefined) {

@@ -58,8 +58,10 @@ function classify(leak: Leak): { rule: Rule; statement?: Statement } {
   if (leak.probe.resource.type === 'AWS::IAM::Role') return { rule: RULES.roleChain, statement: st };
   if (!st) return { rule: RULES.crossTenant };
   if (leak.allowedBy.some((s) => failOpen(s, leak))) return { rule: RULES.failOpenCondition, statement: leak.allowedBy.find((s) => failOpen(s, leak)) };
-  const strings = [...(st.resources ?? []), ...st.conditions.flatMap((c) => c.values)];
-  if (strings.some((s) => VAR_WITHOUT_DELIMITER.test(s))) return { rule: RULES.missingDelimiter, statement: st };
+  // Only patterns have a delimiter to miss: a Resource, or a Like / Arn condition value (an exact
+  // StringEquals value such as a dynamodb:LeadingKeys of exactly the tenant id needs none).
+  const patterns = [...(st.resources ?? []), ...st.conditions.filter((c) => /like|arn/i.test(c.operator)).flatMap((c) => c.values)];
+  if (patterns.some((s) => VAR_WITHOUT_DELIMITER.test(s))) return { rule: RULES.missingDelimiter, statement: st };
   if (st.principals || st.notPrincipals) return { rule: RULES.wideResourcePolicy, statement: st };
   if (!mentionsTenant(st)) return { rule: RULES.unscopedGrant, statement: st };
   return { rule: RULES.crossTenant, statement: st };

@@ -81,6 +81,8 @@ export interface TenantResource {
   indexes?: string[];
   /** Secrets Manager: the database cluster/instance this secret holds the master credentials of. */
   masterSecretOf?: string;
+  /** Tags of its stack: CloudFormation propagates stack tags to the resources it creates (aws:ResourceTag). */
+  readonly stackTags?: Readonly<Record<string, string>>;
   /** A stack tag TenantId whose value is not a tenant id of the grammar (e.g. `pooled`). */
   pooledMarker?: string;
 }
@@ -200,18 +202,18 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
   };
   // A TenantId tag whose value is no tenant id of the grammar (`pooled`, `shared`) marks pooled
   // data, not a tenant: such a stack's resources are not owned by anyone.
-  const tenantTag = (v: string | undefined) => (v !== undefined && grammar.isValid(v) ? v : undefined);
+  const tenantTag = (v: string | undefined) => (v !== undefined && grammar.isValid(v) && !POOLED_MARKERS.includes(v) ? v : undefined);
   const ownerOf = (stack: LoadedStack, tags: Record<string, string>) =>
     tags[TENANT_TAG_KEY] !== undefined ? tenantTag(tags[TENANT_TAG_KEY]) : tenantTag(stack.tags[TENANT_TAG_KEY]);
   const markerOf = (stack: LoadedStack, tags: Record<string, string>) => {
     const v = tags[TENANT_TAG_KEY] ?? stack.tags[TENANT_TAG_KEY];
-    return v !== undefined && !grammar.isValid(v) ? v : undefined;
+    return v !== undefined && (!grammar.isValid(v) || POOLED_MARKERS.includes(v)) ? v : undefined;
   };
 
   // Pass 1: roles, managed policies, data resources.
   for (const stack of assembly.stacks) {
     const stackTag = stack.tags[TENANT_TAG_KEY];
-    if (tenantTag(stackTag)) literalTenants.add(stackTag);
+    if (tenantTag(stackTag)) literalTenants.add(stackTag!);
     else if (stackTag !== undefined && !stack.parent) pooledMarkers.push({ stack: stack.stackName, value: stackTag });
     for (const [logicalId, r] of Object.entries(stack.template.Resources)) {
       if (resolver.resourceCondition(stack, logicalId) === false) continue;
@@ -305,6 +307,7 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
           tags,
           ...(owner ? { owner } : {}),
           ...(marker ? { pooledMarker: marker } : {}),
+          stackTags: stack.tags,
           encrypts: [],
           policy: [],
         };
@@ -385,6 +388,12 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
   // `resources` (the probed ones) is filled by the tenant model from the classified stores.
   return { principals, resources: [], stores: resources, cacheUsers, searchDomains, literalTenants, unresolvedPolicies, unreadable, pooledMarkers };
 }
+
+/**
+ * TenantId tag values that mark pooled data rather than name a tenant (AWS SaaS samples tag the
+ * pooled stack `TenantId=pooled`). Such a stack's resources hold every pooled tenant.
+ */
+export const POOLED_MARKERS: readonly string[] = ['pool', 'pooled', 'shared', 'multi-tenant', 'multitenant', 'all-tenants'];
 
 /** The data stores the audit classifies (a table row in resource-kinds.ts each). */
 export const DATA_STORE_TYPES: ReadonlySet<string> = new Set([

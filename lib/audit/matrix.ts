@@ -91,7 +91,7 @@ function trustAccepts(p: Principal, value: string | null): boolean {
 }
 
 function expand(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(arn|ns|own|keyArn|index|dbuserArn)\}/g, (_, k: string) => vars[k] ?? '');
+  return template.replace(/\{(arn|ns|own|keyArn|dbuserArn)\}/g, (_, k: string) => vars[k] ?? '');
 }
 
 /** Probe resources per index: `{index}` once per index of the table (none: the probe is dropped). */
@@ -186,7 +186,8 @@ export async function runMatrix(
       const acting: Array<string | null> = p.owner ? [p.owner] : [...classes, ...hostile, ...(untagged ? [null] : [])];
       const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
 
-      const resourceTags = Object.fromEntries(Object.entries(r.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+      // CloudFormation propagates stack tags to the resources it creates (CloudFormation User Guide, aws-properties-resource-tags).
+      const resourceTags = Object.fromEntries(Object.entries({ ...(r.stackTags ?? {}), ...r.tags }).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
       for (const a of acting) {
         if (a !== null) actingIds.add(a);
         const session = sessionOf(p, a);
