@@ -96,14 +96,39 @@ function ownerByName(template: string, r: TenantResource, grammar: IdGrammar): s
   return grammar.isValid(id) ? id : undefined;
 }
 
-interface AllStatements {
-  readonly statements: Statement[];
+/**
+ * The statements that address anything through the tenant, indexed by the ARN they name (and
+ * its bucket / domain part), so inferring a store's partition looks at its own statements
+ * only: linear in the number of stores and statements, not their product.
+ */
+class AllStatements {
+  private readonly byArn = new Map<string, Statement[]>();
+  public readonly tenantMarked: Statement[] = [];
+
+  constructor(statements: readonly Statement[]) {
+    for (const st of statements) {
+      if (!TENANT_MARK.test(JSON.stringify([st.resources, st.conditions]))) continue;
+      this.tenantMarked.push(st);
+      for (const res of st.resources ?? []) {
+        const parts = res.split('/');
+        for (const k of new Set([res, parts[0], parts.slice(0, 2).join('/')])) {
+          const list = this.byArn.get(k) ?? [];
+          list.push(st);
+          this.byArn.set(k, list);
+        }
+      }
+    }
+  }
+
+  public naming(arn: string): readonly Statement[] {
+    return this.byArn.get(arn) ?? [];
+  }
 }
 
 /** Infers the partition of a pooled store from the statements that address it through the tenant. */
 function inferPartition(r: TenantResource, all: AllStatements): Partition | undefined {
   const where = (st: Statement) => st.source?.logicalId ?? 'a policy';
-  const statements = [...r.policy, ...all.statements];
+  const statements = [...r.policy, ...all.naming(r.arn)];
   if (r.type === 'AWS::S3::Bucket' || r.type === 'AWS::OpenSearchService::Domain' || r.type === 'AWS::Elasticsearch::Domain') {
     const kind = r.type === 'AWS::S3::Bucket' ? 'objectKey' : 'indexPrefix';
     for (const st of statements) {
@@ -124,7 +149,8 @@ function inferPartition(r: TenantResource, all: AllStatements): Partition | unde
     }
   }
   if (r.type === 'AWS::DynamoDB::Table' || r.type === 'AWS::DynamoDB::GlobalTable') {
-    for (const st of statements) {
+    // Table grants are often `table/*` or `*`: every tenant-marked statement may apply.
+    for (const st of [...r.policy, ...all.tenantMarked]) {
       const applies = (st.resources ?? []).some((x) => arnMatch(r.arn, x, {}) !== false || x.startsWith(`${r.arn}/`)) || st.principals !== undefined;
       if (!applies) continue;
       for (const c of st.conditions) {
@@ -221,7 +247,7 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
     if (p.platformReason) evidence.push({ part: 'platform', detail: `${p.source.logicalId}: platform principal (config platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason})` });
   }
   for (const m of inv.pooledMarkers) evidence.push({ part: 'pooled', detail: `stack ${m.stack} is tagged TenantId=${m.value}, not a tenant id: a pooled marker` });
-  const all: AllStatements = { statements: inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? sessionPolicyFor(p, PRINCIPAL_TENANT) ?? [] : [])]) };
+  const all = new AllStatements(inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? sessionPolicyFor(p, PRINCIPAL_TENANT) ?? [] : [])]));
 
   const unclassified: UnclassifiedStore[] = [];
   const probed: TenantResource[] = [];
