@@ -44,12 +44,31 @@ function relationVariants(id: string, isValid: (s: string) => boolean): string[]
   return out.filter((x) => isValid(x));
 }
 
+/** TenantId.isValid builds an error object for every refusal: memoised, as the matrix asks millions of times. */
+const validity = new Map<string, boolean>();
+function isTenantId(id: string): boolean {
+  let v = validity.get(id);
+  if (v === undefined) {
+    v = TenantId.isValid(id);
+    if (validity.size < 100_000) validity.set(id, v);
+  }
+  return v;
+}
+const variantCache = new Map<string, string[]>();
+
 export const BLUEPRINT_GRAMMAR: IdGrammar = {
   name: 'blueprint',
-  isValid: (id) => TenantId.isValid(id),
+  isValid: isTenantId,
   base: 'acme',
   unrelated: 'zz-unrelated',
-  variants: (id) => relationVariants(id, (s) => TenantId.isValid(s)),
+  variants: (id) => {
+    let v = variantCache.get(id);
+    if (!v) {
+      v = relationVariants(id, isTenantId);
+      if (variantCache.size < 100_000) variantCache.set(id, v);
+    }
+    return v;
+  },
 };
 
 const UUID_RE = new RegExp(ID_PATTERN_PRESETS.uuid);
