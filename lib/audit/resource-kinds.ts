@@ -206,6 +206,14 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
       resource: '{arn}',
     })),
   },
+  // `Ref` of an attachment returns the secret's ARN (CloudFormation reference,
+  // aws-resource-secretsmanager-secrettargetattachment): a grant on it is a grant on the secret.
+  'AWS::SecretsManager::SecretTargetAttachment': {
+    service: 'secretsmanager',
+    name: (i) => str(i.props.SecretId) ?? symbolic(i),
+    ref: 'name',
+    arn: (n) => n,
+  },
   'AWS::SNS::Topic': {
     service: 'sns',
     name: (i) => str(i.props.TopicName) ?? symbolic(i),

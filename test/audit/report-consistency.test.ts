@@ -51,8 +51,8 @@ test('text, JSON, Markdown, HTML and SARIF agree on every count', async () => {
   // Coverage: the same rows everywhere.
   expect(json.coverage).toEqual(sarif.runs[0].properties.coverage);
   for (const c of json.coverage) {
-    expect(out.text).toContain(`${c.logicalId}: ${c.ownAllowed} of ${c.ownProbes}`);
-    expect(out.markdown).toContain(`| \`${c.logicalId}\` | ${c.ownAllowed} of ${c.ownProbes}`);
+    expect(out.text).toContain(`${c.name}: ${c.ownAllowed} of ${c.ownProbes}`);
+    expect(out.markdown).toContain(`| \`${c.name}\` | ${c.ownAllowed} of ${c.ownProbes}`);
     expect(html).toContain(`${c.ownAllowed} of ${c.ownProbes}`);
   }
 });

@@ -125,10 +125,13 @@ describe('principals that reach every tenant with their own credentials', () => 
       DbSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db-master' } },
       DbSecretAttachment: { Type: 'AWS::SecretsManager::SecretTargetAttachment', Properties: { SecretId: { Ref: 'DbSecret' }, TargetId: { Ref: 'Db' }, TargetType: 'AWS::RDS::DBCluster' } },
       Migrator: serviceRole('Migrator', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }]),
+      // What CDK grants: Ref of the attachment, which returns the secret's ARN.
+      Bootstrap: serviceRole('Bootstrap', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'DbSecretAttachment' } }]),
     };
     const r = await audit({ Platform: { resources: { ...pooledTable(), ...tenantTableRole(LEADING_KEYS_STATEMENTS), ...db } } });
     expect(r.inventory.stores.find((s) => s.source.logicalId === 'DbSecret')!.reason).toMatch(/master credentials of db/);
     expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Migrator'))).toMatchObject({ action: 'secretsmanager:GetSecretValue', severity: 'error' });
+    expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Bootstrap'))).toMatchObject({ resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-master-AUDIT0' });
   });
 });
 

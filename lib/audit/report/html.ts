@@ -72,7 +72,7 @@ tr.error td:first-child{color:#b91c1c;font-weight:bold}tr.warning td:first-child
 <pre>${esc(modelLines(r).join('\n'))}</pre>
 <h2>Coverage</h2>
 <table><tr><th>principal acting as a tenant</th><th>own-tenant requests allowed</th></tr>
-${coverageRows(r).map((c) => `<tr><td><code>${esc(c.logicalId)}</code></td><td>${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''}</td></tr>`).join('\n')}</table>
+${coverageRows(r).map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''}</td></tr>`).join('\n')}</table>
 <h2>Tenant × resource matrix</h2>
 <p class="legend">Rows: the tenant a session acts as. Columns: tenant resources.
 <span style="background:#dc2626"></span>reached another tenant's data

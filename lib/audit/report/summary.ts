@@ -4,6 +4,8 @@ import { StoreClass } from '../inventory';
 
 export interface CoverageRow {
   readonly principal: string;
+  /** The role name (logical ids repeat across tenant stacks). */
+  readonly name: string;
   readonly logicalId: string;
   readonly ownProbes: number;
   readonly ownAllowed: number;
@@ -46,7 +48,7 @@ export function summarize(r: AuditResult): Summary {
 
 export function coverageRows(r: AuditResult): CoverageRow[] {
   return r.matrix.coverage
-    .map((c) => ({ principal: c.principal.arn, logicalId: c.principal.source.logicalId, ownProbes: c.ownProbes, ownAllowed: c.ownAllowed }))
+    .map((c) => ({ principal: c.principal.arn, name: c.principal.name, logicalId: c.principal.source.logicalId, ownProbes: c.ownProbes, ownAllowed: c.ownAllowed }))
     .sort((a, b) => a.principal.localeCompare(b.principal));
 }
 
@@ -78,7 +80,7 @@ export function modelLines(r: AuditResult, max = 20): string[] {
 export function coverageLines(r: AuditResult, max = 50): string[] {
   const rows = coverageRows(r);
   const out = ['coverage (own-tenant requests allowed, per principal acting as a tenant):'];
-  for (const c of rows.slice(0, max)) out.push(`  - ${c.logicalId}: ${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous: TI-VACUOUS-PROOF)' : ''}`);
+  for (const c of rows.slice(0, max)) out.push(`  - ${c.name}: ${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous: TI-VACUOUS-PROOF)' : ''}`);
   if (rows.length > max) out.push(`  - … and ${rows.length - max} more (see the JSON report)`);
   return out;
 }
