@@ -88,7 +88,7 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
     ...modelFindings(model),
     ...reachFindings(reach),
     ...inventoryFindings(inventory, resolver.unresolved),
-    ...cacheFindings(inventory, grammar),
+    ...cacheFindings(inventory, grammar, config),
     ...searchFindings(inventory),
   ].sort(
     (a, b) =>

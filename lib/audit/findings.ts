@@ -4,7 +4,8 @@
  */
 import { CACHE_ROOT } from '../core/namespace';
 import { allowedKeylessCommands, parseAccessString, redisGlobMatch } from './cache-acl';
-import { Inventory } from './inventory';
+import { AuditConfig, EMPTY_CONFIG, TENANT_PLACEHOLDER } from './config';
+import { configKeyMatches, Inventory } from './inventory';
 import { Leak, MatrixResult } from './matrix';
 import { EveryTenantReach } from './reach';
 import { tagUsedInPattern, TenantModel } from './tenant-model';
@@ -273,11 +274,16 @@ export function inventoryFindings(inv: Inventory, unresolved: readonly Unresolve
   return out;
 }
 
-const cacheKey = (tenant: string) => `${CACHE_ROOT}${tenant}:audit-probe`;
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function cacheFindings(inv: Inventory, grammar?: IdGrammar): Finding[] {
+export function cacheFindings(inv: Inventory, grammar?: IdGrammar, config: AuditConfig = EMPTY_CONFIG): Finding[] {
   const out: Finding[] = [];
   for (const u of inv.cacheUsers) {
+    // The tenant key prefix: the config's keyPrefix for this user (or every user), else the namespace contract.
+    const declared = Object.entries(config.partitions).find(([k, v]) => v.keyPrefix && (k === 'AWS::ElastiCache::User' || configKeyMatches(k, u.source)))?.[1].keyPrefix;
+    const [pre, post] = (declared ?? `${CACHE_ROOT}${TENANT_PLACEHOLDER}:`).split(TENANT_PLACEHOLDER);
+    const cacheKey = (tenant: string) => `${pre}${tenant}${post}audit-probe`;
+    const namedRe = new RegExp(`${escapeRe(pre)}([A-Za-z0-9][A-Za-z0-9_-]*)${escapeRe(post)}`, 'g');
     const acl = parseAccessString(u.accessString);
     const f = (rule: Rule, why: string): Finding => ({
       rule: rule.id,
@@ -305,7 +311,7 @@ export function cacheFindings(inv: Inventory, grammar?: IdGrammar): Finding[] {
     }
     if (!acl.enabled) continue;
     // Owner: tag, else the one tenant its key patterns name.
-    const named = new Set([...u.accessString.matchAll(/tenant:([a-z][a-z0-9-]*):/g)].map((m) => m[1]));
+    const named = new Set([...u.accessString.matchAll(namedRe)].map((m) => m[1]).filter((t) => !grammar || grammar.isValid(t)));
     const owner = u.owner ?? (named.size === 1 ? [...named][0] : undefined);
     const classes = tenantClasses(owner ? [owner, ...named] : [...named], grammar);
     const victims = classes.filter((t) => t !== owner);

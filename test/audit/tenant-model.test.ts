@@ -238,6 +238,18 @@ describe('what is a tenant', () => {
   });
 });
 
+test('22. a declared cache key prefix (keyPrefix) is what the access strings are checked against', async () => {
+  const user = (access: string) => ({
+    Platform: { resources: { ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: access, Tags: [{ Key: 'TenantId', Value: 'acme' }] } } } },
+  });
+  const cfg = config({ partitions: { 'AWS::ElastiCache::User': { keyPrefix: 't/{{tenant}}/' } } });
+  const clean = await audit(user('on ~t/acme/* &t/acme/* -@all +get +set'), cfg);
+  expect(failing(clean.findings)).toEqual([]);
+  const leaky = await audit(user('on ~t/acme* -@all +get'), cfg);
+  expect(ruleAt(failing(leaky.findings))).toEqual(['error TI-CACHE-KEYS @ AcmeUser']);
+  expect(leaky.findings.find((f) => f.rule === 'TI-CACHE-KEYS')!.why).toMatch(/matches t\/acme-q\/audit-probe of tenant "acme-q"/);
+});
+
 describe('less noise', () => {
   test('20. AWS managed policies are evaluated from the dataset, not reported as external', async () => {
     const managed = (arn: string) => abacRole(SCOPED_POOL_STATEMENTS, undefined, { ManagedPolicyArns: [arn] });
