@@ -11,7 +11,7 @@ import { IdGrammar } from './id-grammar';
 import { Inventory, Principal, TenantResource } from './inventory';
 import { namespaceOf } from './matrix';
 import { Statement } from './policy-model';
-import { isTenantFacing, probeRequest } from './tenant-model';
+import { isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
 
 export interface EveryTenantReach {
   readonly principal: Principal;
@@ -24,9 +24,11 @@ export interface EveryTenantReach {
 }
 
 function allowed(p: Principal, r: TenantResource, action: string, resource: string, extra: Record<string, string | string[]>, actingAs: string | null) {
+  const session = actingAs !== null ? sessionPolicyFor(p, actingAs) : undefined;
   const res = evaluate(probeRequest(p, actingAs, action, resource, extra), {
     identity: p.identity,
     ...(p.boundary ? { boundary: p.boundary } : {}),
+    ...(session ? { session } : {}),
     resource: r.policy,
   });
   return res.decision === 'Allowed' ? res.allowedBy : undefined;
@@ -65,7 +67,6 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
     }
     for (const r of secrets) {
       const acting = facing ? (p.owner ?? grammar.base) : null;
-      if (p.sessionPolicy) continue; // evaluated with its session policy by the matrix only
       const a = allowed(p, r, 'secretsmanager:GetSecretValue', r.arn, {}, acting);
       if (a) out.push({ principal: p, store: r, action: 'secretsmanager:GetSecretValue', resource: r.arn, allowedBy: a, masterSecret: true });
     }
