@@ -2,16 +2,31 @@
  * The audit pipeline: load -> resolve -> inventory -> evaluate -> findings. A pure core that
  * returns data; cli-audit.ts prints it and sets the exit code.
  */
-import { loadAssembly } from './assembly-loader';
+import { LoadedAssembly, loadAssembly } from './assembly-loader';
+import { AuditConfig, EMPTY_CONFIG } from './config';
 import { AuditEngine, BuiltinEngine } from './engine/engine';
-import { cacheFindings, Finding, inventoryFindings, matrixFindings, searchFindings } from './findings';
+import {
+  cacheFindings,
+  coverageFindings,
+  Finding,
+  inventoryFindings,
+  matrixFindings,
+  modelFindings,
+  reachFindings,
+  searchFindings,
+} from './findings';
+import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';
 import { MatrixResult, runMatrix } from './matrix';
+import { EveryTenantReach, everyTenantReach } from './reach';
+import { buildTenantModel, TenantModel } from './tenant-model';
 
 export interface AuditOptions extends ResolverOptions {
   /** @default the builtin engine */
   readonly engine?: AuditEngine;
+  /** The declared part of the tenant model (config.ts). @default none: everything is inferred */
+  readonly config?: AuditConfig;
   /** Called after each principal's row of the matrix. */
   readonly onProgress?: (message: string) => void;
 }
@@ -20,8 +35,10 @@ export interface AuditResult {
   readonly assemblyDir: string;
   readonly engine: string;
   readonly stacks: number;
+  readonly model: TenantModel;
   readonly inventory: Inventory;
   readonly matrix: MatrixResult;
+  readonly reach: readonly EveryTenantReach[];
   readonly findings: Finding[];
   readonly durationMs: number;
   /** Template text by assembly-relative file name (for line numbers in SARIF). */
@@ -30,21 +47,48 @@ export interface AuditResult {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
 
+/** The id grammar: declared, else UUIDs when the TenantId tags hold UUIDs and no blueprint id, else the blueprint's. */
+function chooseGrammar(assembly: LoadedAssembly, config: AuditConfig): { grammar: IdGrammar; evidence: string } {
+  if (config.tenantIdPattern) {
+    return { grammar: grammarOf(config), evidence: `tenantIdPattern "${config.tenantIdPattern}" (config ${config.file ?? ''})` };
+  }
+  const values = new Set<string>();
+  for (const st of assembly.stacks) {
+    if (typeof st.tags.TenantId === 'string') values.add(st.tags.TenantId);
+    for (const r of Object.values(st.template.Resources)) {
+      const tags = r.Properties?.Tags;
+      if (Array.isArray(tags)) for (const t of tags) if (t?.Key === 'TenantId' && typeof t.Value === 'string') values.add(t.Value);
+    }
+  }
+  const uuids = [...values].filter((v) => UUID_GRAMMAR.isValid(v));
+  if (uuids.length > 0 && ![...values].some((v) => BLUEPRINT_GRAMMAR.isValid(v))) {
+    return { grammar: UUID_GRAMMAR, evidence: `uuid (inferred: TenantId tags hold UUIDs, e.g. ${uuids[0]})` };
+  }
+  return { grammar: BLUEPRINT_GRAMMAR, evidence: 'blueprint (default: lib/core/tenant-id.ts; set tenantIdPattern to change it)' };
+}
+
 export async function runAudit(dir: string, options: AuditOptions = {}): Promise<AuditResult> {
   const started = Date.now();
   const assembly = loadAssembly(dir);
-  options.onProgress?.(`loaded ${assembly.stacks.length} stacks from ${assembly.root}`);
+  const config = options.config ?? EMPTY_CONFIG;
+  options.onProgress?.(`loaded ${assembly.stacks.length} stacks from ${assembly.root}${config.file ? `; config ${config.file}` : ''}`);
+  const { grammar, evidence } = chooseGrammar(assembly, config);
   const resolver = new Resolver(assembly, options);
-  const inventory = buildInventory(assembly, resolver);
+  const inventory = buildInventory(assembly, resolver, config, grammar);
+  const model = buildTenantModel(inventory, config, grammar, evidence);
   options.onProgress?.(
-    `inventory: ${inventory.principals.length} roles, ${inventory.resources.length} tenant resources, ${inventory.cacheUsers.length} cache users, ${inventory.searchDomains.length} search domains`,
+    `inventory: ${inventory.principals.length} roles, ${inventory.stores.length} data stores (${inventory.resources.length} probed), ${inventory.cacheUsers.length} cache users, ${inventory.searchDomains.length} search domains`,
   );
   const engine = options.engine ?? new BuiltinEngine();
-  const matrix = await runMatrix(inventory, engine, (done, total) => options.onProgress?.(`matrix: principal ${done}/${total}`));
+  const matrix = await runMatrix(inventory, engine, (done, total) => options.onProgress?.(`matrix: principal ${done}/${total}`), grammar);
+  const reach = everyTenantReach(inventory, grammar);
   const findings = [
-    ...matrixFindings(matrix),
+    ...matrixFindings(matrix, inventory, grammar),
+    ...coverageFindings(matrix),
+    ...modelFindings(model),
+    ...reachFindings(reach),
     ...inventoryFindings(inventory, resolver.unresolved),
-    ...cacheFindings(inventory),
+    ...cacheFindings(inventory, grammar, config),
     ...searchFindings(inventory),
   ].sort(
     (a, b) =>
@@ -58,8 +102,10 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
     assemblyDir: assembly.root,
     engine: engine.name,
     stacks: assembly.stacks.length,
+    model,
     inventory,
     matrix,
+    reach,
     findings,
     durationMs: Date.now() - started,
     templates: new Map(assembly.stacks.map((s) => [s.templateFile, s.templateText])),

@@ -1,13 +1,15 @@
 /**
- * `tenant-isolation audit [cdk.out] [--format text|json|sarif|markdown|html] [--out FILE]
- *  [--engine builtin|aws] [--account ID] [--region NAME] [--quiet]`
+ * `tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html]
+ *  [--out FILE] [--engine builtin|aws] [--account ID] [--region NAME] [--quiet]`
  *
  * Exit codes: 0 clean, 1 findings (errors or warnings), 2 bad input (missing folder, malformed
- * manifest or template, bad arguments). Progress goes to stderr, the report to stdout or --out.
+ * manifest or template, bad config, no tenant model at all, bad arguments). Progress goes to
+ * stderr, the report to stdout or --out.
  */
 import * as fs from 'fs';
 import { AssemblyError } from './assembly-loader';
 import { AuditResult, hasFailingFindings, runAudit } from './audit';
+import { ConfigError, loadConfig } from './config';
 import { AuditEngine } from './engine/engine';
 import { PolicyFormatError } from './policy-model';
 import { renderHtml } from './report/html';
@@ -15,6 +17,7 @@ import { renderJson } from './report/json';
 import { renderMarkdown } from './report/markdown';
 import { renderSarif } from './report/sarif';
 import { renderText } from './report/text';
+import { NoTenantModelError } from './tenant-model';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -30,10 +33,11 @@ export const FORMATS = {
 } as const satisfies Record<string, (r: AuditResult) => string>;
 type Format = keyof typeof FORMATS;
 
-export const AUDIT_USAGE = `usage: tenant-isolation audit [cdk.out] [--format text|json|sarif|markdown|html] [--out FILE] [--engine builtin|aws]
-                             [--account ID] [--region NAME] [--quiet]
+export const AUDIT_USAGE = `usage: tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html] [--out FILE]
+                             [--engine builtin|aws] [--account ID] [--region NAME] [--quiet]
 Proves from synthesized templates that no principal of one tenant reaches another tenant's resources.
-Exit codes: 0 clean, 1 findings, 2 bad input.`;
+--config: the declared tenant model (default: tenant-isolation.json next to the assembly folder, when present).
+Exit codes: 0 clean, 1 findings, 2 bad input (or no tenant model found).`;
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
@@ -43,6 +47,7 @@ interface Parsed {
   dir: string;
   format: Format;
   out?: string;
+  config?: string;
   engine: 'builtin' | 'aws';
   account?: string;
   region?: string;
@@ -70,6 +75,9 @@ function parseArgs(args: readonly string[]): Parsed {
       }
       case '--out':
         p.out = value();
+        break;
+      case '--config':
+        p.config = value();
         break;
       case '--engine': {
         const e = value();
@@ -130,8 +138,10 @@ export async function auditCommand(args: readonly string[], io: CommandIo): Prom
     return EXIT_CLEAN;
   }
   try {
+    const config = loadConfig(p.dir, p.config);
     const engine = p.engine === 'aws' ? await awsEngine(p, io) : undefined;
     const result = await runAudit(p.dir, {
+      config,
       ...(engine ? { engine } : {}),
       ...(p.account ? { account: p.account } : {}),
       ...(p.region ? { region: p.region } : {}),
@@ -146,7 +156,7 @@ export async function auditCommand(args: readonly string[], io: CommandIo): Prom
     }
     return hasFailingFindings(result) ? EXIT_FINDINGS : EXIT_CLEAN;
   } catch (e) {
-    if (e instanceof AssemblyError || e instanceof PolicyFormatError || e instanceof UsageError) {
+    if (e instanceof AssemblyError || e instanceof PolicyFormatError || e instanceof UsageError || e instanceof ConfigError || e instanceof NoTenantModelError) {
       io.stderr(`error: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }

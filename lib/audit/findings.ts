@@ -4,13 +4,16 @@
  */
 import { CACHE_ROOT } from '../core/namespace';
 import { parseAccessString, redisGlobMatch, unconfinedCommands } from '../core/cache-acl';
-import { Inventory } from './inventory';
+import { AuditConfig, EMPTY_CONFIG, TENANT_PLACEHOLDER } from './config';
+import { configKeyMatches, Inventory } from './inventory';
 import { Leak, MatrixResult } from './matrix';
+import { EveryTenantReach } from './reach';
+import { tagUsedInPattern, TenantModel } from './tenant-model';
 import { SourceRef, Statement } from './policy-model';
 import { Rule, RULES, Severity } from './rules';
 import { tenantClasses } from './tenant-classes';
 import { Unresolved } from './intrinsics';
-import { TenantId } from '../core/tenant-id';
+import { IdGrammar } from './id-grammar';
 
 export interface Finding {
   readonly rule: string;
@@ -56,8 +59,10 @@ function classify(leak: Leak): { rule: Rule; statement?: Statement } {
   if (leak.probe.resource.type === 'AWS::IAM::Role') return { rule: RULES.roleChain, statement: st };
   if (!st) return { rule: RULES.crossTenant };
   if (leak.allowedBy.some((s) => failOpen(s, leak))) return { rule: RULES.failOpenCondition, statement: leak.allowedBy.find((s) => failOpen(s, leak)) };
-  const strings = [...(st.resources ?? []), ...st.conditions.flatMap((c) => c.values)];
-  if (strings.some((s) => VAR_WITHOUT_DELIMITER.test(s))) return { rule: RULES.missingDelimiter, statement: st };
+  // Only patterns have a delimiter to miss: a Resource, or a Like / Arn condition value (an exact
+  // StringEquals value such as a dynamodb:LeadingKeys of exactly the tenant id needs none).
+  const patterns = [...(st.resources ?? []), ...st.conditions.filter((c) => /like|arn/i.test(c.operator)).flatMap((c) => c.values)];
+  if (patterns.some((s) => VAR_WITHOUT_DELIMITER.test(s))) return { rule: RULES.missingDelimiter, statement: st };
   if (st.principals || st.notPrincipals) return { rule: RULES.wideResourcePolicy, statement: st };
   if (!mentionsTenant(st)) return { rule: RULES.unscopedGrant, statement: st };
   return { rule: RULES.crossTenant, statement: st };
@@ -72,7 +77,10 @@ function at(source: SourceRef): Pick<Finding, 'templateFile' | 'logicalId' | 'co
   };
 }
 
-export function matrixFindings(m: MatrixResult): Finding[] {
+export function matrixFindings(m: MatrixResult, inv?: Inventory, grammar?: IdGrammar): Finding[] {
+  const isValid = (id: string) => (grammar ? grammar.isValid(id) : /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(id));
+  // Resource policies that use the tenant tag in a pattern: a non-id tag value could widen them.
+  const resourcePatterns = inv ? tagUsedInPattern(inv.resources.flatMap((r) => r.policy)) : true;
   const groups = new Map<string, { finding: Finding; count: number }>();
   for (const leak of m.leaks) {
     const { rule, statement } = classify(leak);
@@ -84,7 +92,7 @@ export function matrixFindings(m: MatrixResult): Finding[] {
       g.count++;
       continue;
     }
-    const acting = p.actingAs === null ? 'a session without TenantId tag' : `tenant "${p.actingAs}"${TenantId.isValid(p.actingAs) ? '' : ' (not a valid tenant id)'}`;
+    const acting = p.actingAs === null ? 'a session without TenantId tag' : `tenant "${p.actingAs}"${isValid(p.actingAs) ? '' : ' (not a valid tenant id)'}`;
     const victim = p.victim === '*' ? 'every tenant at once' : `tenant "${p.victim}"`;
     const via = statement ? ` via ${statement.sid ? `statement ${statement.sid}` : 'a statement'} of ${statement.source?.logicalId ?? 'a policy'}` : '';
     groups.set(key, {
@@ -109,15 +117,19 @@ export function matrixFindings(m: MatrixResult): Finding[] {
     // matrix above already proves what such a session reaches, so it is a note, not a warning.
     // eslint-disable-next-line no-control-regex -- [\x00-\x7f] is any ASCII character, control characters included on purpose.
     const asciiOnlyProblem = /[\x00-\x7f]/.test(h.value.replace(/[a-z0-9-]/g, '')) || h.value.length < 3 || h.value.length > 40;
+    // A value that is not an id widens access only where the tag is used in a pattern (an ARN,
+    // StringLike); compared with StringEquals it can only equal a value no tenant has, and the
+    // matrix above evaluated such sessions anyway.
+    const widens = resourcePatterns || tagUsedInPattern([...h.principal.identity, ...(h.principal.boundary ?? [])]);
     out.push({
       rule: RULES.trustTagValue.id,
-      severity: asciiOnlyProblem ? RULES.trustTagValue.severity : 'note',
+      severity: asciiOnlyProblem && widens ? RULES.trustTagValue.severity : 'note',
       principal: h.principal.arn,
       action: 'sts:TagSession',
       tenants: { actingAs: h.value, victim: '*' },
       occurrences: 1,
       ...at(h.principal.source),
-      why: `trust policy of ${h.principal.name} accepts session tag TenantId=${JSON.stringify(h.value)}, which is not a valid tenant id`,
+      why: `trust policy of ${h.principal.name} accepts session tag TenantId=${JSON.stringify(h.value)}, which is not a valid tenant id${widens ? '' : ' (the tag is only compared exactly, so it widens nothing)'}`,
     });
   }
   for (const op of m.unsupportedOperators) {
@@ -134,10 +146,104 @@ export function matrixFindings(m: MatrixResult): Finding[] {
   return out;
 }
 
+/** Coverage: a tenant-facing principal refused everything on its own tenant's data proves nothing. */
+export function coverageFindings(m: MatrixResult): Finding[] {
+  return m.coverage
+    .filter((c) => c.ownAllowed === 0)
+    .map((c) => ({
+      rule: RULES.vacuousProof.id,
+      // A role with no Allow at all (an offboarded tenant's) can do nothing: trivially true, a note.
+      severity: c.principal.identity.some((st) => st.effect === 'Allow') ? RULES.vacuousProof.severity : ('note' as const),
+      principal: c.principal.arn,
+      occurrences: 1,
+      ...at(c.principal.source),
+      why:
+        c.ownProbes === 0
+          ? `${c.principal.name}: no store of its own tenant was found to probe, so the proof about it is vacuous`
+          : `${c.principal.name}: 0 of ${c.ownProbes} own-tenant requests allowed, so the proof about it is vacuous (check the partitions, session policy and tags)`,
+    }));
+}
+
+/** Stores tenant-facing principals reach without a partition; written by two tenants: cross-tenant. */
+export function modelFindings(model: TenantModel): Finding[] {
+  const out: Finding[] = [];
+  for (const u of model.unclassified) {
+    const r = u.store;
+    const writers = new Map<string, (typeof u.reachedBy)[number]>();
+    for (const x of u.reachedBy) if (x.write && x.principal.owner && !writers.has(x.principal.owner)) writers.set(x.principal.owner, x);
+    if (writers.size >= 2) {
+      const [a, b] = [...writers.values()];
+      out.push({
+        rule: RULES.crossTenant.id,
+        severity: RULES.crossTenant.severity,
+        principal: b.principal.arn,
+        action: b.action,
+        resource: r.arn,
+        tenants: { actingAs: b.principal.owner!, victim: a.principal.owner! },
+        occurrences: writers.size,
+        ...at(r.source),
+        why: `${r.source.logicalId} is written by roles of tenants ${[...writers.keys()].map((t) => `"${t}"`).join(' and ')} (${[...writers.values()].map((w) => `${w.principal.name}: ${w.action}`).join(', ')}) with no partition condition: a shared store`,
+      });
+      continue;
+    }
+    out.push({
+      rule: RULES.unclassifiedStore.id,
+      severity: RULES.unclassifiedStore.severity,
+      resource: r.arn,
+      occurrences: u.reachedBy.length,
+      ...at(r.source),
+      why: `${r.source.logicalId} (${r.type}) is reached by ${[...new Set(u.reachedBy.map((x) => x.principal.name))].join(', ')} but no tenant partition is visible: tag it TenantId=<id>, or declare partitions["${r.source.constructPath?.replace(/\/Resource$/, '') ?? r.source.logicalId}"] in the config`,
+    });
+  }
+  return out;
+}
+
+/** Principals that reach every tenant with their own credentials. */
+export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
+  return reach.map((h) => {
+    const p = h.principal;
+    const key = p.source.constructPath?.replace(/\/Resource$/, '') ?? p.source.logicalId;
+    const st = h.allowedBy[0];
+    const what = h.masterSecret
+      ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
+      : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
+    const base = {
+      principal: p.arn,
+      action: h.action,
+      resource: h.resource,
+      tenants: { actingAs: null, victim: '*' },
+      occurrences: 1,
+      ...at(st?.source ?? p.source),
+      ...(st?.sid ? { statementSid: st.sid } : {}),
+    };
+    if (p.platformReason) {
+      return { ...base, rule: RULES.platformPrincipal.id, severity: RULES.platformPrincipal.severity, why: `${p.name} ${what}; declared platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason}` };
+    }
+    if (p.assumableByAws && !p.abac && !p.owner && !h.masterSecret) {
+      return {
+        ...base,
+        rule: RULES.vendedSessionPolicy.id,
+        severity: RULES.vendedSessionPolicy.severity,
+        why: `${p.name} is assumed by other principals and ${what}: isolation rests on a session policy built in code the templates do not show; declare it as sessionPolicies["${key}"] (with {{tenant}}) so the audit can prove it, or as platformPrincipals["${key}"] if it reaches every tenant by design`,
+      };
+    }
+    return { ...base, rule: RULES.allTenants.id, severity: RULES.allTenants.severity, why: `${p.name} ${what}; give it tenant sessions or declare platformPrincipals["${key}"] with a reason` };
+  }) as Finding[];
+}
+
 export function inventoryFindings(inv: Inventory, unresolved: readonly Unresolved[]): Finding[] {
   const out: Finding[] = [];
+  for (const u of inv.unreadable) {
+    out.push({
+      rule: RULES.unresolved.id,
+      severity: RULES.unresolved.severity,
+      occurrences: 1,
+      ...at(u.source),
+      why: `${u.what} could not be read (an unresolved value); it was read in the open direction (true in an Allow, false in a Deny), so the proof does not cover what it restricts`,
+    });
+  }
   for (const p of inv.principals) {
-    if (!(p.owner || p.abac)) continue;
+    if (!(p.owner || p.abac || p.sessionPolicy)) continue;
     for (const ext of p.externalPolicies) {
       out.push({
         rule: RULES.externalPolicy.id,
@@ -169,11 +275,16 @@ export function inventoryFindings(inv: Inventory, unresolved: readonly Unresolve
   return out;
 }
 
-const cacheKey = (tenant: string) => `${CACHE_ROOT}${tenant}:audit-probe`;
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function cacheFindings(inv: Inventory): Finding[] {
+export function cacheFindings(inv: Inventory, grammar?: IdGrammar, config: AuditConfig = EMPTY_CONFIG): Finding[] {
   const out: Finding[] = [];
   for (const u of inv.cacheUsers) {
+    // The tenant key prefix: the config's keyPrefix for this user (or every user), else the namespace contract.
+    const declared = Object.entries(config.partitions).find(([k, v]) => v.keyPrefix && (k === 'AWS::ElastiCache::User' || configKeyMatches(k, u.source)))?.[1].keyPrefix;
+    const [pre, post] = (declared ?? `${CACHE_ROOT}${TENANT_PLACEHOLDER}:`).split(TENANT_PLACEHOLDER);
+    const cacheKey = (tenant: string) => `${pre}${tenant}${post}audit-probe`;
+    const namedRe = new RegExp(`${escapeRe(pre)}([A-Za-z0-9][A-Za-z0-9_-]*)${escapeRe(post)}`, 'g');
     const acl = parseAccessString(u.accessString);
     const f = (rule: Rule, why: string): Finding => ({
       rule: rule.id,
@@ -201,9 +312,9 @@ export function cacheFindings(inv: Inventory): Finding[] {
     }
     if (!acl.enabled) continue;
     // Owner: tag, else the one tenant its key patterns name.
-    const named = new Set([...u.accessString.matchAll(/tenant:([a-z][a-z0-9-]*):/g)].map((m) => m[1]));
+    const named = new Set([...u.accessString.matchAll(namedRe)].map((m) => m[1]).filter((t) => !grammar || grammar.isValid(t)));
     const owner = u.owner ?? (named.size === 1 ? [...named][0] : undefined);
-    const classes = tenantClasses(owner ? [owner, ...named] : [...named]);
+    const classes = tenantClasses(owner ? [owner, ...named] : [...named], grammar);
     const victims = classes.filter((t) => t !== owner);
     for (const p of acl.keyPatterns) {
       const hit = victims.find((v) => redisGlobMatch(p, cacheKey(v)));

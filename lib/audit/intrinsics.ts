@@ -176,11 +176,28 @@ export class Resolver {
       if (!child || !out) return this.fail(stack, at, `nested stack output ${logicalId}.${attr} not found`);
       return this.resolve(child, out.Value, at);
     }
+    if (r.Type === 'Custom::AWSCDKCfnJson' && attr === 'Value') return this.cfnJson(stack, logicalId, at);
     const kind = kindOf(r.Type);
     if (attr === 'Arn' || kind.attrs?.[attr] === 'arn') return this.arnOf(stack, logicalId);
     if (kind.attrs?.[attr] === 'name') return this.nameOf(stack, logicalId);
     // Any other attribute: a symbolic value that keeps the logical id.
     return `${logicalId}.${attr}`;
+  }
+
+  /**
+   * CDK's `CfnJson` (aws-cdk-lib/core cfn-json.ts) writes a JSON value whose keys hold tokens as
+   * a custom resource `Custom::AWSCDKCfnJson` with the JSON text in its `Value` property; the
+   * resource returns the parsed value as attribute `Value` (e.g. the EKS IRSA trust condition
+   * `StringEquals: {"Fn::GetAtt": [<CfnJson>, "Value"]}`). Resolve the text and parse it.
+   */
+  private cfnJson(stack: LoadedStack, logicalId: string, at: string): unknown {
+    const v = this.properties(stack, logicalId).Value;
+    if (typeof v !== 'string') return v ?? this.fail(stack, at, `CfnJson ${logicalId} has no Value`);
+    try {
+      return JSON.parse(v);
+    } catch {
+      return this.fail(stack, at, `CfnJson ${logicalId}.Value is not JSON once resolved`);
+    }
   }
 
   private importValue(stack: LoadedStack, name: unknown, at: string): unknown {

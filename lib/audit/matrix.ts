@@ -8,14 +8,17 @@
  * encryption headers a bucket policy asks for, the S3 prefix of the victim), so a Deny that
  * only catches careless requests does not count as isolation.
  */
-import { objectPrefix, indexPrefix, TENANT_TAG_KEY } from '../core/namespace';
-import { TenantId } from '../core/tenant-id';
+import { TENANT_TAG_KEY } from '../core/namespace';
+import { TENANT_PLACEHOLDER } from './config';
 import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
 import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
+import { BLUEPRINT_GRAMMAR, IdGrammar } from './id-grammar';
 import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
-import { Statement } from './policy-model';
+import { Statement, UNREADABLE_OPERATOR } from './policy-model';
 import { kindOf } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
+import { sessionContextFromTrust } from './session-context';
+import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
 export interface Probe {
@@ -27,6 +30,10 @@ export interface Probe {
   readonly action: string;
   readonly resourceArn: string;
   readonly request: AuthzRequest;
+  /** The acting tenant's own data: must be allowed somewhere, else the proof about the principal is vacuous. */
+  readonly own?: boolean;
+  /** The session policy for the acting tenant (declared `sessionPolicies`). */
+  readonly session?: readonly Statement[];
 }
 
 export interface Leak {
@@ -34,30 +41,31 @@ export interface Leak {
   readonly allowedBy: readonly Statement[];
 }
 
+/** Per tenant-facing principal: its own-tenant probes and how many were allowed. */
+export interface Coverage {
+  readonly principal: Principal;
+  ownProbes: number;
+  ownAllowed: number;
+}
+
 export interface MatrixResult {
   readonly leaks: Leak[];
+  /** Every request evaluated (cross-tenant and own-tenant). */
   readonly requests: number;
-  /** Per cell `${actingAs}\u0000${resource arn}`: [requests, allowed]. */
+  /** Per cell `${actingAs}\u0000${resource arn}`: [requests, allowed] (cross-tenant requests only). */
   readonly cells: Map<string, [number, number]>;
   readonly actingIds: Set<string>;
   /** Tag values an ABAC trust policy accepts although they are not TenantIds. */
   readonly acceptedHostileTags: Array<{ principal: Principal; value: string }>;
   readonly unsupportedOperators: Set<string>;
+  readonly coverage: Coverage[];
 }
 
 export const NO_TAG = '(no tag)';
 
-function nsKindOf(r: TenantResource): 'object' | 'index' | undefined {
-  if (r.kind.namespace) return r.kind.namespace;
-  if (r.type === 'AWS::KMS::Key' && r.encrypts.length > 0) return 'object';
-  return undefined;
-}
-
-function namespaceOf(kind: 'object' | 'index' | undefined, tenant: string): string {
-  if (!kind) return '';
-  const t = TenantId.isValid(tenant) ? TenantId.parse(tenant) : undefined;
-  if (kind === 'object') return t ? objectPrefix(t) : `tenants/${tenant}/`;
-  return t ? indexPrefix(t) : `tenant-${tenant}.`;
+/** A tenant's namespace in a store: its partition template with the id, '' for a store without one. */
+export function namespaceOf(r: TenantResource, tenant: string): string {
+  return r.partition ? r.partition.template.split(TENANT_PLACEHOLDER).join(tenant) : '';
 }
 
 /** The owner of a key that is not tagged: the common owner of the buckets it encrypts. */
@@ -83,15 +91,27 @@ function trustAccepts(p: Principal, value: string | null): boolean {
 }
 
 function expand(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(arn|ns|keyArn)\}/g, (_, k: string) => vars[k] ?? '');
+  return template.replace(/\{(arn|ns|own|keyArn|dbuserArn)\}/g, (_, k: string) => vars[k] ?? '');
 }
 
-export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?: (done: number, total: number) => void): Promise<MatrixResult> {
+/** Probe resources per index: `{index}` once per index of the table (none: the probe is dropped). */
+function perIndex(resource: string, r: TenantResource): string[] {
+  if (!resource.includes('{index}')) return [resource];
+  return (r.indexes ?? []).map((i) => resource.replace('{index}', i));
+}
+
+export async function runMatrix(
+  inv: Inventory,
+  engine: AuditEngine,
+  onProgress?: (done: number, total: number) => void,
+  grammar: IdGrammar = BLUEPRINT_GRAMMAR,
+): Promise<MatrixResult> {
   const leaks: Leak[] = [];
   const cells = new Map<string, [number, number]>();
   const actingIds = new Set<string>();
   const acceptedHostileTags: Array<{ principal: Principal; value: string }> = [];
   const unsupportedOperators = new Set<string>();
+  const coverage = new Map<Principal, Coverage>();
   let requests = 0;
   let batch: Probe[] = [];
 
@@ -102,6 +122,7 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
       policies: {
         identity: p.principal.identity,
         ...(p.principal.boundary ? { boundary: p.principal.boundary } : {}),
+        ...(p.session ? { session: p.session } : {}),
         resource: p.resource.policy,
         // KMS keys and role trust policies must allow by themselves.
         resourcePolicyRequired: p.resource.type === 'AWS::KMS::Key' || p.resource.type === 'AWS::IAM::Role',
@@ -110,7 +131,13 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
     const results: EngineResult[] = await engine.evaluateBatch(items);
     results.forEach((res, i) => {
       const probe = batch[i];
-      res.unsupported.forEach((u) => unsupportedOperators.add(u));
+      res.unsupported.forEach((u) => u !== UNREADABLE_OPERATOR && unsupportedOperators.add(u));
+      if (probe.own) {
+        const c = coverage.get(probe.principal)!;
+        c.ownProbes++;
+        if (res.decision === 'Allowed') c.ownAllowed++;
+        return;
+      }
       const key = `${probe.actingAs ?? NO_TAG}\u0000${probe.resource.arn}`;
       const cell = cells.get(key) ?? [0, 0];
       cell[0]++;
@@ -126,32 +153,47 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
     batch = [];
   };
 
-  const scoped = inv.principals.filter((p) => p.owner || p.abac);
-  const principalLiterals = new Map(scoped.map((p) => [p, literalsOf([...p.identity, ...(p.boundary ?? [])])]));
-  const resourceLiterals = new Map(inv.resources.map((r) => [r, literalsOf(r.policy)]));
+  const scoped = inv.principals.filter(isTenantFacing);
+  const principalLiterals = new Map(scoped.map((p) => [p, literalsOf([...p.identity, ...(p.boundary ?? [])], grammar)]));
+  const resourceLiterals = new Map(inv.resources.map((r) => [r, literalsOf(r.policy, grammar)]));
+  const sessions = new Map<string, readonly Statement[] | undefined>();
+  const sessionOf = (p: Principal, a: string | null) => {
+    if (!p.sessionPolicy || a === null) return undefined;
+    const k = `${p.arn}\u0000${a}`;
+    if (!sessions.has(k)) sessions.set(k, sessionPolicyFor(p, a));
+    return sessions.get(k);
+  };
 
   let done = 0;
   for (const p of scoped) {
+    coverage.set(p, { principal: p, ownProbes: 0, ownAllowed: 0 });
     // Hostile tag values this role's trust policy lets through.
-    const hostile = p.abac ? hostileTagValues(p.owner ?? 'acme').filter((v) => trustAccepts(p, v)) : [];
+    const hostile = p.abac ? hostileTagValues(p.owner ?? grammar.base, grammar).filter((v) => trustAccepts(p, v)) : [];
     hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
     const untagged = p.abac && !p.owner;
     const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
-    const roleTags = Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+    const roleTags = {
+      ...Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+      ...sessionContextFromTrust(p),
+    };
 
     for (const r of inv.resources) {
       const owner = ownerOf(r);
-      const nsKind = nsKindOf(r);
-      if (!owner && !nsKind) continue;
+      const pooledKey = r.type === 'AWS::KMS::Key' && !owner;
+      if (!owner && !r.partition && !pooledKey) continue;
       const lits = new Set([...principalLiterals.get(p)!, ...resourceLiterals.get(r)!, ...(owner ? [owner] : []), ...(p.owner ? [p.owner] : [])]);
-      const classes = tenantClasses(lits);
+      const classes = tenantClasses(lits, grammar);
       const acting: Array<string | null> = p.owner ? [p.owner] : [...classes, ...hostile, ...(untagged ? [null] : [])];
       const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
 
-      const resourceTags = Object.fromEntries(Object.entries(r.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+      // CloudFormation propagates stack tags to the resources it creates (CloudFormation User Guide, aws-properties-resource-tags).
+      const resourceTags = Object.fromEntries(Object.entries({ ...(r.stackTags ?? {}), ...r.tags }).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
       for (const a of acting) {
         if (a !== null) actingIds.add(a);
-        const sessionTags = a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
+        const session = sessionOf(p, a);
+        if (p.sessionPolicy && !session) continue; // a vended role is only ever assumed with its session policy
+        // A vended role's session carries no tag: the tenant is in its session policy.
+        const sessionTags = a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
         // Built once per (principal, tenant, resource); each probe adds only its own keys.
         const baseCtx = requestContext({
           'aws:PrincipalArn': p.arn,
@@ -162,9 +204,10 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
           ...sessionTags,
           ...resourceTags,
         });
-        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>): Probe => {
+        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>, own: boolean): Probe => {
           const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
-          for (const k in extra) context[k.toLowerCase()] = [extra[k]];
+          // `\u0000` separates the values of a multi-valued key (a batch over two partitions).
+          for (const k in extra) context[k.toLowerCase()] = extra[k] === '' ? undefined : extra[k].split('\u0000');
           return {
             principal: p,
             actingAs: a,
@@ -173,38 +216,48 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
             action,
             resourceArn,
             request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action, resource: resourceArn, context },
+            ...(own ? { own } : {}),
+            ...(session ? { session } : {}),
           };
         };
-        for (const v of victims) {
-          if (v === a) continue;
+        const vars0 = { arn: r.arn, keyArn: r.keyArn ?? '', dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe` };
+        // Own-tenant probes (victim = the acting tenant) count coverage; they are not leaks.
+        for (const v of a === null ? victims : [...new Set([...victims, ...(owner === undefined || owner === a ? [a] : [])])]) {
+          const own = v === a;
           // Namespaces the attacker may aim at: the victim's, and (in a victim-owned resource)
           // the attacker's own, which a variable-based grant would open in someone else's bucket.
-          const nss = [namespaceOf(nsKind, v), ...(owner && a !== null ? [namespaceOf(nsKind, a)] : [])];
-          for (const ns of [...new Set(nss)]) {
-            if (r.type === 'AWS::KMS::Key') {
-              for (const bucket of r.encrypts) {
+          const nsOf = (t: string, store: TenantResource) => namespaceOf(store, t);
+          if (r.type === 'AWS::KMS::Key') {
+            for (const bucket of r.encrypts) {
+              const nss = [nsOf(v, bucket), ...(owner && a !== null && !own ? [nsOf(a, bucket)] : [])];
+              for (const ns of [...new Set(nss)]) {
                 const contexts: Array<Record<string, string>> = [
                   { 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `${bucket.arn}/${ns}audit-probe` },
                   ...(bucket.bucketKeyEnabled ? [{ 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.arn }] : []),
                 ];
-                for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, ctx));
+                for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, ctx, own));
               }
-              if (owner) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, {}));
-              continue;
             }
+            if (owner) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, {}, own));
+            continue;
+          }
+          const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
+          for (const ns of [...new Set(nss)]) {
             const templates = owner ? r.kind.ownedProbes ?? [] : r.kind.pooledProbes ?? [];
             for (const t of templates) {
-              const vars = { arn: r.arn, ns, keyArn: r.keyArn ?? '' };
+              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r) };
               const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
-              batch.push(make(v, t.action, expand(t.resource, vars), extra));
+              // A batch mixing the tenant's own partition with itself is an own probe already made.
+              if (own && Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
+              for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make(v, t.action, res, extra, own));
             }
           }
         }
         if (!owner) {
           for (const t of r.kind.crossTenantProbes ?? []) {
-            const vars = { arn: r.arn, ns: '', keyArn: r.keyArn ?? '' };
+            const vars = { ...vars0, ns: '', own: '' };
             const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
-            batch.push(make('*', t.action, expand(t.resource, vars), extra));
+            for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make('*', t.action, res, extra, false));
           }
         }
       }
@@ -226,16 +279,18 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
         policy: t.trust,
       };
       const lits = new Set([...principalLiterals.get(p)!, ...(t.owner ? [t.owner] : []), ...(p.owner ? [p.owner] : [])]);
-      const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits), ...(untagged ? [null] : [])];
+      const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits, grammar), ...(untagged ? [null] : [])];
       for (const a of acting) {
-        const victims = t.owner ? [t.owner] : tenantClasses(lits);
+        const session = sessionOf(p, a);
+        if (p.sessionPolicy && !session) continue;
+        const victims = t.owner ? [t.owner] : tenantClasses(lits, grammar);
         for (const v of victims) {
           if (v === a || (t.owner && !t.abac && p.owner === t.owner)) continue;
           const context = requestContext({
             'aws:PrincipalArn': p.arn,
             'aws:PrincipalAccount': p.account,
             ...roleTags,
-            ...(a === null ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
+            ...(a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
             ...(t.abac ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: v, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
           });
           batch.push({
@@ -246,6 +301,7 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
             action: 'sts:AssumeRole',
             resourceArn: t.arn,
             request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action: 'sts:AssumeRole', resource: t.arn, context },
+            ...(session ? { session } : {}),
           });
         }
       }
@@ -254,5 +310,5 @@ export async function runMatrix(inv: Inventory, engine: AuditEngine, onProgress?
     onProgress?.(++done, scoped.length);
   }
   await flush();
-  return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators };
+  return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators, coverage: [...coverage.values()] };
 }

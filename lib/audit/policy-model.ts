@@ -70,12 +70,38 @@ function principalSet(v: unknown, what: string): PrincipalSet {
   };
 }
 
-/** Normalises a resolved policy document (no intrinsics left) into statements. */
-export function parsePolicyDocument(doc: unknown, source: SourceRef | undefined, what: string): Statement[] {
+/**
+ * The operator given to a condition block the audit could not read (a token it could not
+ * resolve where an object belongs). The engine treats it as any unknown operator: true in an
+ * Allow, false in a Deny — the open direction — and the inventory reports `TI-UNRESOLVED`.
+ */
+export const UNREADABLE_OPERATOR = 'TI:Unreadable';
+
+/** Called for a part of a policy the audit cannot read; the part is then read in the open direction. */
+export type OnUnreadable = (what: string, value: unknown) => void;
+
+const UNRESOLVED_MARK = '{{unresolved:';
+
+/** A value left by an intrinsic the resolver could not read (a string where an object belongs, or a placeholder). */
+function isTokenLeftover(v: unknown): boolean {
+  return typeof v === 'string' || JSON.stringify(v ?? null).includes(UNRESOLVED_MARK);
+}
+
+/**
+ * Normalises a resolved policy document (no intrinsics left) into statements. With
+ * `onUnreadable`, a part left unreadable by an unresolved token is reported there and read in
+ * the open direction instead of failing the whole audit; a document that is malformed in
+ * itself (Effect "Maybe", no Statement) still throws PolicyFormatError.
+ */
+export function parsePolicyDocument(doc: unknown, source: SourceRef | undefined, what: string, onUnreadable?: OnUnreadable): Statement[] {
   if (typeof doc === 'string') {
     try {
       doc = JSON.parse(doc);
     } catch {
+      if (onUnreadable && (doc as string).includes(UNRESOLVED_MARK)) {
+        onUnreadable(`${what}: policy document`, doc);
+        return [];
+      }
       throw new PolicyFormatError(`${what}: policy document is a string but not JSON`);
     }
   }
@@ -91,12 +117,28 @@ export function parsePolicyDocument(doc: unknown, source: SourceRef | undefined,
       throw new PolicyFormatError(`${w}: Effect must be Allow or Deny, got ${JSON.stringify(st.Effect)}`);
     }
     const conditions: Condition[] = [];
+    const unreadable = (part: string, value: unknown): boolean => {
+      if (!onUnreadable || !isTokenLeftover(value)) return false;
+      onUnreadable(`${w}.${part}`, value);
+      conditions.push({ operator: UNREADABLE_OPERATOR, key: part, values: [] });
+      return true;
+    };
     if (st.Condition !== undefined) {
-      if (typeof st.Condition !== 'object' || st.Condition === null) throw new PolicyFormatError(`${w}: Condition must be an object`);
-      for (const [operator, block] of Object.entries(st.Condition as Record<string, unknown>)) {
-        if (typeof block !== 'object' || block === null) throw new PolicyFormatError(`${w}: Condition.${operator} must be an object`);
-        for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-          conditions.push({ operator, key, values: list(values, `${w}.Condition.${operator}.${key}`) });
+      if (typeof st.Condition !== 'object' || st.Condition === null) {
+        if (!unreadable('Condition', st.Condition)) throw new PolicyFormatError(`${w}: Condition must be an object`);
+      } else {
+        for (const [operator, block] of Object.entries(st.Condition as Record<string, unknown>)) {
+          if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+            if (!unreadable(`Condition.${operator}`, block)) throw new PolicyFormatError(`${w}: Condition.${operator} must be an object`);
+            continue;
+          }
+          for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+            try {
+              conditions.push({ operator, key, values: list(values, `${w}.Condition.${operator}.${key}`) });
+            } catch (e) {
+              if (!unreadable(`Condition.${operator}.${key}`, values)) throw e;
+            }
+          }
         }
       }
     }

@@ -28,7 +28,7 @@ export interface ProbeTemplate {
   readonly action: string;
   /** `{arn}` = resource ARN, `{ns}` = the tenant's namespace path for this resource type. */
   readonly resource: string;
-  /** Extra context; `{ns}`, `{arn}` and `{keyArn}` are substituted. */
+  /** Extra context; `{ns}`, `{own}`, `{arn}`, `{keyArn}` and `{index}` are substituted; `\u0000` separates the values of a multi-valued key. */
   readonly context?: Readonly<Record<string, string>>;
 }
 
@@ -50,7 +50,7 @@ export interface ResourceKind {
    * Requests against a shared (pool) resource, per tenant namespace: `{ns}` becomes tenant
    * u's namespace. Used only for resource types with a namespace contract.
    */
-  readonly namespace?: 'object' | 'index';
+  readonly namespace?: 'object' | 'index' | 'partitionKey';
   readonly pooledProbes?: readonly ProbeTemplate[];
   /** Requests that reach every tenant's data in a pooled resource at once (root listing, `_all`). */
   readonly crossTenantProbes?: readonly ProbeTemplate[];
@@ -92,6 +92,52 @@ const OPENSEARCH_DOMAIN: ResourceKind = {
   crossTenantProbes: ['ESHttpGet', 'ESHttpPost'].flatMap((a) =>
     ['_all/_search', '*/_search', '_search', '_msearch', '_mget', 'tenant-*/_search'].map((p) => ({ action: `es:${a}`, resource: `{arn}/${p}` })),
   ),
+};
+
+/**
+ * DynamoDB items are partitioned by their partition key; `dynamodb:LeadingKeys` carries the
+ * partition key values of a request (DynamoDB Developer Guide, specifying-conditions). Probes
+ * against a pooled table put the victim's partition value there (`{ns}`); a batch mixes the
+ * attacker's own value with the victim's (`{own}`), which `ForAnyValue:` lets through. Scan and
+ * PartiQL without a key condition carry no LeadingKeys at all: the ForAllValues empty-set trap
+ * (IAM User Guide, reference_policies_condition-single-vs-multi-valued-context-keys).
+ */
+const LEADING = 'dynamodb:LeadingKeys';
+const DYNAMODB_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+const DYNAMODB_TABLE: ResourceKind = {
+  service: 'dynamodb',
+  name: (i) => str(i.props.TableName) ?? symbolic(i),
+  ref: 'name',
+  arn: (n, i) => `${regional('dynamodb', i)}:table/${n}`,
+  attrs: { StreamArn: 'arn' },
+  namespace: 'partitionKey',
+  ownedProbes: [...DYNAMODB_ITEM_ACTIONS, 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'].map((action) => ({ action, resource: '{arn}' })),
+  pooledProbes: [
+    ...DYNAMODB_ITEM_ACTIONS.map((action) => ({ action, resource: '{arn}', context: { [LEADING]: '{ns}' } })),
+    ...['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:TransactGetItems', 'dynamodb:TransactWriteItems'].map((action) => ({
+      action,
+      resource: '{arn}',
+      context: { [LEADING]: '{own}\u0000{ns}' },
+    })),
+    { action: 'dynamodb:Query', resource: '{arn}/index/{index}', context: { [LEADING]: '{ns}' } },
+  ],
+  crossTenantProbes: [
+    { action: 'dynamodb:Scan', resource: '{arn}' },
+    { action: 'dynamodb:Scan', resource: '{arn}/index/{index}' },
+    { action: 'dynamodb:PartiQLSelect', resource: '{arn}' },
+    { action: 'dynamodb:ExportTableToPointInTime', resource: '{arn}' },
+  ],
 };
 
 export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
@@ -160,6 +206,14 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
       resource: '{arn}',
     })),
   },
+  // `Ref` of an attachment returns the secret's ARN (CloudFormation reference,
+  // aws-resource-secretsmanager-secrettargetattachment): a grant on it is a grant on the secret.
+  'AWS::SecretsManager::SecretTargetAttachment': {
+    service: 'secretsmanager',
+    name: (i) => str(i.props.SecretId) ?? symbolic(i),
+    ref: 'name',
+    arn: (n) => n,
+  },
   'AWS::SNS::Topic': {
     service: 'sns',
     name: (i) => str(i.props.TopicName) ?? symbolic(i),
@@ -168,15 +222,39 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
     attrs: { TopicArn: 'arn', TopicName: 'name' },
     ownedProbes: ['sns:Publish', 'sns:Subscribe'].map((action) => ({ action, resource: '{arn}' })),
   },
-  'AWS::DynamoDB::Table': {
-    service: 'dynamodb',
-    name: (i) => str(i.props.TableName) ?? symbolic(i),
+  'AWS::DynamoDB::Table': DYNAMODB_TABLE,
+  'AWS::DynamoDB::GlobalTable': DYNAMODB_TABLE,
+  'AWS::Kinesis::Stream': {
+    service: 'kinesis',
+    name: (i) => str(i.props.Name) ?? symbolic(i),
     ref: 'name',
-    arn: (n, i) => `${regional('dynamodb', i)}:table/${n}`,
-    ownedProbes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DeleteItem'].map((action) => ({
+    arn: (n, i) => `${regional('kinesis', i)}:stream/${n}`,
+    ownedProbes: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:SubscribeToShard'].map((action) => ({
       action,
       resource: '{arn}',
     })),
+  },
+  'AWS::KinesisFirehose::DeliveryStream': {
+    service: 'firehose',
+    name: (i) => str(i.props.DeliveryStreamName) ?? symbolic(i),
+    ref: 'name',
+    arn: (n, i) => `${regional('firehose', i)}:deliverystream/${n}`,
+    ownedProbes: ['firehose:PutRecord', 'firehose:PutRecordBatch'].map((action) => ({ action, resource: '{arn}' })),
+  },
+  'AWS::ElastiCache::ReplicationGroup': {
+    service: 'elasticache',
+    name: (i) => (str(i.props.ReplicationGroupId) ?? symbolic(i, true)).toLowerCase(),
+    ref: 'name',
+    arn: (n, i) => `${regional('elasticache', i)}:replicationgroup:${n}`,
+    ownedProbes: [{ action: 'elasticache:Connect', resource: '{arn}' }],
+  },
+  'AWS::RDS::DBInstance': {
+    service: 'rds',
+    name: (i) => (str(i.props.DBInstanceIdentifier) ?? symbolic(i, true)).toLowerCase(),
+    ref: 'name',
+    arn: (n, i) => `${regional('rds', i)}:db:${n}`,
+    attrs: { DBInstanceArn: 'arn' },
+    ownedProbes: [{ action: 'rds-db:connect', resource: '{dbuserArn}' }],
   },
   'AWS::RDS::DBCluster': {
     service: 'rds',
@@ -187,6 +265,9 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
     ownedProbes: [
       { action: 'rds-data:ExecuteStatement', resource: '{arn}' },
       { action: 'rds-data:BatchExecuteStatement', resource: '{arn}' },
+      // IAM database authentication: rds-db:connect names the cluster's resource id, which the
+      // templates do not show (RDS User Guide, UsingWithRDS.IAMDBAuth.IAMPolicy).
+      { action: 'rds-db:connect', resource: '{dbuserArn}' },
     ],
   },
   'AWS::OpenSearchService::Domain': OPENSEARCH_DOMAIN,

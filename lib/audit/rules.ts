@@ -84,6 +84,40 @@ export const RULES = {
     info: 'A condition operator the builtin engine does not know was assumed true in Allows and false in Denies.',
     explanation: 'The builtin engine treats unknown operators in the open direction so it over-reports rather than misses a leak.',
   },
+  allTenants: {
+    id: 'TI-ALL-TENANTS',
+    severity: 'error',
+    info: "A principal reaches every tenant's part of a pooled store (or a database's master credentials) with its own credentials.",
+    explanation:
+      'Its isolation rests on application code choosing the right tenant for each request. Give it tenant sessions (session tags or a session policy), or declare it in platformPrincipals with the reason it may reach every tenant.',
+  },
+  vendedSessionPolicy: {
+    id: 'TI-VENDED-SESSION-POLICY',
+    severity: 'warning',
+    info: 'A role vended to tenants reaches every tenant; the session policy that narrows it is built in code the templates do not show.',
+    explanation:
+      'Declare the session policy the application passes on AssumeRole in the config (sessionPolicies, with {{tenant}} for the tenant id); the audit then evaluates the role intersected with that policy for every adversarial tenant.',
+  },
+  platformPrincipal: {
+    id: 'TI-PLATFORM-PRINCIPAL',
+    severity: 'note',
+    info: 'A principal declared in platformPrincipals reaches every tenant; reported with its reason.',
+    explanation: 'The config says this principal was reviewed as reaching every tenant by design. Keep the list short and the reasons true.',
+  },
+  unclassifiedStore: {
+    id: 'TI-UNCLASSIFIED-STORE',
+    severity: 'warning',
+    info: 'Tenant-facing principals reach a data store whose tenant partition the audit cannot see.',
+    explanation:
+      'Tag it TenantId=<id> if one tenant owns it, or declare its partition in the config (partitions: objectKey, partitionKey, indexPrefix, keyPrefix or name with {{tenant}}); otherwise the proof does not cover it.',
+  },
+  vacuousProof: {
+    id: 'TI-VACUOUS-PROOF',
+    severity: 'warning',
+    info: "A tenant-facing principal is refused everything on its own tenant's data, so the proof about it is vacuous.",
+    explanation:
+      'Denying every request also denies every cross-tenant request. A principal that should work for its tenant but is refused all of it means the model (partition, session policy, tags) does not match how the app addresses tenant data.',
+  },
   cacheKeys: {
     id: 'TI-CACHE-KEYS',
     severity: 'error',

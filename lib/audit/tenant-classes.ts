@@ -14,49 +14,29 @@
  * STS accepts but are not TenantIds (`acme/`, `ACME`, ...) are added for roles whose trust
  * policy accepts them.
  */
-import { TenantId } from '../core/tenant-id';
 import { stsAcceptsTagValue } from '../core/tenant-id-iam';
+import { BLUEPRINT_GRAMMAR, IdGrammar } from './id-grammar';
 
 /** An id related to no other id used in the audit (no shared prefix with the base id). */
-export const UNRELATED_ID = 'zz-unrelated';
+export const UNRELATED_ID = BLUEPRINT_GRAMMAR.unrelated;
 /** The base id for policies that mention no literal tenant. */
-export const BASE_ID = 'acme';
+export const BASE_ID = BLUEPRINT_GRAMMAR.base;
 
 /** Representatives of every relation to `id` (including `id` itself), all valid TenantIds. */
-export function variantsOf(id: string): string[] {
-  const out = [id, `${id}-q`, `${id}q`];
-  for (let n = id.length - 1; n >= 3; n--) {
-    const p = id.slice(0, n);
-    if (TenantId.isValid(p)) {
-      out.push(p);
-      break;
-    }
-  }
-  for (let k = 1; k <= id.length - 3; k++) {
-    const suffix = id.slice(k);
-    if (TenantId.isValid(suffix)) {
-      out.push(suffix);
-      break;
-    }
-  }
-  const lastHyphen = id.lastIndexOf('-');
-  if (lastHyphen > 0) out.push(id.slice(0, lastHyphen));
-  const firstHyphen = id.indexOf('-');
-  if (firstHyphen > 0) out.push(id.slice(firstHyphen + 1));
-  // An infix: drop the first and the last character.
-  if (id.length >= 5) out.push(id.slice(1, -1));
-  return out.filter((x) => TenantId.isValid(x));
+export function variantsOf(id: string, grammar: IdGrammar = BLUEPRINT_GRAMMAR): string[] {
+  return grammar.variants(id);
 }
 
 /** The tenant ids to evaluate for a check whose policies mention `literals`. */
-export function tenantClasses(literals: Iterable<string>): string[] {
-  const set = new Set<string>([UNRELATED_ID]);
+export function tenantClasses(literals: Iterable<string>, grammar: IdGrammar = BLUEPRINT_GRAMMAR): string[] {
+  const set = new Set<string>([grammar.unrelated]);
   let any = false;
   for (const l of literals) {
+    if (!grammar.isValid(l)) continue;
     any = true;
-    for (const v of variantsOf(l)) set.add(v);
+    for (const v of grammar.variants(l)) set.add(v);
   }
-  if (!any) for (const v of variantsOf(BASE_ID)) set.add(v);
+  if (!any) for (const v of grammar.variants(grammar.base)) set.add(v);
   return [...set].sort();
 }
 
@@ -65,7 +45,7 @@ export function tenantClasses(literals: Iterable<string>): string[] {
  * trust policy lets one of them through has a session that belongs to no tenant, or pretends
  * to be several.
  */
-export function hostileTagValues(base: string): string[] {
+export function hostileTagValues(base: string, grammar: IdGrammar = BLUEPRINT_GRAMMAR): string[] {
   const values = [
     base.toUpperCase(),
     `${base}/`,
@@ -85,5 +65,5 @@ export function hostileTagValues(base: string): string[] {
     // Non-ASCII letters: STS accepts them and IAM StringLike cannot list them (tenant-id-iam.ts).
     `${base}\u00e9`,
   ];
-  return values.filter((v) => stsAcceptsTagValue(v) && !TenantId.isValid(v));
+  return values.filter((v) => stsAcceptsTagValue(v) && !grammar.isValid(v));
 }

@@ -222,12 +222,13 @@ const LEAKS: Case[] = [
   },
   {
     name: 'default cache user left enabled',
-    stacks: platform({ DefaultUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'tib-default', UserName: 'default', AccessString: 'on ~* +@all' } } }),
+    // With a tenant role: an app without any tenant model is refused (exit 2), not audited.
+    stacks: platform({ ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), DefaultUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'tib-default', UserName: 'default', AccessString: 'on ~* +@all' } } }),
     expected: [['TI-CACHE-DEFAULT-USER', 'DefaultUser']],
   },
   {
     name: 'search domain allowing explicit indexes in multi-requests',
-    stacks: platform({ Search: { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'search', AdvancedOptions: { 'rest.action.multi.allow_explicit_index': 'true' } } } }),
+    stacks: platform({ ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), Search: { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'search', AdvancedOptions: { 'rest.action.multi.allow_explicit_index': 'true' } } } }),
     expected: [['TI-SEARCH-EXPLICIT-INDEX', 'Search']],
   },
   {

@@ -10,7 +10,7 @@
  */
 import { EvaluationResult, SimulateCustomPolicyCommand, SimulateCustomPolicyCommandOutput } from '@aws-sdk/client-iam';
 import { Statement } from '../policy-model';
-import { Decision } from './builtin-engine';
+import { Decision, evaluate } from './builtin-engine';
 import { AuditEngine, EngineItem, EngineResult } from './engine';
 
 /** The part of an IAM client the engine uses: real IAMClient or a recorded double in tests. */
@@ -100,7 +100,17 @@ export class AwsSimulatorEngine implements AuditEngine {
     const results: EngineResult[] = new Array(items.length);
     // Group by everything but action and resource: one call per policies + caller + context.
     const groups = new Map<string, number[]>();
+    // SimulateCustomPolicy has no session-policy input: a session policy is sent as the
+    // permissions boundary (both must allow, a Deny in either wins); an item with both a
+    // boundary and a session policy cannot be expressed and is left to the builtin engine.
+    items = items.map((it) =>
+      it.policies.session && !it.policies.boundary ? { ...it, policies: { ...it.policies, boundary: it.policies.session, session: undefined } } : it,
+    );
     items.forEach((it, i) => {
+      if (it.policies.session) {
+        results[i] = evaluate(it.request, it.policies);
+        return;
+      }
       const key = JSON.stringify([
         toPolicyJson(it.policies.identity, false),
         it.policies.boundary ? toPolicyJson(it.policies.boundary, false) : null,

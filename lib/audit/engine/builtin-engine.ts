@@ -35,6 +35,12 @@ export interface AuthzRequest {
 export interface PolicySet {
   readonly identity: readonly Statement[];
   readonly boundary?: readonly Statement[];
+  /**
+   * A session policy passed on AssumeRole: like a boundary it must allow too, and its Deny
+   * wins; a resource policy naming the session ARN itself is not limited by it (IAM User
+   * Guide, access_policies "Session policies").
+   */
+  readonly session?: readonly Statement[];
   readonly resource?: readonly Statement[];
   /** True for KMS keys: without a key-policy Allow nothing is allowed. */
   readonly resourcePolicyRequired?: boolean;
@@ -135,13 +141,14 @@ export function evaluate(req: AuthzRequest, policies: PolicySet): Evaluation {
     sts?.find(
       (st) => st.effect === 'Deny' && (!isResource || statementPrincipal(st, req) !== 'none') && applies(st, req, unsupported),
     );
-  const deniedBy = denies(policies.identity, false) ?? denies(policies.boundary, false) ?? denies(policies.resource, true);
+  const deniedBy =
+    denies(policies.identity, false) ?? denies(policies.boundary, false) ?? denies(policies.session, false) ?? denies(policies.resource, true);
   if (deniedBy) return { decision: 'ExplicitlyDenied', allowedBy: [], deniedBy, unsupported };
 
   const identityAllows = policies.identity.filter((st) => st.effect === 'Allow' && applies(st, req, unsupported));
-  const boundaryAllows = policies.boundary
-    ? policies.boundary.some((st) => st.effect === 'Allow' && applies(st, req, unsupported))
-    : true;
+  const boundaryAllows =
+    (policies.boundary ? policies.boundary.some((st) => st.effect === 'Allow' && applies(st, req, unsupported)) : true) &&
+    (policies.session ? policies.session.some((st) => st.effect === 'Allow' && applies(st, req, unsupported)) : true);
   let resourceDirect: Statement[] = [];
   let resourceSession = false;
   let resourceAccount = false;

@@ -5,7 +5,7 @@
  */
 import { AuditResult } from '../audit';
 import { NO_TAG } from '../matrix';
-import { summarize, tenantsLabel } from './summary';
+import { coverageRows, modelLines, summarize, summaryLines, tenantsLabel } from './summary';
 
 const MAX_AXIS = 80;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -67,8 +67,12 @@ tr.error td:first-child{color:#b91c1c;font-weight:bold}tr.warning td:first-child
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 </style></head><body>
 <h1>Tenant isolation audit: ${s.findings.error + s.findings.warning === 0 ? 'clean' : `${s.findings.error} errors, ${s.findings.warning} warnings`}</h1>
-<p>${s.stacks} stacks; ${s.tenantScopedPrincipals} of ${s.principals} roles are tenant-scoped; ${s.tenantResources} tenant resources;
-${s.requests} requests over ${s.tenantIdsEvaluated} tenant ids (including adversarial ids); ${esc(r.engine)} engine; ${s.durationMs} ms.</p>
+<ul>${summaryLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<h2>Tenant model</h2>
+<pre>${esc(modelLines(r).join('\n'))}</pre>
+<h2>Coverage</h2>
+<table><tr><th>principal acting as a tenant</th><th>own-tenant requests allowed</th></tr>
+${coverageRows(r).map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''}</td></tr>`).join('\n')}</table>
 <h2>Tenant × resource matrix</h2>
 <p class="legend">Rows: the tenant a session acts as. Columns: tenant resources.
 <span style="background:#dc2626"></span>reached another tenant's data

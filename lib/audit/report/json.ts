@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { AuditResult } from '../audit';
-import { summarize } from './summary';
+import { coverageRows, summarize } from './summary';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -17,6 +17,22 @@ export function renderJson(r: AuditResult): string {
         assembly: path.relative(process.cwd(), r.assemblyDir) || '.',
         engine: r.engine,
         summary: summarize(r),
+        model: {
+          config: r.model.configFile ?? null,
+          tenantIdGrammar: r.model.grammar.name,
+          evidence: r.model.evidence,
+          stores: r.inventory.stores.map((x) => ({
+            logicalId: x.source.logicalId,
+            stack: x.source.stack,
+            ...(x.source.constructPath ? { constructPath: x.source.constructPath } : {}),
+            type: x.type,
+            class: x.classification ?? 'platform',
+            ...(x.owner ? { owner: x.owner } : {}),
+            ...(x.partition ? { partition: { kind: x.partition.kind, template: x.partition.template, assumed: x.partition.assumed === true } } : {}),
+            reason: x.reason ?? '',
+          })),
+        },
+        coverage: coverageRows(r),
         tenantIdsEvaluated: [...r.matrix.actingIds].sort(),
         findings: r.findings,
       },

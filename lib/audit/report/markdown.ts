@@ -1,6 +1,6 @@
 /** Markdown summary for a pull-request comment: verdict, counts per rule, the first findings. */
 import { AuditResult } from '../audit';
-import { summarize, tenantsLabel } from './summary';
+import { coverageRows, modelLines, summarize, summaryLines, tenantsLabel } from './summary';
 
 const MAX_ROWS = 50;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -11,9 +11,19 @@ export function renderMarkdown(r: AuditResult): string {
   const out = [
     `## Tenant isolation audit: ${failing === 0 ? 'clean' : `${failing} finding${failing === 1 ? '' : 's'}`}`,
     '',
-    `${s.requests} requests by ${s.tenantScopedPrincipals} tenant-scoped roles over ${s.tenantIdsEvaluated} tenant ids ` +
-      `(including adversarial ids), ${s.tenantResources} tenant resources, ${s.cacheUsers} cache users, ${s.searchDomains} search domains; ` +
-      `${r.engine} engine, ${s.durationMs} ms.`,
+    ...summaryLines(r).map((l) => `- ${l}`),
+    '',
+    '<details><summary>Tenant model and evidence</summary>',
+    '',
+    '```',
+    ...modelLines(r),
+    '```',
+    '',
+    '</details>',
+    '',
+    '| principal acting as a tenant | own-tenant requests allowed |',
+    '|---|---|',
+    ...coverageRows(r).slice(0, MAX_ROWS).map((c) => `| \`${cell(c.name)}\` | ${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''} |`),
     '',
   ];
   if (r.findings.length > 0) {

@@ -5,10 +5,23 @@
  * alerts track across runs.
  */
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { AuditResult } from '../audit';
 import { ALL_RULES } from '../rules';
-import { tenantsLabel } from './summary';
+import { coverageRows, summarize, tenantsLabel } from './summary';
+
+/** The repository root: the nearest folder above the assembly with a `.git`, else the working directory. */
+export function repositoryRoot(from: string): string {
+  for (let d = path.resolve(from); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return process.cwd();
+  }
+}
+
+/** SARIF `uriBaseId` of every artifact location: code scanning resolves it against the checkout. */
+export const SRCROOT = '%SRCROOT%';
 
 const LEVEL = { error: 'error', warning: 'warning', note: 'note' } as const;
 
@@ -19,10 +32,13 @@ function lineOf(text: string | undefined, logicalId: string): number {
 }
 
 export function renderSarif(r: AuditResult): string {
-  const base = path.relative(process.cwd(), r.assemblyDir) || '.';
+  // Locations are relative to the repository root (GitHub code scanning resolves them against
+  // the checkout: docs.github.com, "SARIF support for code scanning", uriBaseId).
+  const root = repositoryRoot(r.assemblyDir);
+  const base = path.relative(root, r.assemblyDir).split(path.sep).join('/') || '.';
   const ruleIndex = new Map(ALL_RULES.map((rule, i) => [rule.id, i]));
   const results = r.findings.map((f) => {
-    const uri = path.posix.join(base.split(path.sep).join('/'), f.templateFile.split(path.sep).join('/'));
+    const uri = path.posix.join(base, f.templateFile.split(path.sep).join('/'));
     const fingerprint = createHash('sha256')
       .update([f.rule, f.stack, f.logicalId, f.principal ?? '', f.action ?? '', f.resource ?? ''].join('\u0000'))
       .digest('hex')
@@ -35,7 +51,7 @@ export function renderSarif(r: AuditResult): string {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: f.templateFile ? uri : base },
+            artifactLocation: { uri: f.templateFile ? uri : base, uriBaseId: SRCROOT },
             region: { startLine: lineOf(r.templates.get(f.templateFile), f.logicalId) },
           },
           ...(f.logicalId
@@ -73,7 +89,10 @@ export function renderSarif(r: AuditResult): string {
             })),
           },
         },
+        originalUriBaseIds: { [SRCROOT]: { uri: `${pathToFileURL(root).href.replace(/\/?$/, '/')}` } },
         results,
+        // The same numbers as every other format (summary.ts).
+        properties: { summary: summarize(r), coverage: coverageRows(r), tenantIdGrammar: r.model.grammar.name },
       },
     ],
   };

@@ -1,10 +1,9 @@
 /** Plain text: one line per finding, then a summary. For terminals and CI logs. */
 import { AuditResult } from '../audit';
-import { summarize, tenantsLabel } from './summary';
+import { coverageLines, modelLines, summaryLines, tenantsLabel } from './summary';
 
 export function renderText(r: AuditResult): string {
-  const s = summarize(r);
-  const lines: string[] = [];
+  const lines: string[] = [...modelLines(r), ''];
   const rows = r.findings.map((f) => [
     f.severity.toUpperCase(),
     f.rule,
@@ -19,11 +18,6 @@ export function renderText(r: AuditResult): string {
     const fmt = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
     lines.push(fmt(header), ...rows.map(fmt), '');
   }
-  lines.push(
-    `tenant isolation audit (${r.engine} engine): ${s.stacks} stacks, ${s.tenantScopedPrincipals}/${s.principals} tenant-scoped roles, ` +
-      `${s.tenantResources} tenant resources, ${s.cacheUsers} cache users, ${s.searchDomains} search domains`,
-    `${s.requests} requests over ${s.tenantIdsEvaluated} tenant ids in ${s.durationMs} ms: ` +
-      `${s.findings.error} errors, ${s.findings.warning} warnings, ${s.findings.note} notes`,
-  );
+  lines.push(...coverageLines(r), '', ...summaryLines(r).map((l) => `tenant isolation audit: ${l}`));
   return lines.join('\n') + '\n';
 }

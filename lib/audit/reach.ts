@@ -1,0 +1,75 @@
+/**
+ * Principals that reach every tenant: a role that, with its own credentials (no tenant session),
+ * reads or writes the part of a pooled store that belongs to two unrelated tenants reaches every
+ * tenant's part (a Lambda role reading a pooled table with the tenant id taken from the request;
+ * a vended role whose session policy lives in code). Whoever may read a database's master
+ * secret reaches every tenant too: the master user bypasses row-level security (PostgreSQL
+ * docs, ddl-rowsecurity: superusers and roles with BYPASSRLS are not subject to it).
+ */
+import { evaluate } from './engine/builtin-engine';
+import { IdGrammar } from './id-grammar';
+import { Inventory, Principal, TenantResource } from './inventory';
+import { namespaceOf } from './matrix';
+import { Statement } from './policy-model';
+import { isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
+
+export interface EveryTenantReach {
+  readonly principal: Principal;
+  readonly store: TenantResource;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowedBy: readonly Statement[];
+  /** The store holds a database's master credentials. */
+  readonly masterSecret: boolean;
+}
+
+function allowed(p: Principal, r: TenantResource, action: string, resource: string, extra: Record<string, string | string[]>, actingAs: string | null) {
+  const session = actingAs !== null ? sessionPolicyFor(p, actingAs) : undefined;
+  const res = evaluate(probeRequest(p, actingAs, action, resource, extra), {
+    identity: p.identity,
+    ...(p.boundary ? { boundary: p.boundary } : {}),
+    ...(session ? { session } : {}),
+    resource: r.policy,
+  });
+  return res.decision === 'Allowed' ? res.allowedBy : undefined;
+}
+
+export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenantReach[] {
+  const out: EveryTenantReach[] = [];
+  const pooled = inv.resources.filter((r) => r.classification === 'pooled' && r.partition && !r.partition.assumed && r.type !== 'AWS::KMS::Key');
+  const secrets = inv.stores.filter((r) => r.masterSecretOf);
+  const two = [grammar.base, grammar.unrelated];
+  for (const p of inv.principals) {
+    const facing = isTenantFacing(p);
+    if (!facing) {
+      for (const r of pooled) {
+        let hit: EveryTenantReach | undefined;
+        for (const t of r.kind.pooledProbes ?? []) {
+          if (hit) break;
+          if (Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
+          const by = two.map((id) => {
+            const ns = namespaceOf(r, id);
+            const resource = t.resource.replace('{arn}', r.arn).replace('{ns}', ns).replace('{index}', r.indexes?.[0] ?? 'audit');
+            const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
+            const a = allowed(p, r, t.action, resource, ctx, null);
+            return a ? { resource, a } : undefined;
+          });
+          if (by[0] && by[1]) hit = { principal: p, store: r, action: t.action, resource: by[1].resource, allowedBy: by[1].a, masterSecret: false };
+        }
+        for (const t of r.kind.crossTenantProbes ?? []) {
+          if (hit) break;
+          const resource = t.resource.replace('{arn}', r.arn).replace('{index}', r.indexes?.[0] ?? 'audit');
+          const a = allowed(p, r, t.action, resource, t.context ?? {}, null);
+          if (a) hit = { principal: p, store: r, action: t.action, resource, allowedBy: a, masterSecret: false };
+        }
+        if (hit) out.push(hit);
+      }
+    }
+    for (const r of secrets) {
+      const acting = facing ? (p.owner ?? grammar.base) : null;
+      const a = allowed(p, r, 'secretsmanager:GetSecretValue', r.arn, {}, acting);
+      if (a) out.push({ principal: p, store: r, action: 'secretsmanager:GetSecretValue', resource: r.arn, allowedBy: a, masterSecret: true });
+    }
+  }
+  return out;
+}
