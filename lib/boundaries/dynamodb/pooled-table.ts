@@ -181,6 +181,7 @@ export class TenantPooledTable extends Construct {
       },
     });
     grant.assertSuccess();
+    grant.principalStatements.forEach((st) => (st.sid = 'PooledItemsOwnPartitions'));
     const principal = grantee.grantPrincipal;
     const deny = (sid: string, statement: Omit<iam.PolicyStatementProps, 'sid' | 'effect'>) =>
       principal.addToPrincipalPolicy(new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, ...statement }));

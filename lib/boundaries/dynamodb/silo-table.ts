@@ -55,6 +55,7 @@ export class TenantSiloTable extends Construct {
       resourceArns: [arn, `${arn}/index/*`],
     });
     grant.assertSuccess();
+    grant.principalStatements.forEach((st) => (st.sid = 'OwnSiloItemsTable'));
     const principal = grantee.grantPrincipal;
     const policy = principal instanceof iam.Role ? principal.node.tryFindChild('DefaultPolicy') : undefined;
     if (policy) {
