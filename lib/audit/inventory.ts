@@ -15,6 +15,7 @@ import { constructPathOf, LoadedAssembly, LoadedStack } from './assembly-loader'
 import { isUnresolved, Resolver } from './intrinsics';
 import { parsePolicyDocument, SourceRef, Statement } from './policy-model';
 import { kindOf, RESOURCE_KINDS, RESOURCE_POLICY_KINDS, ResourceKind } from './resource-kinds';
+import { pooledDynamoDbKind } from './dynamodb-pooled';
 import { TENANT_TAG_KEY } from '../core/namespace';
 
 export interface Principal {
@@ -220,10 +221,12 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver): In
         const props = resolver.properties(stack, logicalId);
         const tags = tagsOf(props);
         const owner = ownerOf(stack, tags);
+        // A pooled DynamoDB table (dynamodb-pooled.ts) is probed per tenant partition.
+        const kind = (!owner && pooledDynamoDbKind(r.Type, props)) || kindOf(r.Type);
         if (!owner && !kind.namespace && r.Type !== 'AWS::KMS::Key') continue; // not tenant data
         // A type the table does not know counts as tenant data only when tagged itself: stack
         // ownership alone would turn permissions, policies and other plumbing into "data".
-        if (!RESOURCE_KINDS[r.Type] && !tags[TENANT_TAG_KEY]) continue;
+        if (!RESOURCE_KINDS[r.Type] && !tags[TENANT_TAG_KEY] && !kind.namespace) continue;
         const res: TenantResource = {
           type: r.Type,
           kind,

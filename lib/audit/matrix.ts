@@ -47,14 +47,16 @@ export interface MatrixResult {
 
 export const NO_TAG = '(no tag)';
 
-function nsKindOf(r: TenantResource): 'object' | 'index' | undefined {
+function nsKindOf(r: TenantResource): 'object' | 'index' | 'partition' | undefined {
   if (r.kind.namespace) return r.kind.namespace;
   if (r.type === 'AWS::KMS::Key' && r.encrypts.length > 0) return 'object';
   return undefined;
 }
 
-function namespaceOf(kind: 'object' | 'index' | undefined, tenant: string): string {
+function namespaceOf(kind: 'object' | 'index' | 'partition' | undefined, tenant: string): string {
   if (!kind) return '';
+  // DynamoDB: the probes add `#...` themselves (dynamodb-pooled.ts).
+  if (kind === 'partition') return tenant;
   const t = TenantId.isValid(tenant) ? TenantId.parse(tenant) : undefined;
   if (kind === 'object') return t ? objectPrefix(t) : `tenants/${tenant}/`;
   return t ? indexPrefix(t) : `tenant-${tenant}.`;

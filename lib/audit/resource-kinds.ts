@@ -50,7 +50,7 @@ export interface ResourceKind {
    * Requests against a shared (pool) resource, per tenant namespace: `{ns}` becomes tenant
    * u's namespace. Used only for resource types with a namespace contract.
    */
-  readonly namespace?: 'object' | 'index';
+  readonly namespace?: 'object' | 'index' | 'partition';
   readonly pooledProbes?: readonly ProbeTemplate[];
   /** Requests that reach every tenant's data in a pooled resource at once (root listing, `_all`). */
   readonly crossTenantProbes?: readonly ProbeTemplate[];
