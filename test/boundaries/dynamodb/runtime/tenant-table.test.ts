@@ -221,3 +221,19 @@ test("an item another tenant planted in this tenant's index partition is dropped
   expect(page.items.map((i) => i.owner)).toEqual(['acme']);
   expect(page.foreignItemsDropped).toBe(1);
 });
+
+describe('TenantCredentialVendor.dynamodb', () => {
+  test('one client per tenant, each resolving to its own tenant session', async () => {
+    const v = new TenantCredentialVendor({ roleArn: DOUBLE_ROLE_ARN, sts: new RecordingStsDouble(), region: 'eu-west-1' });
+    const a1 = v.dynamodb(ctx.acme);
+    expect(v.dynamodb(ctx.acme)).toBe(a1);
+    const b = v.dynamodb(ctx['acme-corp']);
+    expect(b).not.toBe(a1);
+    const creds = async (c: DynamoDBClient) => RecordingStsDouble.tenantOfToken((await c.config.credentials()).sessionToken!);
+    expect([await creds(a1), await creds(b)]).toEqual(['acme', 'acme-corp']);
+  });
+  test('refuses anything but a verified TenantContext', () => {
+    const v = new TenantCredentialVendor({ roleArn: DOUBLE_ROLE_ARN, sts: new RecordingStsDouble(), region: 'eu-west-1' });
+    expect(() => v.dynamodb({ tenant: ctx.acme.tenant } as TenantContext)).toThrow(TenantContextRequiredError);
+  });
+});
