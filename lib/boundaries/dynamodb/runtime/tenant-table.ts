@@ -179,6 +179,7 @@ export class TenantTable {
       names[`${RESERVED_NAME}r${i}`] = attr;
       return `${RESERVED_NAME}r${i}`;
     });
+    if (sets.length + removes.length === 0) throw new TenantTableError('option-not-allowed', 'update: give at least one attribute to set or remove');
     // The item must exist: UpdateItem would otherwise create it.
     names[`${RESERVED_NAME}pk`] = this.pk;
     const parts = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean);

@@ -156,6 +156,9 @@ describe('refusals', () => {
     await refused(() => table('acme').query({ partition: 'orders', startKey: { pk: 'acme-corp#orders', sk: 'o-1' } }), 'start-key-other-tenant');
     await refused(() => table('acme').query({ index: 'byType', partition: 'invoice', startKey: { pk: 'acme#orders', sk: 'o-1', gsi1pk: 'acme-corp#invoice', gsi1sk: 'x' } }), 'start-key-other-tenant');
   });
+  test('an update that changes nothing', async () => {
+    await refused(() => table('acme').update({ partition: 'orders', sort: 'o-1' }, {}), 'option-not-allowed');
+  });
   test('unknown index, empty parts and sort keys', async () => {
     await refused(() => table('acme').query({ index: 'byOwner' }), 'unknown-index');
     await refused(() => table('acme').get({ partition: '', sort: 'x' }), 'partition-part-invalid');
