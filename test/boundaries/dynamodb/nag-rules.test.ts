@@ -77,5 +77,19 @@ describeRule(PooledTableAccess, [
   },
   { name: 'Noncompliance 8: a single-valued operator on the multivalued key', build: grant('Single', ['dynamodb:PutItem'], ['*'], { StringLike: { 'dynamodb:LeadingKeys': [T] } }), expected: ['[Single::NoSetOperator]'] },
   { name: 'Noncompliance 9: every table (table/*)', build: grant('All', ['dynamodb:GetItem'], ['arn:aws:dynamodb:eu-west-1:111111111111:table/*']), expected: ['[All::NoLeadingKeys]'] },
+  {
+    name: 'Noncompliance 10: a global table tagged pooled on its replica',
+    build: (stack) => {
+      new dynamodb.CfnGlobalTable(stack, 'Global', {
+        tableName: 'items',
+        keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+        attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+        billingMode: 'PAY_PER_REQUEST',
+        replicas: [{ region: 'eu-west-1', tags: [{ key: POOLED_TABLE_TAG_KEY, value: POOLED_TABLE_TAG_VALUE }] }],
+      });
+      new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid: 'Open', actions: ['dynamodb:Query'], resources: [TABLE] })] });
+    },
+    expected: ['[Open::NoLeadingKeys]'],
+  },
   { name: 'Error 1: resource from a template parameter', build: (stack) => grant('P', ['dynamodb:GetItem'], [new CfnParameter(stack, 'Arn').valueAsString])(stack), expected: 'error' },
 ]);

@@ -24,7 +24,7 @@ import { POOLED_TABLE_UNCONFINED_ACTIONS, TENANT_ITEM_ACTIONS } from '../../../c
 import { DYNAMODB_KEY_DELIMITER, LEADING_KEYS_CONDITION_KEY, POOLED_TABLE_TAG_KEY, POOLED_TABLE_TAG_VALUE } from '../../../core/dynamodb-keys';
 import { PRINCIPAL_TENANT } from '../../../core/namespace';
 import { Conditions, reachedActions, Statement, statementsOf, wildcardMatches } from '../../../nag/inspect/policies';
-import { renderStack, tagsOf } from '../../../nag/inspect/template';
+import { RenderedResource, renderStack, tagsOf } from '../../../nag/inspect/template';
 import { isLiteralTenantId } from '../../../nag/inspect/tenant-scope';
 import { TenantIsolationRule } from '../../../nag/rule';
 
@@ -36,9 +36,17 @@ interface PooledTable {
 
 const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']);
 
+/** The pooled tag on a table, or on any replica of a global table (whose tags live per replica). */
+function isPooled(r: RenderedResource): boolean {
+  if (!TABLE_TYPES.has(r.type)) return false;
+  if (tagsOf(r).get(POOLED_TABLE_TAG_KEY) === POOLED_TABLE_TAG_VALUE) return true;
+  const replicas = Array.isArray(r.properties.Replicas) ? (r.properties.Replicas as Array<{ Tags?: unknown }>) : [];
+  return replicas.some((rep) => tagsOf({ ...r, properties: { Tags: rep?.Tags } }).get(POOLED_TABLE_TAG_KEY) === POOLED_TABLE_TAG_VALUE);
+}
+
 function pooledTables(node: CfnResource): PooledTable[] {
   return renderStack(node)
-    .filter((r) => TABLE_TYPES.has(r.type) && tagsOf(r).get(POOLED_TABLE_TAG_KEY) === POOLED_TABLE_TAG_VALUE)
+    .filter(isPooled)
     .map((r) => ({ logicalId: r.logicalId, name: typeof r.properties.TableName === 'string' ? r.properties.TableName : undefined }));
 }
 
