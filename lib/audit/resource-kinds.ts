@@ -178,6 +178,17 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
       resource: '{arn}',
     })),
   },
+  // A global table's replicas are regional tables named like it (`table/<TableName>`).
+  'AWS::DynamoDB::GlobalTable': {
+    service: 'dynamodb',
+    name: (i) => str(i.props.TableName) ?? symbolic(i),
+    ref: 'name',
+    arn: (n, i) => `${regional('dynamodb', i)}:table/${n}`,
+    ownedProbes: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:DeleteItem'].map((action) => ({
+      action,
+      resource: '{arn}',
+    })),
+  },
   'AWS::RDS::DBCluster': {
     service: 'rds',
     name: (i) => (str(i.props.DBClusterIdentifier) ?? symbolic(i, true)).toLowerCase(),

@@ -9,7 +9,7 @@ import { runAudit } from '../../lib/audit/audit';
 import { POOLED_DYNAMODB_TABLE } from '../../lib/audit/dynamodb-pooled';
 import { placeTenantsInCacheCells } from '../../lib/core/placement';
 import { parseRegistry } from '../../lib/core/registry';
-import { tmpDir } from './fixtures/assembly-builder';
+import { abacRole, NULL_TAG_DENY, TAG, tmpDir, writeAssembly } from './fixtures/assembly-builder';
 import { synthBlueprint } from './fixtures/synth-blueprint';
 
 const PARSED = parseRegistry(JSON.stringify({ version: 1, tenants: [{ id: 'acme', tier: 'pool' }, { id: 'acme-corp', tier: 'pool' }, { id: 'globex', tier: 'silo' }] }), 'test registry');
@@ -78,4 +78,37 @@ test('attack: a pattern without the # delimiter reaches tenants whose id extends
   const leaks = r.matrix.leaks.filter((l) => l.probe.resource.arn.endsWith(TABLE_ARN) && l.probe.victim !== '*');
   expect(leaks.length).toBeGreaterThan(0);
   expect(leaks.every((l) => l.probe.actingAs !== null && l.probe.victim.startsWith(l.probe.actingAs))).toBe(true);
+});
+
+describe('a hand-made app with a pooled global table (tags on the replica)', () => {
+  const table = (type: 'AWS::DynamoDB::GlobalTable' | 'AWS::DynamoDB::Table') => ({
+    Type: type,
+    Properties: {
+      TableName: 'items',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      Replicas: [{ Region: 'eu-west-1', Tags: [{ Key: 'tenant-isolation:partition', Value: 'tenant-leading-key' }] }],
+    },
+  });
+  const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':table/items']] };
+  const app = (condition: Record<string, unknown>) =>
+    writeAssembly(tmpDir('ddb-global'), {
+      App: { resources: { Items: table('AWS::DynamoDB::GlobalTable'), TenantRole: abacRole([NULL_TAG_DENY, { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) }]) } },
+    });
+
+  test('sound confinement: pooled, probed, no leak', async () => {
+    const r = await runAudit(app({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TAG, `${TAG}#*`] }, Null: { 'dynamodb:LeadingKeys': 'false' } }));
+    expect(r.inventory.resources.filter((x) => x.kind === POOLED_DYNAMODB_TABLE)).toHaveLength(1);
+    expect(r.matrix.requests).toBeGreaterThan(0);
+    expect(r.matrix.leaks).toEqual([]);
+  });
+  test('no condition at all: every partition leaks (the clean case above is not vacuous)', async () => {
+    const r = await runAudit(app({}));
+    expect(r.matrix.leaks.some((l) => l.probe.victim !== '*' && l.probe.action === 'dynamodb:GetItem')).toBe(true);
+  });
+  test('IfExists instead of the Null guard: keyless requests reach every partition', async () => {
+    const r = await runAudit(app({ 'ForAllValues:StringLikeIfExists': { 'dynamodb:LeadingKeys': [TAG, `${TAG}#*`] } }));
+    expect(r.matrix.leaks.some((l) => l.probe.victim === '*' && l.probe.action === 'dynamodb:GetItem')).toBe(true);
+  });
 });
