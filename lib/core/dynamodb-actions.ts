@@ -50,9 +50,10 @@ export const POOLED_TABLE_UNCONFINED_ACTIONS = [
 ] as const;
 
 /**
- * What DynamoDB asks KMS for with the caller's credentials when it uses a table encrypted with a
- * customer managed key (AWS KMS Developer Guide, services-dynamodb: the key policy example allows
- * these through `kms:ViaService` dynamodb). The encryption context names the table, not the
- * tenant, so the KMS grant is table-wide; the tenant confinement is `dynamodb:LeadingKeys`.
+ * What a table user may ask KMS for through DynamoDB when the table has a customer managed key:
+ * the actions the aws/dynamodb managed key's policy allows account principals through
+ * `kms:ViaService` dynamodb (as aws-cdk-lib's table grants also give; unverified against an AWS
+ * page for customer keys). The encryption context names the table, not the tenant, so the KMS
+ * grant is table-wide; the tenant confinement is `dynamodb:LeadingKeys`.
  */
 export const TENANT_TABLE_KMS_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'] as const;
