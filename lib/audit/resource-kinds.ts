@@ -256,6 +256,7 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
     attrs: { DBInstanceArn: 'arn' },
     ownedProbes: [{ action: 'rds-db:connect', resource: '{dbuserArn}' }],
   },
+
   'AWS::RDS::DBCluster': {
     service: 'rds',
     name: (i) => (str(i.props.DBClusterIdentifier) ?? symbolic(i, true)).toLowerCase(),

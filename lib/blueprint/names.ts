@@ -3,6 +3,7 @@
  * these renames a deployed resource, so they live in one place and are documented in the README.
  */
 import { Aws } from 'aws-cdk-lib';
+import { pooledItemsTableName } from '../core/dynamodb-keys';
 import { TenantId } from '../core/tenant-id';
 
 /** Default qualifier; override with `-c qualifier=<q>` to deploy two blueprints in one account. */
@@ -26,4 +27,9 @@ export const names = {
   breakGlassRole: (q: string) => `${q}-BreakGlassRole`,
   auditTrail: (q: string) => `${q}-audit-trail`,
   auditLogsBucket: (q: string) => `${q}-audit-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  /** The pooled DynamoDB items table (lib/core/dynamodb-keys.ts); silo tables: `<q>-tenant-<id>-items`. */
+  pooledItemsTable: (q: string) => pooledItemsTableName(q),
 };
+
+/** Global secondary indexes of the demo's items tables (pooled and silo alike). */
+export const ITEMS_TABLE_INDEXES = [{ indexName: 'byType', partitionKeyName: 'gsi1pk', sortKeyName: 'gsi1sk' }] as const;

@@ -16,9 +16,11 @@ import { RetiredTenantsDeny } from '../boundaries/identity/retired-tenants';
 import { identityFromArn } from '../boundaries/support/break-glass';
 import { SupportTooling } from '../boundaries/support/support-tooling';
 import { TenantSearch } from '../boundaries/search/search';
+import { TenantPooledTable } from '../boundaries/dynamodb/pooled-table';
+import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
 import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
 import { TenantEntry } from '../core/registry';
-import { names } from './names';
+import { ITEMS_TABLE_INDEXES, names } from './names';
 
 export interface PlatformStackProps extends StackProps {
   readonly qualifier: string;
@@ -49,6 +51,7 @@ export class PlatformStack extends Stack {
   public readonly cache: TenantCache;
   public readonly jobsAccess: TenantJobsAccess;
   public readonly search: TenantSearch;
+  public readonly items: TenantPooledTable;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -108,6 +111,15 @@ export class PlatformStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
+
+    // DynamoDB boundary (docs/dynamodb.md): pooled items partitioned by `<tenant>#...`, confined
+    // by dynamodb:LeadingKeys; silo tenants' own tables by exact name.
+    this.items = new TenantPooledTable(this, 'PooledItems', {
+      tableName: names.pooledItemsTable(q),
+      globalSecondaryIndexes: ITEMS_TABLE_INDEXES,
+    });
+    this.items.grantTenantAccess(this.tenantAccessRole.role);
+    TenantSiloTable.grantOwnSiloTable(this.tenantAccessRole.role, q);
 
     // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition.
     this.analytics = new TenantAnalytics(this, 'Analytics', {

@@ -11,9 +11,10 @@ import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
 import { TenantAnalyticsWorkgroup } from '../boundaries/analytics/analytics-workgroup';
 import { SiloStorage } from '../boundaries/storage/silo-storage';
 import { TenantQueues } from '../boundaries/jobs/tenant-queues';
+import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
 import { objectPrefix, TENANT_TAG_KEY } from '../core/namespace';
 import { TenantEntry } from '../core/registry';
-import { names } from './names';
+import { ITEMS_TABLE_INDEXES, names } from './names';
 
 export interface TenantStackProps extends StackProps {
   readonly qualifier: string;
@@ -23,6 +24,7 @@ export interface TenantStackProps extends StackProps {
 export class TenantStack extends Stack {
   public readonly tenant: TenantEntry;
   public readonly siloStorage?: SiloStorage;
+  public readonly siloTable?: TenantSiloTable;
   public readonly jobs: TenantQueues;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
@@ -43,6 +45,14 @@ export class TenantStack extends Stack {
       bucketName = this.siloStorage.bucket.bucketName;
       // Support sessions tagged with this tenant may read here (docs/support.md).
       this.siloStorage.grantSupportRead(SupportAccessRole.arnForName(this, names.supportAccessRole(q)));
+      // The tenant's own items table (docs/dynamodb.md), same keys and indexes as the pool's.
+      this.siloTable = new TenantSiloTable(this, 'SiloItems', {
+        tenant: tenant.id,
+        qualifier: q,
+        tenantAccessRoleArn,
+        globalSecondaryIndexes: ITEMS_TABLE_INDEXES,
+        accessEnabled: tenant.status === 'active',
+      });
     }
 
     // Analytics query layer (docs/analytics.md): the tenant's own Athena workgroup.
@@ -66,6 +76,7 @@ export class TenantStack extends Stack {
         status: tenant.status,
         objectBucket: bucketName ?? names.poolBucket(q),
         objectPrefix: objectPrefix(tenant.id),
+        itemsTable: this.siloTable?.tableName ?? names.pooledItemsTable(q),
       }),
     });
   }

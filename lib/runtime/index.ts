@@ -18,6 +18,10 @@ export {
   tenantRelativeKey,
 } from '../boundaries/storage/runtime/tenant-objects';
 export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from '../boundaries/storage/runtime/tenant-objects';
+export { TenantTable } from '../boundaries/dynamodb/runtime/tenant-table';
+export type { PutOptions, QueryOptions, QueryResult, TenantDynamoDbClientSource, TenantExpression, TenantItemKey, TenantTableSchema, TransactWriteItem } from '../boundaries/dynamodb/runtime/tenant-table';
+export { TenantTableError } from '../boundaries/dynamodb/runtime/errors';
+export type { TenantTableErrorCode } from '../boundaries/dynamodb/runtime/errors';
 export { withTenantTransaction } from '../boundaries/database/runtime/tenant-transaction';
 export type { TenantTransaction, TenantTransactionOptions } from '../boundaries/database/runtime/tenant-transaction';
 export { withTenant } from '../boundaries/database/runtime/with-tenant';

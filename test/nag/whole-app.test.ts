@@ -55,6 +55,7 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM5[Resource::*]' },
   { path: 'Platform/PoolStorage/SupportStorageRead/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
   { path: 'Platform/PoolStorage/TenantStorageAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
+  { path: 'Platform/PooledItems/Key/Resource', id: 'TI-IAM1[TenantSessionsUseKeyViaDynamoDB]' },
   { path: 'Platform/Search/TenantSearchAccess', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/tib-search/tenant-<aws:PrincipalTag/TenantId>.*]' },
   { path: 'Platform/Support/BreakGlass/Permissions', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]' },
   { path: 'Platform/Support/BreakGlass/Permissions', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/tenants/*]' },
@@ -64,6 +65,8 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Support/BreakGlass/Permissions', id: 'TI-IAM1[TenantObjectsRead]' },
   { path: 'Platform/Support/BreakGlass/Role', id: 'TI-SUPPORT1[#0::NoTenantTag]' },
   { path: 'Platform/Support/SupportAccessRole/Guardrails', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*]' },
+  { path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-<aws:PrincipalTag/TenantId>-items/index/*]' },
+  { path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-items/index/*]' },
 ];
 
 function acknowledgementsIn(app: App): Acknowledgement[] {

@@ -8,6 +8,7 @@ import { StatefulRetention } from './retention';
 import { AllIndexPaths, MultiRequestExplicitIndex } from '../../boundaries/search/nag';
 import { TenantQueueProtection, TenantQueueTag } from '../../boundaries/jobs/nag';
 import { TenantBucketProtection } from '../../boundaries/storage/nag';
+import { PooledTableAccess } from '../../boundaries/dynamodb/nag';
 import { SupportRoleGuards } from '../../boundaries/support/nag';
 
 export * from '../../boundaries/cache/nag';
@@ -16,6 +17,7 @@ export * from './retention';
 export * from '../../boundaries/search/nag';
 export * from '../../boundaries/jobs/nag';
 export * from '../../boundaries/storage/nag';
+export * from '../../boundaries/dynamodb/nag';
 export * from '../../boundaries/support/nag';
 
 export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
@@ -30,6 +32,7 @@ export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   TenantBucketProtection,
   TenantQueueProtection,
   TenantQueueTag,
+  PooledTableAccess,
   StatefulRetention,
   SupportRoleGuards,
 ];

@@ -24,6 +24,8 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { TENANT_TAG_KEY } from '../../../core/namespace';
 import { TenantId } from '../../../core/tenant-id';
 import { TenantCredentialsError } from './errors';
@@ -101,6 +103,7 @@ export class TenantCredentialVendor {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
   private readonly s3Clients = new Map<string, S3Client>();
+  private readonly dynamoDbClients = new Map<string, DynamoDBClient>();
   private assumeRoleCalls = 0;
 
   constructor(props: TenantCredentialVendorProps) {
@@ -161,6 +164,22 @@ export class TenantCredentialVendor {
     // The provider closes over the session key (tenant, user) — never over a mutable "current tenant".
     const client = new S3Client({ ...config, region: this.props.region, credentials: () => this.credentialsFor(session) });
     if (cacheable) this.remember(this.s3Clients, session.key, client);
+    return client;
+  }
+
+  /**
+   * A DynamoDB client whose every request is signed with `ctx`'s tenant credentials, so IAM's
+   * `dynamodb:LeadingKeys` confinement applies (TenantTable uses it). One client per tenant (and
+   * user) is kept when `config` is empty. `config` may not set credentials or region.
+   */
+  public dynamodb(ctx: TenantContext, config: Omit<DynamoDBClientConfig, 'credentials' | 'region'> = {}): DynamoDBClient {
+    assertTenantContext(ctx, 'TenantCredentialVendor.dynamodb');
+    const session = this.sessionKey(ctx);
+    const cacheable = Object.keys(config).length === 0;
+    const existing = cacheable ? this.dynamoDbClients.get(session.key) : undefined;
+    if (existing) return existing;
+    const client = new DynamoDBClient({ ...config, region: this.props.region, credentials: () => this.credentialsFor(session) });
+    if (cacheable) this.remember(this.dynamoDbClients, session.key, client);
     return client;
   }
 

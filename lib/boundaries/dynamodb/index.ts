@@ -1,0 +1,2 @@
+export * from './pooled-table';
+export * from './silo-table';

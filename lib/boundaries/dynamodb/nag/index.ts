@@ -1,0 +1,1 @@
+export * from './pooled-table-access';
