@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
+import { loadConfig } from '../../lib/audit/config';
 import type { TenantResource } from '../../lib/audit/inventory';
 import { placeTenantsInCacheCells } from '../../lib/core/placement';
 import { parseRegistry } from '../../lib/core/registry';
@@ -15,6 +16,8 @@ import { synthBlueprint } from './fixtures/synth-blueprint';
 const PARSED = parseRegistry(JSON.stringify({ version: 1, tenants: [{ id: 'acme', tier: 'pool' }, { id: 'acme-corp', tier: 'pool' }, { id: 'globex', tier: 'silo' }] }), 'test registry');
 const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
 const TABLE_ARN = 'table/tib-tenant-items';
+/** The blueprint's own config (repo root): its reviewed platform principals. */
+const CONFIG = loadConfig(path.join(__dirname, '..', '..', 'cdk.out'));
 /** A store the tenant model classified as pooled, partitioned by its partition key. */
 const pooledByPartitionKey = (x: TenantResource) => x.classification === 'pooled' && x.partition?.kind === 'partitionKey';
 
@@ -37,7 +40,7 @@ function loosened(edit: (statements: Statement[]) => Statement[]): string {
 }
 
 test('the pooled table is in the inventory as pooled, probed, and clean; the silo table as owned', async () => {
-  const r = await runAudit(outdir);
+  const r = await runAudit(outdir, { config: CONFIG });
   const pooled = r.inventory.resources.filter((x) => pooledByPartitionKey(x));
   expect(pooled.map((x) => x.arn.split(':').pop())).toEqual(['table/tib-tenant-items']);
   expect(r.inventory.resources.filter((x) => x.type === 'AWS::DynamoDB::Table' && x.owner).map((x) => `${x.owner} ${x.arn.split(':').pop()}`)).toEqual([
@@ -50,20 +53,24 @@ test('the pooled table is in the inventory as pooled, probed, and clean; the sil
   expect(r.findings.filter((f) => f.severity !== 'note')).toEqual([]);
 });
 
-test('attack: ForAllValues without the Null guard and without the Denies lets keyless requests (Scan-like) through', async () => {
+test('attack: ForAllValues without the Null guard and without the Denies lets a keyless Scan through (the empty-set trap)', async () => {
   const dir = loosened((sts) =>
     sts
       .filter((st) => !['DenyPooledItemsWithoutLeadingKeys', 'DenyPooledTableUnconfined'].includes(st.Sid ?? ''))
       .map((st) => {
-        if (st.Sid === 'PooledItemsOwnPartitions') delete (st.Condition as Record<string, unknown>).Null;
+        if (st.Sid === 'PooledItemsOwnPartitions') {
+          delete (st.Condition as Record<string, unknown>).Null;
+          // A Scan carries no dynamodb:LeadingKeys: ForAllValues over the empty set is true.
+          (st as { Action: string[] }).Action = [...(st as { Action: string[] }).Action, 'dynamodb:Scan'];
+        }
         return st;
       }),
   );
-  const r = await runAudit(dir);
+  const r = await runAudit(dir, { config: CONFIG });
   const leaks = r.matrix.leaks.filter((l) => l.probe.resource.arn.endsWith(TABLE_ARN));
   expect(leaks.length).toBeGreaterThan(0);
   expect(leaks.every((l) => l.probe.victim === '*')).toBe(true);
-  expect(new Set(leaks.map((l) => l.probe.action))).toContain('dynamodb:GetItem');
+  expect(new Set(leaks.map((l) => l.probe.action))).toContain('dynamodb:Scan');
   expect(r.findings.some((f) => f.severity === 'error' && f.logicalId.startsWith('TenantAccessRoleDefaultPolicy'))).toBe(true);
 });
 
@@ -76,7 +83,7 @@ test('attack: a pattern without the # delimiter reaches tenants whose id extends
         return st;
       }),
   );
-  const r = await runAudit(dir);
+  const r = await runAudit(dir, { config: CONFIG });
   const leaks = r.matrix.leaks.filter((l) => l.probe.resource.arn.endsWith(TABLE_ARN) && l.probe.victim !== '*');
   expect(leaks.length).toBeGreaterThan(0);
   expect(leaks.every((l) => l.probe.actingAs !== null && l.probe.victim.startsWith(l.probe.actingAs))).toBe(true);
@@ -94,9 +101,9 @@ describe('a hand-made app with a pooled global table (tags on the replica)', () 
     },
   });
   const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':table/items']] };
-  const app = (condition: Record<string, unknown>) =>
+  const app = (condition: Record<string, unknown>, extraActions: string[] = []) =>
     writeAssembly(tmpDir('ddb-global'), {
-      App: { resources: { Items: table('AWS::DynamoDB::GlobalTable'), TenantRole: abacRole([NULL_TAG_DENY, { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) }]) } },
+      App: { resources: { Items: table('AWS::DynamoDB::GlobalTable'), TenantRole: abacRole([NULL_TAG_DENY, { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', ...extraActions], Resource: arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) }]) } },
     });
 
   test('sound confinement: pooled, probed, no leak', async () => {
@@ -109,8 +116,8 @@ describe('a hand-made app with a pooled global table (tags on the replica)', () 
     const r = await runAudit(app({}));
     expect(r.matrix.leaks.some((l) => l.probe.victim !== '*' && l.probe.action === 'dynamodb:GetItem')).toBe(true);
   });
-  test('IfExists instead of the Null guard: keyless requests reach every partition', async () => {
-    const r = await runAudit(app({ 'ForAllValues:StringLikeIfExists': { 'dynamodb:LeadingKeys': [TAG, `${TAG}#*`] } }));
-    expect(r.matrix.leaks.some((l) => l.probe.victim === '*' && l.probe.action === 'dynamodb:GetItem')).toBe(true);
+  test('IfExists instead of the Null guard: a keyless Scan reaches every partition', async () => {
+    const r = await runAudit(app({ 'ForAllValues:StringLikeIfExists': { 'dynamodb:LeadingKeys': [TAG, `${TAG}#*`] } }, ['dynamodb:Scan']));
+    expect(r.matrix.leaks.some((l) => l.probe.victim === '*' && l.probe.action === 'dynamodb:Scan')).toBe(true);
   });
 });
