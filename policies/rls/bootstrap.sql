@@ -203,6 +203,41 @@ BEGIN
 END
 $$;
 
+-- Inference through statistics ----------------------------------------------------------------
+-- Every session of the application logs in as the same role, and PostgreSQL shows a session's
+-- query text (pg_stat_activity.query, literals included) to any session of the same role, and
+-- table-wide counters (pg_stat_user_tables.n_live_tup: every tenant's rows) to everyone. Row
+-- level security filters neither. The views call these functions with the caller's rights
+-- (functions in a view run as if called directly), so taking EXECUTE away from PUBLIC closes the
+-- views too; pg_read_all_stats (and pg_monitor, which holds it) gets it back for monitoring.
+-- Own-transaction counters (pg_stat_get_xact_*) stay: they show only this transaction's work.
+-- REVOKE needs the functions' owner: a superuser does it; where the runner is not (the Aurora
+-- master user is rds_superuser, not superuser) PostgreSQL only warns, and unprotected_tables()
+-- keeps reporting the channel open. docs/inference-channels.md lists what stays open.
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'pg_catalog'::regnamespace
+      AND (p.proname LIKE 'pg\_stat\_get\_%' AND p.proname NOT LIKE 'pg\_stat\_get\_xact\_%'
+           OR p.proname = 'pg_stat_get_progress_info')
+    ORDER BY 1
+  LOOP
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+  END LOOP;
+  -- pg_stat_statements (normalized query text of the same role) when the extension is installed.
+  FOR f IN
+    SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p WHERE p.proname = 'pg_stat_statements'
+  LOOP
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+  END LOOP;
+END
+$$;
+
 -- Putting a table under isolation -------------------------------------------------------------
 -- For a table with a `tenant_id text` column: owner isolation_owner, RLS enabled AND forced (the
 -- owner is filtered too), exactly one policy for all commands (USING and WITH CHECK on the
@@ -343,7 +378,18 @@ AS $$
     WHERE c.relowner = app.oid AND n.nspname NOT LIKE 'pg_toast%' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
     UNION ALL
     SELECT 'function', f.oid::regprocedure::text, 'owned by isolation_app (isolation_app must own nothing)'
-    FROM pg_proc f, app WHERE f.proowner = app.oid)
+    FROM pg_proc f, app WHERE f.proowner = app.oid
+    UNION ALL
+    -- Statistics that row level security does not filter (see "Inference through statistics").
+    SELECT 'statistics', f.oid::regprocedure::text,
+           format('executable by isolation_app: %s', CASE
+             WHEN f.proname IN ('pg_stat_get_activity', 'pg_stat_get_backend_activity', 'pg_stat_statements')
+               THEN 'shows the query text of other sessions of the same login (other tenants'' literals)'
+             ELSE 'shows table-wide counters (every tenant''s rows)' END)
+    FROM pg_proc f
+    WHERE f.proname IN ('pg_stat_get_activity', 'pg_stat_get_backend_activity', 'pg_stat_statements',
+                        'pg_stat_get_live_tuples', 'pg_stat_get_tuples_inserted', 'pg_stat_get_progress_info')
+      AND has_function_privilege('isolation_app', f.oid, 'EXECUTE'))
   SELECT kind, object, problem FROM findings ORDER BY kind, object, problem
 $$;
 

@@ -298,6 +298,15 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect((await pgError(db.query("INSERT INTO app.leaky_orders VALUES ('acme', 22, 999)"))).code).toBe('23503');
       });
     });
+    test('table-wide live counters (pg_stat_user_tables, pg_stat_get_live_tuples) are refused to the app', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        expect(await pgError(db.query("SELECT pg_stat_get_live_tuples('app.notes'::regclass)"))).toEqual({
+          code: '42501',
+          message: 'permission denied for function pg_stat_get_live_tuples',
+        });
+      });
+    });
     test('LIMIT OF RLS: table size is visible to every role (pg_class, pg_relation_size)', async () => {
       await engine.admin.query('ANALYZE app.notes');
       await app(async (db) => {
