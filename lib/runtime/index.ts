@@ -24,3 +24,7 @@ export { exportsHandler, NOT_FOUND } from './examples/exports-handler';
 export type { ExportsHandlerProps, HandlerRequest, HandlerResponse } from './examples/exports-handler';
 export { scoped } from '../boundaries/identity/runtime/scoped';
 export { cacheChannel, cacheChannelPattern, cacheKey, isCacheKeyOf, jobMessage, jobsQueue } from './tenant-helpers';
+export { assertQueryStaysInTenant, assertTemplateStaysInTenant, SearchGuardError, tenantIndexName } from '../boundaries/search/runtime/search-request-guard';
+export type { SearchGuardCode } from '../boundaries/search/runtime/search-request-guard';
+export { TenantSearchClient } from '../boundaries/search/runtime/tenant-search-client';
+export type { SearchHttpRequest, SearchHttpResponse, SearchMethod, SearchTransport } from '../boundaries/search/runtime/tenant-search-client';
