@@ -125,7 +125,11 @@ export class TenantSearchClient {
   }
 
   public putDocument(name: string, id: string, doc: unknown): Promise<SearchHttpResponse> {
-    return this.request('PUT', `/${this.indexName(name)}/_doc/${encodeURIComponent(id)}`, doc);
+    // The domain policy denies percent-encoded `/`, `,` and `.` in paths (docs/search.md).
+    if (id === '' || encodeURIComponent(id) !== id || id.includes('.')) {
+      return Promise.reject(new SearchGuardError(`request refused for tenant "${this.tenant.value}": document id ${JSON.stringify(id)} must be URL-safe without "." (a-z, 0-9, -, _, ~)`, 'path-refused'));
+    }
+    return this.request('PUT', `/${this.indexName(name)}/_doc/${id}`, doc);
   }
 
   /**
