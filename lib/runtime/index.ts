@@ -28,3 +28,5 @@ export { assertQueryStaysInTenant, assertTemplateStaysInTenant, SearchGuardError
 export type { SearchGuardCode } from '../boundaries/search/runtime/search-request-guard';
 export { TenantSearchClient } from '../boundaries/search/runtime/tenant-search-client';
 export type { SearchHttpRequest, SearchHttpResponse, SearchMethod, SearchTransport } from '../boundaries/search/runtime/tenant-search-client';
+export { SigV4SearchTransport } from '../boundaries/search/runtime/sigv4-search-transport';
+export type { SearchFetch, SearchSessionCredentials, SigV4SearchTransportProps } from '../boundaries/search/runtime/sigv4-search-transport';
