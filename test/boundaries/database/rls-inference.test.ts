@@ -9,7 +9,8 @@
 import { Client, Notification } from 'pg';
 import { describeWithEngine } from '../../helpers/engines';
 import { POSTGRES_SERVER_HINT, postgresBinDir } from '../../helpers/postgres-server';
-import { RlsEngine, startPostgres } from './rls-engines';
+import { runBootstrap } from '../../../lib/boundaries/database/rls-bootstrap/run-bootstrap';
+import { BOOTSTRAP_SQL, RlsEngine, startPostgres } from './rls-engines';
 import { pgError, SCHEMA_SQL } from './rls-suite';
 
 const SEED = [
@@ -153,6 +154,72 @@ describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER
       ]);
     } finally {
       await admin.query('ROLLBACK');
+    }
+  });
+
+  test('MEASURED: run by a non-superuser master (as on Aurora), the bootstrap succeeds but cannot close the statistics, says so, and SET LOCAL ROLE isolation_app is the fallback', async () => {
+    // Aurora's master user is rds_superuser with CREATEROLE, not superuser: it does not own the
+    // pg_catalog functions. Modelled by a CREATEROLE login that owns its database.
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    await engine.admin.query(`CREATE ROLE master_like LOGIN CREATEROLE CREATEDB NOSUPERUSER PASSWORD '${password}'`);
+    await engine.admin.query('CREATE DATABASE aurora_like OWNER master_like');
+    const master = new Client({ ...engine.appConnection!, user: 'master_like', password, database: 'aurora_like' });
+    await master.connect();
+    try {
+      const result = await runBootstrap(
+        {
+          begin: async () => void (await master.query('BEGIN')),
+          execute: async (statement) => void (await master.query(statement)),
+          commit: async () => void (await master.query('COMMIT')),
+          rollback: async () => void (await master.query('ROLLBACK')),
+        },
+        BOOTSTRAP_SQL,
+      );
+      expect(result).toEqual({ ok: true, statements: expect.any(Number) });
+      const open = await master.query("SELECT object FROM isolation.unprotected_tables() WHERE kind = 'statistics' ORDER BY 1");
+      expect(open.rows.map((r) => r.object)).toEqual([
+        'pg_stat_get_activity(integer)',
+        'pg_stat_get_backend_activity(integer)',
+        'pg_stat_get_live_tuples(oid)',
+        'pg_stat_get_progress_info(text)',
+        'pg_stat_get_tuples_inserted(oid)',
+      ]);
+
+      // There, one login's sessions see each other's query text. Running the transaction as
+      // isolation_app (SET LOCAL ROLE, withTenantTransaction's `role` option) hides it, because
+      // PostgreSQL shows query text to roles with the privileges of the session's login, and
+      // isolation_app is not a member of app_login; RESET ROLE shows it again.
+      await master.query(`GRANT CONNECT ON DATABASE aurora_like TO ${engine.appConnection!.user}`);
+      const other = new Client({ ...engine.appConnection!, database: 'aurora_like' });
+      const me = new Client({ ...engine.appConnection!, database: 'aurora_like' });
+      await other.connect();
+      await me.connect();
+      try {
+        const inFlight = other.query(`SELECT pg_sleep(1), '${SECRET}' AS s`);
+        const seen = async () =>
+          (await me.query("SELECT query FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", [SECRET])).rows.map((r) => r.query as string);
+        let plain: string[] = [];
+        for (let i = 0; i < 50 && plain.length === 0; i++) {
+          plain = await seen();
+          if (plain.length === 0) await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(plain).toEqual([`SELECT pg_sleep(1), '${SECRET}' AS s`]);
+        await me.query('BEGIN');
+        await me.query('SET LOCAL ROLE isolation_app');
+        const hidden = (await me.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = '<insufficient privilege>' AND usename = $1", [engine.appConnection!.user])).rows;
+        expect(await seen()).toEqual([]);
+        expect(hidden[0].n).toBeGreaterThanOrEqual(1);
+        await me.query('RESET ROLE');
+        expect(await seen()).toHaveLength(1);
+        await me.query('ROLLBACK');
+        await inFlight;
+      } finally {
+        await other.end();
+        await me.end();
+      }
+    } finally {
+      await master.end();
+      await engine.admin.query('DROP DATABASE aurora_like WITH (FORCE)');
     }
   });
 
