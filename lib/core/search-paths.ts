@@ -36,6 +36,16 @@ export const TENANT_FORBIDDEN_PATHS: readonly string[] = [
   '*/_rollover*',
 ];
 
+/**
+ * Search-template endpoints below an index. Their query is a JSON string the server renders with
+ * Mustache (`source`), or a stored script named by `id`: IAM sees only the URL, and the index a
+ * rendered terms lookup reads is invisible to it. Denied to tenant sessions unless the domain is
+ * told the application sends through TenantSearchClient, which reads template strings
+ * (`TenantSearchProps.allowSearchTemplates`, docs/search.md "the decision"). `_render/template` and
+ * `_scripts` are root paths, denied anyway.
+ */
+export const SEARCH_TEMPLATE_PATHS: readonly string[] = ['*/_search/template*', '*/_msearch/template*'];
+
 /** HTTP verbs a tenant session may use on its own indexes (`es:ESHttp*` actions). */
 export const TENANT_SEARCH_ACTIONS = [
   'es:ESHttpGet',

@@ -111,38 +111,41 @@ AS $$
   FROM isolation.seal_key k
 $$;
 
--- Sets the tenant for the CURRENT TRANSACTION ONLY (set_config(..., is_local => true)): it ends
--- with COMMIT/ROLLBACK, so a pooled connection cannot carry it to the next request. Refuses an
--- invalid tenant id (SQLSTATE 22023) and a second, different tenant in the same transaction.
--- Called outside a transaction block it lasts for its own statement only (fail closed).
-CREATE OR REPLACE FUNCTION isolation.set_tenant(tenant text)
-RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- Tenant claim ------------------------------------------------------------------------------
+-- The seal proves WHICH tenant set_tenant() set; it cannot prove that a tenant WAS set, because
+-- every setting can be blanked by the application (set_config, SET, SET LOCAL, RESET). The claim
+-- is what the application cannot undo: set_tenant() takes a lock on this empty table, and a
+-- regular lock is held until the transaction ends. No SQL releases it early (only advisory locks
+-- have an unlock; RESET, DISCARD and RELEASE SAVEPOINT leave it; ROLLBACK TO releases only locks
+-- taken after that savepoint). PostgreSQL docs, Explicit Locking: "Once acquired, a lock is
+-- normally held until the end of the transaction. But if a lock is acquired after establishing a
+-- savepoint, the lock is released immediately if the savepoint is rolled back to."
+-- isolation_app has no privilege on the table, so it cannot LOCK it; taking a lock on it some
+-- other way only makes its own set_tenant() fail (a claim without a tenant fails closed).
+-- A lock and pg_locks work on a read replica and in READ ONLY transactions, unlike a write.
+CREATE TABLE IF NOT EXISTS isolation.tenant_claim ();
+ALTER TABLE isolation.tenant_claim OWNER TO isolation_owner;
+REVOKE ALL ON isolation.tenant_claim FROM PUBLIC;
+
+-- Internal: true once this transaction holds the claim (set_tenant() ran in it, or in a savepoint
+-- that was not rolled back). Not executable by isolation_app.
+CREATE OR REPLACE FUNCTION isolation.transaction_claimed()
+RETURNS boolean
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  problem text := isolation.tenant_id_problem(tenant);
-  already text := isolation.current_tenant();
-BEGIN
-  IF problem IS NOT NULL THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('isolation.set_tenant: invalid tenant id %s: %s',
-                       coalesce(quote_literal(tenant), 'NULL'), problem);
-  END IF;
-  IF already IS NOT NULL AND already <> tenant THEN
-    RAISE EXCEPTION USING ERRCODE = '42501',
-      MESSAGE = format('isolation.set_tenant: this transaction already belongs to tenant %s; '
-                       'one transaction serves one tenant', quote_literal(already));
-  END IF;
-  PERFORM set_config('isolation.tenant_id', tenant, true);
-  PERFORM set_config('isolation.tenant_seal', isolation.seal(tenant), true);
-  RETURN tenant;
-END
+  SELECT EXISTS (
+    SELECT 1 FROM pg_locks l
+    WHERE l.locktype = 'relation' AND l.relation = 'isolation.tenant_claim'::regclass
+      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+      AND l.pid = pg_backend_pid() AND l.granted)
 $$;
 
--- The tenant of this transaction, or NULL when none was set (never set on this connection: NULL;
--- set by an earlier transaction: '' — both mean "no tenant", and policies compare with =, so NULL
--- matches no row). A value not sealed by set_tenant() in this transaction raises 42501.
+-- The tenant of this transaction, or NULL when no tenant was set in it. Raises 42501 when the
+-- setting holds a value set_tenant() did not seal in this transaction (forged, re-set, replayed),
+-- and when set_tenant() ran in this transaction but the setting was blanked since: from the first
+-- set_tenant() to COMMIT/ROLLBACK the transaction is that tenant's or it fails. Policies compare
+-- with =, so NULL matches no row.
 CREATE OR REPLACE FUNCTION isolation.current_tenant()
 RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -153,6 +156,10 @@ DECLARE
   seal text := nullif(current_setting('isolation.tenant_seal', true), '');
 BEGIN
   IF tenant IS NULL THEN
+    IF isolation.transaction_claimed() THEN
+      RAISE EXCEPTION USING ERRCODE = '42501',
+        MESSAGE = 'isolation: the tenant set by isolation.set_tenant() was removed in this transaction; one transaction serves one tenant';
+    END IF;
     RETURN NULL;
   END IF;
   IF seal IS NULL OR seal <> isolation.seal(tenant) THEN
@@ -160,6 +167,82 @@ BEGIN
       MESSAGE = 'isolation: tenant context was not set by isolation.set_tenant() in this transaction';
   END IF;
   RETURN tenant;
+END
+$$;
+
+-- Sets the tenant for the CURRENT TRANSACTION ONLY (set_config(..., is_local => true)): it ends
+-- with COMMIT/ROLLBACK, so a pooled connection cannot carry it to the next request. Refuses an
+-- invalid tenant id (SQLSTATE 22023), and (42501, through current_tenant()) any second tenant in
+-- the same transaction, also after the setting was blanked or forged. The same tenant again is a
+-- no-op. Called outside a transaction block it lasts for its own statement only (fail closed).
+CREATE OR REPLACE FUNCTION isolation.set_tenant(tenant text)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  problem text := isolation.tenant_id_problem(tenant);
+  already text;
+BEGIN
+  IF problem IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('isolation.set_tenant: invalid tenant id %s: %s',
+                       coalesce(quote_literal(tenant), 'NULL'), problem);
+  END IF;
+  already := isolation.current_tenant();
+  IF already IS NOT NULL AND already <> tenant THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = format('isolation.set_tenant: this transaction already belongs to tenant %s; '
+                       'one transaction serves one tenant', quote_literal(already));
+  END IF;
+  -- The claim first: from here to the end of the transaction, a blanked setting raises.
+  LOCK TABLE isolation.tenant_claim IN ACCESS SHARE MODE;
+  PERFORM set_config('isolation.tenant_id', tenant, true);
+  PERFORM set_config('isolation.tenant_seal', isolation.seal(tenant), true);
+  RETURN tenant;
+END
+$$;
+
+-- Inference through statistics ----------------------------------------------------------------
+-- Every session of the application logs in as the same role, and PostgreSQL shows a session's
+-- query text (pg_stat_activity.query, literals included) to any session of the same role, and
+-- table-wide counters (pg_stat_user_tables.n_live_tup: every tenant's rows) to everyone. Row
+-- level security filters neither. The views call these functions with the caller's rights
+-- (functions in a view run as if called directly), so taking EXECUTE away from PUBLIC closes the
+-- views too; pg_read_all_stats (and pg_monitor, which holds it) gets it back for monitoring.
+-- Own-transaction counters (pg_stat_get_xact_*) stay: they show only this transaction's work.
+-- REVOKE needs the functions' owner: a superuser does it; where the runner is not (the Aurora
+-- master user is rds_superuser, not superuser) PostgreSQL only warns, and unprotected_tables()
+-- keeps reporting the channel open. docs/inference-channels.md lists what stays open.
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'pg_catalog'::regnamespace
+      AND p.proname LIKE 'pg\_stat\_get\_%' AND p.proname NOT LIKE 'pg\_stat\_get\_xact\_%'
+    ORDER BY 1
+  LOOP
+    BEGIN
+      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- Not the owner: leave it; unprotected_tables() reports the channel as open.
+      RAISE NOTICE 'isolation: could not revoke EXECUTE on % from PUBLIC (%)', f, SQLERRM;
+    END;
+  END LOOP;
+  -- pg_stat_statements (normalized query text of the same role) when the extension is installed.
+  FOR f IN
+    SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p WHERE p.proname = 'pg_stat_statements'
+  LOOP
+    BEGIN
+      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'isolation: could not revoke EXECUTE on % from PUBLIC (%)', f, SQLERRM;
+    END;
+  END LOOP;
 END
 $$;
 
@@ -303,7 +386,18 @@ AS $$
     WHERE c.relowner = app.oid AND n.nspname NOT LIKE 'pg_toast%' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
     UNION ALL
     SELECT 'function', f.oid::regprocedure::text, 'owned by isolation_app (isolation_app must own nothing)'
-    FROM pg_proc f, app WHERE f.proowner = app.oid)
+    FROM pg_proc f, app WHERE f.proowner = app.oid
+    UNION ALL
+    -- Statistics that row level security does not filter (see "Inference through statistics").
+    SELECT 'statistics', f.oid::regprocedure::text,
+           format('executable by isolation_app: %s', CASE
+             WHEN f.proname IN ('pg_stat_get_activity', 'pg_stat_get_backend_activity', 'pg_stat_statements')
+               THEN 'shows the query text of other sessions of the same login (other tenants'' literals)'
+             ELSE 'shows table-wide counters (every tenant''s rows)' END)
+    FROM pg_proc f
+    WHERE f.proname IN ('pg_stat_get_activity', 'pg_stat_get_backend_activity', 'pg_stat_statements',
+                        'pg_stat_get_live_tuples', 'pg_stat_get_tuples_inserted', 'pg_stat_get_progress_info')
+      AND has_function_privilege('isolation_app', f.oid, 'EXECUTE'))
   SELECT kind, object, problem FROM findings ORDER BY kind, object, problem
 $$;
 
@@ -312,6 +406,7 @@ $$;
 ALTER FUNCTION isolation.reserved_tenant_ids() OWNER TO isolation_owner;
 ALTER FUNCTION isolation.tenant_id_problem(text) OWNER TO isolation_owner;
 ALTER FUNCTION isolation.seal(text) OWNER TO isolation_owner;
+ALTER FUNCTION isolation.transaction_claimed() OWNER TO isolation_owner;
 ALTER FUNCTION isolation.set_tenant(text) OWNER TO isolation_owner;
 ALTER FUNCTION isolation.current_tenant() OWNER TO isolation_owner;
 ALTER FUNCTION isolation.protect(regclass) OWNER TO isolation_owner;

@@ -31,7 +31,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { INDEX_ROOT, indexPrefix, PRINCIPAL_TENANT } from '../../core/namespace';
 import { planSearchCapacity, SearchCapacityError, SearchCapacityInput, SearchCapacityPlan, tenantsFor } from '../../core/search-capacity';
-import { TENANT_FORBIDDEN_PATHS, TENANT_SEARCH_ACTIONS } from '../../core/search-paths';
+import { SEARCH_TEMPLATE_PATHS, TENANT_FORBIDDEN_PATHS, TENANT_SEARCH_ACTIONS } from '../../core/search-paths';
 import { acknowledgeFindings } from '../../nag/acknowledge';
 import { PropProblems, throwValidationError } from '../validation';
 
@@ -77,6 +77,14 @@ export interface TenantSearchProps {
    * @default FGAC off, no audit logs
    */
   readonly fineGrainedAccessControl?: { readonly masterUserArn: string };
+  /**
+   * Let tenant sessions call `_search/template` and `_msearch/template` on their own indexes. A
+   * template's query is a string the server renders, which IAM cannot read; only
+   * `TenantSearchClient` checks it (it refuses what it cannot verify). Turn this on only when every
+   * search request goes through that client.
+   * @default false: IAM denies the template endpoints to tenant sessions
+   */
+  readonly allowSearchTemplates?: boolean;
 }
 
 /** Availability zones the domain spans: the platform VPC has two. */
@@ -95,6 +103,8 @@ export class TenantSearch extends Construct {
   /** `arn:...:es:<region>:<account>:domain/<name>` */
   public readonly domainArn: string;
   public readonly domainName: string;
+  /** Paths denied to every tenant session (multi-target, encoded, alias-planting, and templates unless allowed). */
+  private readonly forbiddenPathArns: string[];
 
   constructor(scope: Construct, id: string, props: TenantSearchProps) {
     super(scope, id);
@@ -192,6 +202,8 @@ export class TenantSearch extends Construct {
     // (a Lambda). The domain name is fixed, so its ARN needs no reference to the domain. It grants
     // nothing; it only repeats, without policy variables, what no tenant session may do. Its
     // principals are the roles given to `grantTenantAccess`, known once the tree is built.
+    const forbidden = [...TENANT_FORBIDDEN_PATHS, ...(props.allowSearchTemplates ? [] : SEARCH_TEMPLATE_PATHS)];
+    this.forbiddenPathArns = forbidden.map((p) => `${this.domainArn}/${p}`);
     (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = Lazy.any({
       produce: () => (this.tenantRoles.length === 0 ? undefined : this.domainAccessPolicy()),
     });
@@ -226,7 +238,7 @@ export class TenantSearch extends Construct {
           Effect: 'Deny',
           Principal: principal,
           Action: 'es:ESHttp*',
-          Resource: TENANT_FORBIDDEN_PATHS.map((p) => `${this.domainArn}/${p}`),
+          Resource: this.forbiddenPathArns,
         },
       ],
     };
@@ -269,7 +281,7 @@ export class TenantSearch extends Construct {
           sid: 'DenyMultiTargetPaths',
           effect: iam.Effect.DENY,
           actions: ['es:ESHttp*'],
-          resources: TENANT_FORBIDDEN_PATHS.map((p) => `${this.domainArn}/${p}`),
+          resources: [...this.forbiddenPathArns],
         }),
       ],
     });

@@ -215,7 +215,7 @@ describe('the deployable bootstrap function (synthesized asset)', () => {
         () => executor,
       );
       expect(JSON.parse(body)).toMatchObject({ Status: 'SUCCESS', Data: { Applied: 'true', SqlSha256: SQL_SHA256 } });
-      expect((await db.query("SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = 'isolation'::regnamespace")).rows).toEqual([{ n: 7 }]);
+      expect((await db.query("SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = 'isolation'::regnamespace")).rows).toEqual([{ n: 8 }]);
     } finally {
       await db.close();
     }

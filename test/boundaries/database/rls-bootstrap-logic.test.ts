@@ -42,8 +42,8 @@ describe('splitSqlScript', () => {
     expect(statements.length).toBeGreaterThan(20);
     const fns = statements.filter((s) => s.text.startsWith('CREATE OR REPLACE FUNCTION'));
     expect(fns.map((s) => /FUNCTION (\S+)\(/.exec(s.text)![1])).toEqual([
-      'isolation.reserved_tenant_ids', 'isolation.tenant_id_problem', 'isolation.seal', 'isolation.set_tenant',
-      'isolation.current_tenant', 'isolation.protect', 'isolation.unprotected_tables',
+      'isolation.reserved_tenant_ids', 'isolation.tenant_id_problem', 'isolation.seal', 'isolation.transaction_claimed',
+      'isolation.current_tenant', 'isolation.set_tenant', 'isolation.protect', 'isolation.unprotected_tables',
     ]);
     for (const f of fns) expect(f.text).toMatch(/\$\$$/);
   });

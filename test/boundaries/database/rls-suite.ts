@@ -59,6 +59,11 @@ export async function pgError(p: Promise<unknown>): Promise<PgError> {
 
 const RLS_VIOLATION = { code: '42501', message: 'new row violates row-level security policy for table "notes"' };
 const FORGED = { code: '42501', message: 'isolation: tenant context was not set by isolation.set_tenant() in this transaction' };
+const REMOVED = {
+  code: '42501',
+  message: 'isolation: the tenant set by isolation.set_tenant() was removed in this transaction; one transaction serves one tenant',
+};
+const ACME_NOTES = [{ id: 1 }, { id: 2 }];
 
 async function begin(db: Sql, tenant?: string): Promise<void> {
   await db.query('BEGIN');
@@ -293,6 +298,15 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect((await pgError(db.query("INSERT INTO app.leaky_orders VALUES ('acme', 22, 999)"))).code).toBe('23503');
       });
     });
+    test('table-wide live counters (pg_stat_user_tables, pg_stat_get_live_tuples) are refused to the app', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        expect(await pgError(db.query("SELECT pg_stat_get_live_tuples('app.notes'::regclass)"))).toEqual({
+          code: '42501',
+          message: 'permission denied for function pg_stat_get_live_tuples',
+        });
+      });
+    });
     test('LIMIT OF RLS: table size is visible to every role (pg_class, pg_relation_size)', async () => {
       await engine.admin.query('ANALYZE app.notes');
       await app(async (db) => {
@@ -353,17 +367,6 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await pgError(db.query('SELECT * FROM app.notes'))).toEqual(FORGED);
       });
     });
-    test('RESET isolation.tenant_id and RESET ALL leave no tenant: zero rows', async () => {
-      await app(async (db) => {
-        await begin(db, 'acme');
-        await db.query('RESET isolation.tenant_id');
-        expect(await rows(db, 'SELECT * FROM app.notes')).toEqual([]);
-        await db.query('ROLLBACK');
-        await begin(db, 'acme');
-        await db.query('RESET ALL');
-        expect(await rows(db, 'SELECT * FROM app.notes')).toEqual([]);
-      });
-    });
     test('a second, different tenant in the same transaction is refused', async () => {
       await app(async (db) => {
         await begin(db, 'acme');
@@ -394,6 +397,151 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await pgError(db.query('SELECT isolation.set_tenant(NULL)'))).toEqual({
           code: '22023',
           message: 'isolation.set_tenant: invalid tenant id NULL: type: expected a string, got null',
+        });
+      });
+    });
+  });
+
+  describe('tenant claim: irreversible for the rest of the transaction, held by the database', () => {
+    // Every way SQL can blank or re-set the tenant after set_tenant('acme'). None goes through
+    // the runtime's statement guard: this is the raw application login against the database.
+    const BLANKINGS: [string, string][] = [
+      ["set_config(..., '', true)", "SELECT set_config('isolation.tenant_id', '', true)"],
+      ["set_config(..., '', false) (session)", "SELECT set_config('isolation.tenant_id', '', false)"],
+      ["set_config/**/( with a comment", "SELECT set_config/**/('isolation.tenant_id', '', true)"],
+      ['pg_catalog."set_config" (quoted)', 'SELECT pg_catalog."set_config"(\'isolation.tenant_id\', \'\', true)'],
+      ["SET LOCAL ... = ''", "SET LOCAL isolation.tenant_id = ''"],
+      ["SET (session) ... = ''", "SET isolation.tenant_id = ''"],
+      ['SET LOCAL ... TO DEFAULT', 'SET LOCAL isolation.tenant_id TO DEFAULT'],
+      ['RESET isolation.tenant_id', 'RESET isolation.tenant_id'],
+      ['RESET ALL', 'RESET ALL'],
+      ['DISCARD TEMP, then set_config', "DISCARD TEMP; SELECT set_config('isolation.tenant_id', '', true)"],
+      ['DISCARD PLANS + SEQUENCES, then RESET', 'DISCARD PLANS; DISCARD SEQUENCES; RESET isolation.tenant_id'],
+    ];
+    test.each(BLANKINGS)('blanking by %s: every later query raises (never zero rows, never another tenant)', async (_name, blank) => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        for (const statement of blank.split('; ')) await db.query(statement);
+        expect(await pgError(db.query('SELECT id FROM app.notes'))).toEqual(REMOVED);
+      });
+    });
+    test.each(BLANKINGS)('blanking by %s, then set_tenant(globex): refused', async (_name, blank) => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        for (const statement of blank.split('; ')) await db.query(statement);
+        expect(await pgError(db.query("SELECT isolation.set_tenant('globex')"))).toEqual(REMOVED);
+      });
+    });
+    test("one statement: set_config(..., '', true), isolation.set_tenant('globex') is refused", async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        expect(await pgError(db.query("SELECT set_config('isolation.tenant_id', '', true), isolation.set_tenant('globex')"))).toEqual(REMOVED);
+      });
+    });
+    test.each([
+      ['isolation."set_tenant"', 'SELECT isolation."set_tenant"(\'globex\')'],
+      ['"isolation".set_tenant/**/(', 'SELECT "isolation".set_tenant/**/(\'globex\')'],
+    ])('blanked, then %s(globex) is refused', async (_name, reset) => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query("SELECT set_config('isolation.tenant_id', '', true)");
+        expect(await pgError(db.query(reset))).toEqual(REMOVED);
+      });
+    });
+    test.each([
+      ["set_config(..., 'globex', true)", "SELECT set_config('isolation.tenant_id', 'globex', true)"],
+      ["SET LOCAL ... = 'globex'", "SET LOCAL isolation.tenant_id = 'globex'"],
+      ["SET (session) ... = 'globex'", "SET isolation.tenant_id = 'globex'"],
+    ])("re-setting by %s: refused (the seal is acme's)", async (_name, reset) => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('SAVEPOINT s');
+        await db.query(reset);
+        expect(await pgError(db.query('SELECT id FROM app.notes'))).toEqual(FORGED);
+        await db.query('ROLLBACK TO SAVEPOINT s');
+        await db.query(reset);
+        expect(await pgError(db.query("SELECT isolation.set_tenant('globex')"))).toEqual(FORGED);
+      });
+    });
+    test('globex\'s seal copied from another transaction does not help: refused', async () => {
+      await app(async (db) => {
+        await begin(db, 'globex');
+        const [{ seal }] = await rows(db, "SELECT current_setting('isolation.tenant_seal') AS seal");
+        await db.query('COMMIT');
+        await begin(db, 'acme');
+        await db.query("SELECT set_config('isolation.tenant_id', 'globex', true), set_config('isolation.tenant_seal', $1, true)", [seal]);
+        expect(await pgError(db.query('SELECT id FROM app.notes'))).toEqual(FORGED);
+      });
+    });
+    test('a savepoint: blank + set_tenant(globex) inside it is refused; after ROLLBACK TO, still acme', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('SAVEPOINT s');
+        await db.query("SELECT set_config('isolation.tenant_id', '', true)");
+        expect(await pgError(db.query("SELECT isolation.set_tenant('globex')"))).toEqual(REMOVED);
+        await db.query('ROLLBACK TO SAVEPOINT s');
+        expect(await rows(db, 'SELECT id FROM app.notes ORDER BY id')).toEqual(ACME_NOTES);
+        expect(await rows(db, 'SELECT isolation.current_tenant() AS t')).toEqual([{ t: 'acme' }]);
+      });
+    });
+    test('a savepoint released after blanking keeps the transaction refused', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('SAVEPOINT s');
+        await db.query("SELECT set_config('isolation.tenant_id', '', true)");
+        await db.query('RELEASE SAVEPOINT s');
+        expect(await pgError(db.query("SELECT isolation.set_tenant('globex')"))).toEqual(REMOVED);
+      });
+    });
+    test('set_tenant(globex) in a savepoint after acme is refused; ROLLBACK TO leaves acme', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('SAVEPOINT s');
+        expect((await pgError(db.query("SELECT isolation.set_tenant('globex')"))).message).toBe(
+          "isolation.set_tenant: this transaction already belongs to tenant 'acme'; one transaction serves one tenant",
+        );
+        await db.query('ROLLBACK TO SAVEPOINT s');
+        expect(await rows(db, 'SELECT id FROM app.notes ORDER BY id')).toEqual(ACME_NOTES);
+      });
+    });
+    test('switching back before COMMIT is impossible: the switch itself is refused', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('SAVEPOINT s');
+        // the attempt: blank, become globex, read, blank, become acme again, commit as acme
+        expect(await pgError(db.query(
+          "SELECT set_config('isolation.tenant_id', '', true), isolation.set_tenant('globex'), (SELECT count(*) FROM app.notes)",
+        ))).toEqual(REMOVED);
+        await db.query('ROLLBACK TO SAVEPOINT s');
+        expect(await rows(db, 'SELECT isolation.current_tenant() AS t')).toEqual([{ t: 'acme' }]);
+      });
+    });
+    test('set_tenant(acme) a second time is allowed (same tenant)', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query("SELECT isolation.set_tenant('acme')");
+        expect(await rows(db, 'SELECT id FROM app.notes ORDER BY id')).toEqual(ACME_NOTES);
+      });
+    });
+    test('the claim ends with the transaction: the next transaction may serve globex', async () => {
+      await app(async (db) => {
+        await begin(db, 'acme');
+        await db.query('COMMIT');
+        await begin(db, 'globex');
+        expect(await rows(db, 'SELECT body FROM app.notes')).toEqual([{ body: 'globex secret' }]);
+        await db.query('ROLLBACK');
+        await begin(db, 'acme');
+        await db.query('ROLLBACK');
+        await begin(db);
+        expect(await rows(db, 'SELECT isolation.current_tenant() AS t')).toEqual([{ t: null }]);
+      });
+    });
+    test('the app cannot read or lock the claim table itself', async () => {
+      await app(async (db) => {
+        await begin(db);
+        expect(await pgError(db.query('LOCK TABLE isolation.tenant_claim IN ACCESS SHARE MODE'))).toEqual({
+          code: '42501',
+          message: 'permission denied for table tenant_claim',
         });
       });
     });

@@ -112,6 +112,11 @@ for (const a of TENANTS) {
   ]) {
     add(a, p);
   }
+  // Search templates on one's own index: the query is a string IAM cannot read (issue 20 item 1);
+  // denied unless the domain is built with allowSearchTemplates (TenantSearchClient then reads it).
+  for (const p of [`tenant-${a}.x/_search/template`, `tenant-${a}.x/_msearch/template`, `tenant-${a}.*/_search/template`]) {
+    add(a, p);
+  }
   // Own index name in another domain (a silo domain added later must be granted explicitly).
   add(a, `tenant-${a}.x/_search (other domain)`, ['es:ESHttpGet'], 'ExplicitlyDenied', `arn:aws:es:${TEST_ENV.region}:${TEST_ENV.account}:domain/other-domain/tenant-${a}.x/_search`);
 }

@@ -89,6 +89,24 @@ describe('the OpenSearch domain', () => {
     expect(JSON.stringify(domain.Properties.AccessPolicies)).not.toContain('PrincipalTag');
   });
 
+  test('search templates: denied to tenant sessions by default in both policies, allowed only when asked for', () => {
+    const build = (allowSearchTemplates?: boolean) => {
+      const stack = new Stack(newTestApp(), 'S');
+      const search = new TenantSearch(stack, 'Search', {
+        domainName: 'x-search',
+        vpc: new PlatformNetwork(stack, 'Net').vpc,
+        tenantCount: 3,
+        allowSearchTemplates,
+      });
+      search.grantTenantAccess(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }));
+      const json = JSON.stringify(Template.fromStack(stack).toJSON());
+      return ['/_search/template*', '/_msearch/template*'].map((p) => json.split(`x-search/*${p}`).length - 1);
+    };
+    // once in the identity policy, once in the domain access policy
+    expect(build()).toEqual([2, 2]);
+    expect(build(true)).toEqual([0, 0]);
+  });
+
   test('FGAC on: master user set and audit logs published', () => {
     const stack = new Stack(newTestApp(), 'S');
     const s = new TenantSearch(stack, 'Search', {

@@ -49,21 +49,53 @@ export interface TenantTransactionOptions {
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Statements the callback may not run: they end the transaction, change the role, or change the
- * tenant setting. This is a guard against mistakes, not the boundary — RLS is. The final
- * `current_tenant()` check catches anything it misses before COMMIT.
+ * Statements the callback may not run: they end the transaction, change the role, change or
+ * blank the tenant setting, or use a database-wide channel (LISTEN/NOTIFY names are global to the
+ * database, docs/inference-channels.md). This is a guard against mistakes, not the boundary: the
+ * database holds the tenant claim itself (policies/rls/bootstrap.sql, isolation.tenant_claim),
+ * and the final `current_tenant()` check catches anything that reaches COMMIT.
+ * Matched on each `;`-separated statement, with comments removed and double quotes dropped, so
+ * `set_config` with a block comment before its parenthesis and `isolation."set_tenant"(` are seen
+ * as what they are.
  */
 const REFUSED_STATEMENT =
-  /^\s*(?:begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction|set\s+(?:local\s+|session\s+)?(?:role|session)|reset\s+(?:role|session|all)|discard)\b/i;
-const REFUSED_CALL = /\b(?:set_tenant|set_config)\s*\(/i;
+  /^\s*(?:(?:begin|commit|rollback|end|abort|start\s+transaction|savepoint|release|prepare\s+transaction|set\s+(?:local\s+|session\s+)?(?:role|session)|reset\s+(?:role|session|all)|discard|listen|unlisten|notify|load)\b|(?:set\s+(?:local\s+|session\s+)?|reset\s+)isolation\s*\.)/i;
+const REFUSED_CALL = /\b(?:set_tenant|set_config|pg_notify)\s*\(/i;
 
-function stripLeadingComments(text: string): string {
-  let s = text;
-  for (;;) {
-    const next = s.replace(/^\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)/, '');
-    if (next === s) return s;
-    s = next;
+/** The statement with comments removed and identifier quotes dropped (string literals kept). */
+function normalized(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const next = text[i + 1];
+    if (c === '-' && next === '-') {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end;
+      out += ' ';
+    } else if (c === '/' && next === '*') {
+      // PostgreSQL block comments nest.
+      let depth = 1;
+      i += 2;
+      while (i < text.length && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') (depth += 1), (i += 2);
+        else if (text[i] === '*' && text[i + 1] === '/') (depth -= 1), (i += 2);
+        else i += 1;
+      }
+      out += ' ';
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      const stop = end === -1 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === '"') {
+      i += 1;
+    } else {
+      out += c;
+      i += 1;
+    }
   }
+  return out;
 }
 
 /**
@@ -94,8 +126,8 @@ export async function withTenantTransaction<T>(
       tenant,
       query: async <R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> => {
         if (!active) throw new TenantTransactionError('statement-refused', 'the transaction has ended; queries must run inside the callback');
-        const head = stripLeadingComments(text);
-        if (REFUSED_STATEMENT.test(head) || REFUSED_CALL.test(text)) {
+        const plain = normalized(text);
+        if (plain.split(';').some((statement) => REFUSED_STATEMENT.test(statement)) || REFUSED_CALL.test(plain)) {
           throw new TenantTransactionError(
             'statement-refused',
             `statement refused inside a tenant transaction (transaction control, role or tenant change): ${JSON.stringify(text.slice(0, 60))}`,
@@ -112,8 +144,18 @@ export async function withTenantTransaction<T>(
     } finally {
       active = false;
     }
-    const check = await client.query('select isolation.current_tenant()::text as tenant');
-    const current = (check.rows[0] as { tenant?: unknown } | undefined)?.tenant;
+    // The database raises (42501) when the claimed tenant was removed or forged; either way the
+    // transaction is not the context's tenant's any more, and it is rolled back.
+    let current: unknown;
+    try {
+      const check = await client.query('select isolation.current_tenant()::text as tenant');
+      current = (check.rows[0] as { tenant?: unknown } | undefined)?.tenant;
+    } catch (e) {
+      throw new TenantTransactionError(
+        'tenant-changed',
+        `the database refused the transaction's tenant at commit (${(e as Error).message}); rolled back`,
+      );
+    }
     if (current !== tenant.value) {
       throw new TenantTransactionError(
         'tenant-changed',

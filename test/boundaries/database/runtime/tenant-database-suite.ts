@@ -180,6 +180,19 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
       ['DISCARD ALL'],
       ["SELECT isolation.set_tenant('acme-corp')"],
       ["SELECT set_config('isolation.tenant_id', 'acme-corp', true)"],
+      // Forms that passed the guard before (issue 20 item 2); the database refuses them anyway.
+      ["SET LOCAL isolation.tenant_id = ''"],
+      ['SET isolation . tenant_id TO DEFAULT'],
+      ['RESET isolation.tenant_id'],
+      ['reset "isolation"."tenant_id"'],
+      ["SELECT isolation.\"set_tenant\"('acme-corp')"],
+      ["SELECT set_config/**/('isolation.tenant_id', '', true)"],
+      ["SELECT pg_catalog.set_config /* a /* nested */ comment */ ('isolation.tenant_id', '', true)"],
+      ["SELECT 1; RESET isolation.tenant_id"],
+      ['DISCARD TEMP'],
+      ['LISTEN tenant_events'],
+      ["NOTIFY tenant_events, 'acme'"],
+      ["SELECT pg_notify('tenant_events', 'acme')"],
     ])('the callback may not run %j (statement-refused, rolled back)', async (statement) => {
       const err = await rejection(
         withTenantTransaction(
@@ -204,6 +217,39 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
       expect(err.code).toBe('42501');
       expect(err.message).toMatch(/this transaction already belongs to tenant 'acme'/);
       await db.admin.query('DROP FUNCTION switch_tenant()');
+    });
+
+    test('switching to another tenant and back behind the guard is refused by the database (42501, rolled back)', async () => {
+      // A function the guard cannot see into: blank acme, become acme-corp, read, blank, become
+      // acme again, so that the pre-commit check would see acme. The database refuses the switch.
+      await db.admin.query(`CREATE OR REPLACE FUNCTION switch_and_back() RETURNS bigint LANGUAGE plpgsql AS $$
+        DECLARE n bigint;
+        BEGIN
+          PERFORM pg_catalog.set_config('isolation.tenant_id', '', true);
+          PERFORM isolation.set_tenant('acme-corp');
+          SELECT count(*) INTO n FROM notes;
+          PERFORM pg_catalog.set_config('isolation.tenant_id', '', true);
+          PERFORM isolation.set_tenant('acme');
+          RETURN n;
+        END $$`);
+      await db.admin.query('GRANT EXECUTE ON FUNCTION switch_and_back() TO isolation_app');
+      const err = await rejection(
+        withTenantTransaction(
+          db.pool,
+          acme,
+          async (tx) => {
+            await tx.query("INSERT INTO notes (id, body) VALUES (6, 'rolled back')");
+            return tx.query('SELECT switch_and_back() AS n');
+          },
+          opts,
+        ),
+      );
+      expect({ code: err.code, message: err.message }).toEqual({
+        code: '42501',
+        message: 'isolation: the tenant set by isolation.set_tenant() was removed in this transaction; one transaction serves one tenant',
+      });
+      await db.admin.query('DROP FUNCTION switch_and_back()');
+      expect(await snapshot()).toBe(before);
     });
 
     test('blanking the tenant behind the guard is caught before COMMIT (tenant-changed, rolled back)', async () => {
