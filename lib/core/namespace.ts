@@ -13,6 +13,15 @@ export const TENANT_TAG_KEY = 'TenantId';
 /** The IAM policy variable that resolves to the calling session's tenant. */
 export const PRINCIPAL_TENANT = '${aws:PrincipalTag/TenantId}';
 
+/**
+ * Source identities the broker sets on TenantAccessRole sessions start with this (`app.<end-user>`),
+ * so CloudTrail tells application sessions from people. TenantAccessRole's trust allows only
+ * `app.?*`; SupportAccessRole refuses it. STS allows `[\w+=,.@-]`, 2-64 characters, in a source
+ * identity (STS AssumeRole API reference). Here (lib/core) because the trust policy and the
+ * runtime's credential vendor both need it.
+ */
+export const APPLICATION_SOURCE_IDENTITY_PREFIX = 'app.';
+
 /** S3: every tenant object key starts with `tenants/<id>/`. */
 export const OBJECT_ROOT = 'tenants/';
 /** Cache keys and pub/sub channels start with `tenant:<id>:`. */
