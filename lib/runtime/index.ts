@@ -5,8 +5,8 @@
  * workers.
  */
 export * from '../boundaries/identity/runtime/errors';
-export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken } from '../boundaries/identity/runtime/tenant-context';
-export type { TenantTokenVerifierProps, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
+export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken, tenantStatusFromRegistry } from '../boundaries/identity/runtime/tenant-context';
+export type { TenantTokenVerifierProps, TenantStatusLookup, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
 export { TenantCredentialVendor } from '../boundaries/identity/runtime/tenant-credentials';
 export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from '../boundaries/identity/runtime/tenant-credentials';
 export {
