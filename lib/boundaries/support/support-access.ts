@@ -18,6 +18,9 @@
  *   cannot change once set and persists through role chaining (IAM User Guide,
  *   id_credentials_temp_control-access_monitor), so CloudTrail names the person behind every
  *   action. An IAM user must use its own user name; `app.` identities belong to the broker.
+ * - only through the STS endpoint of the stack's Region (or `allowedRegions`):
+ *   `aws:RequestedRegion`, so an assumption through another Region's endpoint, which the alert
+ *   (an EventBridge rule in the stack's Region) would never see, is refused.
  * Sessions last at most one hour (the IAM minimum for MaxSessionDuration).
  *
  * Permissions: read-only, only the tagged tenant's data. The Allows for storage come from the
@@ -27,7 +30,7 @@
  * denied, as are reads outside `tenants/${aws:PrincipalTag/TenantId}/`, other tenants' queues,
  * secrets and cache connections, and everything when a tag or the source identity is missing.
  */
-import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { objectPrefix, PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
@@ -81,6 +84,22 @@ export interface SupportAccessRoleProps {
    * @default true
    */
   readonly denyWithoutMfaStatement?: boolean;
+  /**
+   * Regions whose STS endpoint may be used to assume the role (`aws:RequestedRegion`). Deploy the
+   * support alert (SupportAccessAlert) in EVERY Region listed: EventBridge sees an AssumeRole only
+   * in the Region whose endpoint served it. Region names or tokens.
+   * @default [Aws.REGION] — the stack's own Region, where SupportTooling puts the alert
+   */
+  readonly allowedRegions?: readonly string[];
+}
+
+/** Checks an allowedRegions prop; returns the problems (empty when fine). Tokens are skipped. */
+export function allowedRegionsProblems(regions: readonly string[] | undefined): string[] {
+  if (regions === undefined) return [];
+  if (regions.length === 0) return ['allowedRegions is empty: name at least one Region (default: the stack\'s Region)'];
+  return regions
+    .filter((r) => !Token.isUnresolved(r) && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r))
+    .map((r) => `allowedRegions entry ${JSON.stringify(r)} is not a Region name (e.g. eu-west-1)`);
 }
 
 export class SupportAccessRole extends Construct {
@@ -110,6 +129,7 @@ export class SupportAccessRole extends Construct {
     if (mfaMaxAge < 60 || mfaMaxAge > 12 * 3600) {
       errors.push(`mfaMaxAge ${mfaMaxAge}s is outside 60s..12h`);
     }
+    errors.push(...allowedRegionsProblems(props.allowedRegions));
     if (errors.length > 0) throw new Error(`${this.node.path}: ${errors.join('; ')}`);
 
     const tenantTag = `aws:RequestTag/${TENANT_TAG_KEY}`;
@@ -119,7 +139,7 @@ export class SupportAccessRole extends Construct {
       StringLike: { [tenantTag]: TENANT_TAG_REQUIRED_PATTERN, [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
       StringNotLike: { [tenantTag]: [...TENANT_TAG_REFUSED_PATTERNS], [ticketTag]: [...SUPPORT_TICKET_SHAPE_REFUSED_PATTERNS] },
       'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, SUPPORT_TICKET_TAG_KEY] },
-    }, { denyWithoutMfa: props.denyWithoutMfaStatement ?? true });
+    }, { denyWithoutMfa: props.denyWithoutMfaStatement ?? true, requestedRegions: props.allowedRegions ?? [Aws.REGION] });
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
