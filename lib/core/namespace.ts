@@ -51,10 +51,35 @@ export function indexPrefix(tenant: TenantRef): string {
   return `${INDEX_ROOT}${ref(tenant)}.`;
 }
 
-/** `tenant-<id>-<purpose>` — names of per-tenant resources such as SQS queues. */
-export function tenantResourceName(tenant: TenantRef, purpose: string): string {
-  if (!/^[a-z0-9-]+$/.test(purpose)) {
-    throw new Error(`invalid resource purpose ${JSON.stringify(purpose)}: use lowercase letters, digits and hyphens`);
+/**
+ * The purposes a per-tenant resource name may carry: a CLOSED set. A TenantId may contain hyphens,
+ * so `tenant-<id>-<purpose>` is unambiguous only if no purpose ends in `-<another purpose>`:
+ * with an open set, (`acme`, `corp-jobs`) and (`acme-corp`, `jobs`) both name `tenant-acme-corp-jobs`.
+ * Two names `tenant-A-P` and `tenant-B-Q` are equal iff `A-P = B-Q`; for P ≠ Q that needs one
+ * purpose to end in `-` + the other (then B = A + the rest). `assertPurposesUnambiguous` refuses
+ * such a set when this module loads, so adding a colliding purpose fails every build.
+ * The names (and so the retained SQS queues named with them) are unchanged.
+ */
+export const TENANT_RESOURCE_PURPOSES = ['jobs', 'jobs-dlq', 'analytics'] as const;
+export type TenantResourcePurpose = (typeof TENANT_RESOURCE_PURPOSES)[number];
+
+/** Throws unless no purpose is empty, malformed, or ends in `-<another purpose>`. Exported for tests. */
+export function assertPurposesUnambiguous(purposes: readonly string[]): void {
+  for (const p of purposes) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(p)) throw new Error(`resource purpose ${JSON.stringify(p)}: lowercase letters and digits, single hyphens inside`);
+    for (const q of purposes) {
+      if (p !== q && p.endsWith(`-${q}`)) {
+        throw new Error(`resource purposes ${JSON.stringify(p)} and ${JSON.stringify(q)} collide: tenant-<a>-${p} = tenant-<a>-${p.slice(0, -q.length - 1)}-${q}`);
+      }
+    }
+  }
+}
+assertPurposesUnambiguous(TENANT_RESOURCE_PURPOSES);
+
+/** `tenant-<id>-<purpose>` — names of per-tenant resources such as SQS queues (purposes: a closed set). */
+export function tenantResourceName(tenant: TenantRef, purpose: TenantResourcePurpose): string {
+  if (!(TENANT_RESOURCE_PURPOSES as readonly string[]).includes(purpose)) {
+    throw new Error(`invalid resource purpose ${JSON.stringify(purpose)}: one of ${TENANT_RESOURCE_PURPOSES.join(', ')} (a closed set, so that no two tenants' names collide)`);
   }
   return `tenant-${ref(tenant)}-${purpose}`;
 }
