@@ -5,6 +5,7 @@
  * drift. Every prefix ends in a delimiter (`/`, `:` or `.`) that a TenantId cannot contain, so no
  * tenant's prefix is a prefix of another tenant's (`tenants/acme/` never matches `tenants/acme-corp/`).
  */
+import { createHash } from 'crypto';
 import { TenantId } from './tenant-id';
 
 /** The session tag (and resource tag) key that carries a tenant id. */
@@ -82,4 +83,15 @@ export function tenantResourceName(tenant: TenantRef, purpose: TenantResourcePur
     throw new Error(`invalid resource purpose ${JSON.stringify(purpose)}: one of ${TENANT_RESOURCE_PURPOSES.join(', ')} (a closed set, so that no two tenants' names collide)`);
   }
   return `tenant-${ref(tenant)}-${purpose}`;
+}
+
+/**
+ * A label for names that become PUBLIC DNS names (S3 bucket names, ElastiCache endpoints): the
+ * first 10 hex digits of SHA-256 of the tenant id, so the name does not carry the customer's name
+ * and a list of endpoints is not a customer list. It is a plain hash: whoever guesses a tenant id
+ * can compute its label (and must also know the account and Region that the bucket name carries).
+ * Used by the silo cache names and the silo bucket names; changing it renames (replaces) them.
+ */
+export function hashedTenantLabel(tenant: TenantId): string {
+  return createHash('sha256').update(tenant.value).digest('hex').slice(0, 10);
 }
