@@ -29,7 +29,7 @@ describe('silo bucket names carry a hashed label, never the tenant id', () => {
     expect(name!.includes(tenant)).toBe(false);
     expect(name!.length).toBeLessThanOrEqual(63); // S3 bucket naming rules
     // Still retained: a rename replaces the bucket, the old one (with its data) stays.
-    expect(template.Resources[buckets[0]].DeletionPolicy).toBe('Retain');
+    expect((template.Resources[buckets[0]] as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
   });
 
   test('labels differ per tenant (one bucket each) and match the silo cache label', () => {
