@@ -109,15 +109,17 @@ export class PlatformStack extends Stack {
     });
     this.storage.grantTenantAccess(this.tenantAccessRole.role);
 
-    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition.
+    const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
+    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition;
+    // offboarded tenants' records are refused by the transformation.
     this.analytics = new TenantAnalytics(this, 'Analytics', {
       qualifier: q,
       accessLogsBucket: this.accessLogsBucket,
       tenantAccessRole: this.tenantAccessRole.role,
       producer: this.broker,
+      refusedTenants: offboarded,
     });
 
-    const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
     if (offboarded.length > 0) {
       new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
     }

@@ -30,6 +30,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import * as path from 'path';
 import { objectPrefix, PRINCIPAL_TENANT, TenantRef } from '../../core/namespace';
+import { TenantId } from '../../core/tenant-id';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
 import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
@@ -53,6 +54,14 @@ export interface TenantAnalyticsProps {
    * @default Duration.seconds(300)
    */
   readonly bufferingInterval?: Duration;
+  /**
+   * Offboarded tenants (retired and purged): the transformation refuses their records even with a
+   * valid integrity tag, so a token still valid at offboarding cannot keep writing into the
+   * retained partition. Baked into the Lambda's code at synth (esbuild `define`): the deploy that
+   * offboards a tenant updates it.
+   * @default [] — nobody refused
+   */
+  readonly refusedTenants?: readonly TenantId[];
 }
 
 export class TenantAnalytics extends Construct {
@@ -127,7 +136,7 @@ export class TenantAnalytics extends Construct {
         'HMAC integrity key, rotated by the operator (put-secret-value): the transformation accepts the AWSCURRENT and AWSPREVIOUS versions, so records signed before a rotation still verify. Scheduled rotation needs a rotation Lambda that is not built yet (docs/analytics.md, key rotation).',
     });
 
-    this.transform = this.createTransform();
+    this.transform = this.createTransform([...(props.refusedTenants ?? [])].map((t) => t.value).sort());
     this.integritySecret.grantRead(this.transform);
     // Secret.grantRead adds a key-policy statement (the third: after the account statement and the
     // Secrets Manager statement) for the secret's readers, via Secrets Manager only.
@@ -232,7 +241,7 @@ export class TenantAnalytics extends Construct {
     this.integritySecret.grantRead(grantee);
   }
 
-  private createTransform(): nodejs.NodejsFunction {
+  private createTransform(refusedTenants: readonly string[]): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, 'TransformLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -254,7 +263,13 @@ export class TenantAnalytics extends Construct {
       logGroup,
       description: 'Validates analytics records (TenantId, HMAC, no foreign tenant) and returns the tenant partition key',
       environment: { INTEGRITY_SECRET_ARN: this.integritySecret.secretArn, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        // The offboarded-tenant list as a literal in the code (the value is a JS expression: a JSON string).
+        define: { 'process.env.TI_REFUSED_TENANTS': JSON.stringify(JSON.stringify(refusedTenants)) },
+      },
     });
   }
 
