@@ -4,6 +4,7 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import { pooledItemsTableName } from '../core/dynamodb-keys';
+import { hashedTenantLabel } from '../core/namespace';
 import { TenantId } from '../core/tenant-id';
 
 /** Default qualifier; override with `-c qualifier=<q>` to deploy two blueprints in one account. */
@@ -22,6 +23,13 @@ export const names = {
   tenantAccessRole: (q: string) => `${q}-TenantAccessRole`,
   /** Deterministic: account and region make it unique; no tenant names in DNS. */
   poolBucket: (q: string) => `${q}-tenant-data-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  /**
+   * A silo tenant's bucket: `<q>-silo-<hash>-<account>-<region>`, the tenant as a hashed label
+   * (bucket names are public DNS names: no customer list). Before, CloudFormation generated the
+   * name from the stack name `<q>-tenant-<id>`, which carried the tenant id; see docs/storage.md
+   * for the migration (a new name replaces the bucket; the old one is retained).
+   */
+  siloBucket: (q: string, tenant: TenantId) => `${q}-silo-${hashedTenantLabel(tenant)}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   accessLogsBucket: (q: string) => `${q}-access-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   supportAccessRole: (q: string) => `${q}-SupportAccessRole`,
   breakGlassRole: (q: string) => `${q}-BreakGlassRole`,

@@ -121,15 +121,17 @@ export class PlatformStack extends Stack {
     this.items.grantTenantAccess(this.tenantAccessRole.role);
     TenantSiloTable.grantOwnSiloTable(this.tenantAccessRole.role, q);
 
-    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition.
+    const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
+    // Analytics (docs/analytics.md): tenant-partitioned events; tenants read only their partition;
+    // offboarded tenants' records are refused by the transformation.
     this.analytics = new TenantAnalytics(this, 'Analytics', {
       qualifier: q,
       accessLogsBucket: this.accessLogsBucket,
       producer: this.broker,
+      refusedTenants: offboarded,
     });
     this.analytics.grantTenantAccess(this.tenantAccessRole.role);
 
-    const offboarded = props.tenants.filter((t) => t.status !== 'active').map((t) => t.id);
     if (offboarded.length > 0) {
       new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
     }

@@ -40,6 +40,7 @@ export class TenantStack extends Stack {
         tenant: tenant.id,
         tenantAccessRoleArn,
         accessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogsBucket', names.accessLogsBucket(q)),
+        bucketName: names.siloBucket(q, tenant.id),
         accessEnabled: tenant.status === 'active',
       });
       bucketName = this.siloStorage.bucket.bucketName;

@@ -5,8 +5,8 @@
  * workers.
  */
 export * from '../boundaries/identity/runtime/errors';
-export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken } from '../boundaries/identity/runtime/tenant-context';
-export type { TenantTokenVerifierProps, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
+export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken, tenantStatusFromRegistry } from '../boundaries/identity/runtime/tenant-context';
+export type { TenantTokenVerifierProps, TenantStatusLookup, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
 export { TenantCredentialVendor } from '../boundaries/identity/runtime/tenant-credentials';
 export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from '../boundaries/identity/runtime/tenant-credentials';
 export {
@@ -36,3 +36,12 @@ export { TenantSearchClient } from '../boundaries/search/runtime/tenant-search-c
 export type { SearchHttpRequest, SearchHttpResponse, SearchMethod, SearchTransport } from '../boundaries/search/runtime/tenant-search-client';
 export { SigV4SearchTransport } from '../boundaries/search/runtime/sigv4-search-transport';
 export type { SearchFetch, SearchSessionCredentials, SigV4SearchTransportProps } from '../boundaries/search/runtime/sigv4-search-transport';
+export { checkWebhookUrl, prepareWebhookDelivery, webhookSignature, WebhookDeliveryError } from '../boundaries/jobs/runtime/webhook-delivery';
+export type { WebhookDelivery, WebhookEndpoint, WebhookEndpointLookup, WebhookRefusal } from '../boundaries/jobs/runtime/webhook-delivery';
+export { sendWebhook, systemResolver, WebhookSendError } from '../boundaries/jobs/runtime/webhook-sender';
+export type { HostResolver, ResolvedAddress, WebhookSendErrorCode, WebhookSendOptions, WebhookSendResult } from '../boundaries/jobs/runtime/webhook-sender';
+export { addressAllowed, classifyAddress } from '../boundaries/jobs/runtime/webhook-address';
+export type { AddressRange, AddressVerdict } from '../boundaries/jobs/runtime/webhook-address';
+// The registry reader (CDK-free, lib/core): services vet tenants with tenantStatusFromRegistry(loadRegistry(file)).
+export { loadRegistry, parseRegistry, RegistryError } from '../core/registry';
+export type { Registry, TenantEntry, TenantStatus } from '../core/registry';

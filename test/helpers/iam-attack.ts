@@ -33,6 +33,8 @@ export interface AttackRequest {
   readonly resource: string;
   readonly identityPolicies: readonly PolicyDocument[];
   readonly resourcePolicy?: PolicyDocument;
+  /** The principal's permissions boundary, if any. */
+  readonly permissionBoundaries?: readonly PolicyDocument[];
   /** Request context keys besides the principal's (e.g. `s3:prefix`). */
   readonly context?: Record<string, string | string[]>;
 }
@@ -52,6 +54,9 @@ export async function evaluate(req: AttackRequest): Promise<Decision> {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: req.resourcePolicy ? (aliasKmsContext(req.resourcePolicy) as never) : undefined,
+      ...(req.permissionBoundaries
+        ? { permissionBoundaryPolicies: req.permissionBoundaries.map((policy, i) => ({ name: `boundary-${i}`, policy: aliasKmsContext(policy) as never })) }
+        : {}),
       request: {
         action: req.action,
         principal: req.roleArn,

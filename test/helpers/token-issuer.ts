@@ -15,7 +15,7 @@ export interface TestIssuer {
   readonly jwks: JSONWebKeySet;
   /** Signs `claims` with the issuer's key. Defaults: iss, aud, sub, iat, exp = now + 10 min. */
   sign(claims: JWTPayload, header?: { alg?: string; kid?: string }): Promise<string>;
-  /** A verifier trusting this issuer. */
+  /** A verifier trusting this issuer; every tenant is `active` unless `tenantStatus` says otherwise. */
   verifier(props?: Partial<TenantTokenVerifierProps>): TenantTokenVerifier;
   /** A verified TenantContext for `tenant` (the one way tests obtain one). */
   context(tenant: string, subject?: string): Promise<TenantContext>;
@@ -32,7 +32,7 @@ export async function newTestIssuer(kid = 'test-key-1'): Promise<TestIssuer> {
     return new SignJWT(payload).setProtectedHeader({ alg: header.alg ?? 'ES256', kid: header.kid ?? kid }).sign(privateKey);
   };
   const verifier = (props: Partial<TenantTokenVerifierProps> = {}): TenantTokenVerifier =>
-    new TenantTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: jwks, ...props });
+    new TenantTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: jwks, tenantStatus: () => 'active', ...props });
   const shared = verifier();
   return {
     jwks,

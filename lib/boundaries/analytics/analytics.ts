@@ -29,7 +29,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { TenantRef } from '../../core/namespace';
+import { TenantId } from '../../core/tenant-id';
 import { TenantPrefixedBucket, TenantPrefixGrantOptions } from '../storage/tenant-prefixed-bucket';
 import { analyticsBucketName, analyticsNames, analyticsWorkgroupName, DATA_PREFIX_EXPRESSION, ERROR_PREFIX, ERROR_PREFIX_EXPRESSION } from './analytics-names';
 import { grantTenantAnalyticsRead } from './analytics-tenant-access';
@@ -37,6 +42,7 @@ import { TENANT_KMS_ACTIONS } from '../../core/storage-actions';
 import { acknowledgeFindings } from '../../nag/acknowledge';
 import { PropProblems, throwValidationError } from '../validation';
 import { LAMBDA_BUNDLES, lambdaBundleDir } from '../lambda-bundles';
+import { REFUSED_TENANTS_FILE } from './analytics-transform/refused-tenants';
 
 export * from './analytics-names';
 
@@ -55,6 +61,14 @@ export interface TenantAnalyticsProps {
    * @default Duration.seconds(300)
    */
   readonly bufferingInterval?: Duration;
+  /**
+   * Offboarded tenants (retired and purged): the transformation refuses their records even with a
+   * valid integrity tag, so a token still valid at offboarding cannot keep writing into the
+   * retained partition. Baked into the Lambda's code at synth (esbuild `define`): the deploy that
+   * offboards a tenant updates it.
+   * @default [] — nobody refused
+   */
+  readonly refusedTenants?: readonly TenantId[];
 }
 
 export class TenantAnalytics extends TenantPrefixedBucket {
@@ -109,7 +123,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       },
     ]);
 
-    this.transform = this.createTransform();
+    this.transform = this.createTransform([...(props.refusedTenants ?? [])].map((t) => t.value).sort());
     this.integritySecret.grantRead(this.transform);
     // Secret.grantRead adds a key-policy statement (the third: after the account statement and the
     // Secrets Manager statement) for the secret's readers, via Secrets Manager only.
@@ -226,7 +240,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
     this.integritySecret.grantRead(grantee);
   }
 
-  private createTransform(): lambda.Function {
+  private createTransform(refusedTenants: readonly string[]): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'TransformLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -239,7 +253,7 @@ export class TenantAnalytics extends TenantPrefixedBucket {
     // analytics-transform/handler.ts bundled by esbuild (minified, with a source map), prebuilt in
     // the package so a consumer's synth needs no bundler (lib/boundaries/lambda-bundles.ts).
     return new lambda.Function(this, 'Transform', {
-      code: lambda.Code.fromAsset(lambdaBundleDir(LAMBDA_BUNDLES.analyticsTransform)),
+      code: lambda.Code.fromAsset(transformCodeDir(refusedTenants)),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -367,4 +381,29 @@ export class TenantAnalytics extends TenantPrefixedBucket {
       }),
     );
   }
+}
+
+/**
+ * The transformation's code: the prebuilt bundle plus `refused-tenants.json`, the offboarded
+ * tenants of this synth (the handler refuses their records). The list travels in the code, not in
+ * the 4 KB of Lambda environment variables. The folder is named by its content, so repeated
+ * synths reuse it and the asset hash changes exactly when the bundle or the list does.
+ */
+function transformCodeDir(refusedTenants: readonly string[]): string {
+  const bundle = lambdaBundleDir(LAMBDA_BUNDLES.analyticsTransform);
+  const list = JSON.stringify(refusedTenants);
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(bundle).sort()) hash.update(f).update(fs.readFileSync(path.join(bundle, f)));
+  const dir = path.join(os.tmpdir(), `tib-analytics-transform-${hash.update(list).digest('hex').slice(0, 16)}`);
+  if (!fs.existsSync(path.join(dir, REFUSED_TENANTS_FILE))) {
+    const staging = fs.mkdtempSync(`${dir}.staging-`);
+    fs.cpSync(bundle, staging, { recursive: true });
+    fs.writeFileSync(path.join(staging, REFUSED_TENANTS_FILE), list);
+    try {
+      fs.renameSync(staging, dir);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true }); // another synth made it first
+    }
+  }
+  return dir;
 }

@@ -96,10 +96,15 @@ export class CacheCell extends NestedStack {
       this.addTenantUser(q, tenant, props.authentication);
     }
 
+    // Only ACTIVE tenants are members. A retired tenant's user stays (disabled, `off`, keeping its
+    // seat in the cell) but leaves the group: ElastiCache keeps a user's open connections when the
+    // user is modified (ModifyUser, e.g. to `off`) and drops them when the user is removed from
+    // the user group (ElastiCache User Guide, Clusters.RBAC), so offboarding must remove it.
+    const members = props.tenants.filter((t) => t.status === 'active').map((t) => this.users.get(t.id.value)!);
     this.userGroup = new elasticache.CfnUserGroup(this, 'UserGroup', {
       engine: CACHE_ENGINE,
       userGroupId: props.cellName,
-      userIds: [this.defaultUser.userId, ...[...this.users.values()].map((u) => u.userId)],
+      userIds: [this.defaultUser.userId, ...members.map((u) => u.userId)],
     });
     this.userGroup.node.addDependency(this.defaultUser);
     for (const user of this.users.values()) this.userGroup.node.addDependency(user);

@@ -19,9 +19,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
 import { cacheCellProblems, CACHE_CELL_CAPACITY, ELASTICACHE_QUOTAS, needsSharedCell, tenantsByCell } from '../../core/placement';
-import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
+import { hashedTenantLabel, PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
 import { TenantEntry } from '../../core/registry';
 import { TenantId } from '../../core/tenant-id';
 import { isTier, Tier } from '../../core/tier';
@@ -156,7 +155,7 @@ export class TenantCache extends Construct {
     }
     for (const tenant of tenants.filter((t) => !needsSharedCell(t))) {
       // No tenant name in the cache name: it becomes part of the endpoint's public DNS name.
-      const cellName = `${q}-cache-s${createHash('sha256').update(tenant.id.value).digest('hex').slice(0, 10)}`;
+      const cellName = `${q}-cache-s${hashedTenantLabel(tenant.id)}`;
       const siloKey = new kms.Key(this, `SiloKey-${tenant.id.value}`, {
         description: `Dedicated cache of silo tenant ${tenant.id.value} (ElastiCache at-rest encryption)`,
         enableKeyRotation: true,

@@ -9,8 +9,12 @@
  * uses the keys its actions carry (plus global keys such as aws:MultiFactorAuthPresent):
  *
  * - Allow AssumeRole + SetSourceIdentity: MFA (`Bool` true: a missing key is false, fails
- *   closed; `NumericLessThanEquals` on aws:MultiFactorAuthAge: missing fails closed) and a source
- *   identity (2+ characters, not the broker's `app.` prefix);
+ *   closed; `NumericLessThanEquals` on aws:MultiFactorAuthAge: missing fails closed), a source
+ *   identity (2+ characters, not the broker's `app.` prefix), and the STS endpoint's Region
+ *   (`StringEquals aws:RequestedRegion`, the Region of the endpoint called: a missing key fails
+ *   closed). CloudTrail logs an STS call in the Region of the endpoint that served it, and the
+ *   support alert's EventBridge rule sees only its own Region's events (support-alert.ts): pinning
+ *   the Region means no assumption can succeed where the alert cannot see it;
  * - Allow TagSession: the tag values and keys (`tagConditions`);
  * - Deny AssumeRole when no session tag is passed (`Null aws:TagKeys`): without tags STS never
  *   evaluates TagSession, so the tag rules would not apply;
@@ -31,14 +35,23 @@ export interface PersonTrust {
   readonly statements: iam.PolicyStatement[];
 }
 
+export interface PersonTrustOptions {
+  readonly denyWithoutMfa?: boolean;
+  /** Regions whose STS endpoint may be used (`aws:RequestedRegion`). At least one; tokens allowed. */
+  readonly requestedRegions: readonly string[];
+}
+
 export function personTrust(
   principals: readonly iam.IPrincipal[],
   mfaMaxAgeSeconds: number,
   tagConditions: Record<string, Record<string, unknown>>,
-  options: { readonly denyWithoutMfa?: boolean } = {},
+  options: PersonTrustOptions,
 ): PersonTrust {
+  if (options.requestedRegions.length === 0) throw new Error('personTrust: requestedRegions is empty');
   const sessionConditions = {
     Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+    // One Region: a plain string (shorter in the 2,048-character trust quota); several: any of them.
+    StringEquals: { 'aws:RequestedRegion': options.requestedRegions.length === 1 ? options.requestedRegions[0] : [...options.requestedRegions] },
     NumericLessThanEquals: { 'aws:MultiFactorAuthAge': String(mfaMaxAgeSeconds) },
     // Source identity: STS allows 2-64 of [\w+=,.@-] (STS AssumeRole API reference).
     StringLike: { 'sts:SourceIdentity': '??*' },

@@ -17,19 +17,15 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
+import { APPLICATION_SOURCE_IDENTITY_PREFIX, PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
 import { TENANT_TAG_REFUSED_PATTERNS, TENANT_TAG_REQUIRED_PATTERN } from '../../core/tenant-id-iam';
 import { PropProblems } from '../validation';
 
 /** The IAM path of every role this blueprint creates. */
 export const BLUEPRINT_IAM_PATH = '/tenant-isolation/';
 
-/**
- * Source identities the broker sets on TenantAccessRole sessions start with this (`app.<end-user>`),
- * so CloudTrail tells application sessions from people. SupportAccessRole refuses it.
- * STS allows `[\w+=,.@-]`, 2-64 characters, in a source identity (STS AssumeRole API reference).
- */
-export const APPLICATION_SOURCE_IDENTITY_PREFIX = 'app.';
+/** `app.`: the prefix of source identities the broker sets (defined in lib/core/namespace.ts). */
+export { APPLICATION_SOURCE_IDENTITY_PREFIX };
 
 export interface TenantAccessRoleProps {
   /**

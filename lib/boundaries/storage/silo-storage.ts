@@ -32,6 +32,13 @@ export interface SiloStorageProps {
   /** Server access logs destination. */
   readonly accessLogsBucket: s3.IBucket;
   /**
+   * The bucket's name. It becomes a public DNS name: do not put the tenant id in it (the blueprint
+   * uses `names.siloBucket`, a hashed label). A literal name that contains the tenant id is refused.
+   * @default a name CloudFormation generates from the stack name and construct path (which, in a
+   * stack named after the tenant, carries the tenant id)
+   */
+  readonly bucketName?: string;
+  /**
    * Whether the tenant's sessions may reach the data. False for a retired tenant: the data is
    * retained, the access is removed.
    * @default true
@@ -61,7 +68,13 @@ export class SiloStorage extends Construct {
       pendingWindow: Duration.days(30),
     });
 
+    // Tokens (account, Region) are skipped; the literal parts must not carry the tenant id.
+    const literalName = props.bucketName?.replace(/\$\{Token\[[^\]]*\]\}/g, '-');
+    if (literalName !== undefined && `-${literalName.replace(/\./g, '-')}-`.includes(`-${tenant}-`)) {
+      throw new Error(`${this.node.path}: bucketName ${JSON.stringify(props.bucketName)} contains the tenant id "${tenant}"; bucket names are public DNS names (use names.siloBucket, a hashed label)`);
+    }
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       // One tenant per key: Bucket Keys cannot mix tenants here, and they cut KMS calls.

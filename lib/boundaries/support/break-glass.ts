@@ -14,7 +14,12 @@
  *   requester and approver. A requester cannot approve itself unless someone granted it
  *   iam:Tag* elsewhere; an administrator of the account can always bypass IAM-level controls,
  *   which is why every assumption alerts (SupportAccessAlert) and every read is a data event.
- * The approval is bound to one ticket; the approver removes the tag after the incident (docs/support.md).
+ * The approval is bound to one ticket and EXPIRES, enforced by IAM: the role's permissions
+ * boundary (`<role>-Approval`, break-glass-approval.ts) is `Deny *` until an approver writes a
+ * version that allows the reads for that ticket while `aws:CurrentTime` is before a literal expiry.
+ * The approver removes the tag after the incident (docs/support.md); the expiry holds even if not.
+ * Like SupportAccessRole, it is assumable only through the STS endpoint of the stack's Region
+ * (`allowedRegions`), where the alert sees it.
  *
  * Permissions: read objects under any `tenants/` prefix, listings under `tenants/`, Decrypt via S3;
  * everything else is denied (NotAction), and so are secrets, cache and database connections.
@@ -26,7 +31,9 @@ import { Construct } from 'constructs';
 import { PropProblems, throwValidationError } from '../validation';
 import { OBJECT_ROOT } from '../../core/namespace';
 import { SUPPORT_KMS_ACTIONS, SUPPORT_LIST_ACTIONS, SUPPORT_OBJECT_READ_ACTIONS } from '../../core/storage-actions';
-import { SUPPORT_FORBIDDEN_ACTIONS } from './support-access';
+export { BREAK_GLASS_READ_ACTIONS };
+import { checkAllowedRegions, SUPPORT_FORBIDDEN_ACTIONS } from './support-access';
+import { BREAK_GLASS_READ_ACTIONS, breakGlassApprovalPolicyName, NO_APPROVAL_DOCUMENT } from './break-glass-approval';
 import { SUPPORT_TICKET_REFUSED_PATTERNS, SUPPORT_TICKET_REQUIRED_PATTERN, SUPPORT_TICKET_TAG_KEY } from '../../core/support-ticket';
 import { personTrust, validateTrustPolicySize } from '../identity/person-trust';
 import { BLUEPRINT_IAM_PATH } from '../identity/tenant-access-role';
@@ -34,8 +41,6 @@ import { acknowledgeFindings } from '../../nag/acknowledge';
 
 /** The principal tag an approver sets on a requester: the ticket it approves. */
 export const BREAK_GLASS_APPROVAL_TAG_KEY = 'BreakGlassApprovedTicket';
-
-export const BREAK_GLASS_READ_ACTIONS: readonly string[] = [...SUPPORT_OBJECT_READ_ACTIONS, ...SUPPORT_LIST_ACTIONS, ...SUPPORT_KMS_ACTIONS];
 
 /** A person's IAM identity: an IAM user or a per-person role. */
 export type PersonIdentity = iam.IUser | iam.IRole;
@@ -64,12 +69,19 @@ export interface BreakGlassRoleProps {
    * @default Duration.minutes(15)
    */
   readonly mfaMaxAge?: Duration;
+  /**
+   * Regions whose STS endpoint may be used (`aws:RequestedRegion`); deploy the alert in each.
+   * @default [Aws.REGION]
+   */
+  readonly allowedRegions?: readonly string[];
 }
 
 export class BreakGlassRole extends Construct {
   public readonly role: iam.Role;
-  /** Attach to approvers: tag requesters with BreakGlassApprovedTicket (and remove it). */
+  /** Attach to approvers: tag requesters with BreakGlassApprovedTicket (and remove it), and write the approval boundary. */
   public readonly approverPolicy: iam.ManagedPolicy;
+  /** The role's permissions boundary: `Deny *` until an approver writes a time-bounded approval. */
+  public readonly approvalBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: BreakGlassRoleProps) {
     super(scope, id);
@@ -83,6 +95,7 @@ export class BreakGlassRole extends Construct {
     });
     const mfaMaxAge = (props.mfaMaxAge ?? Duration.minutes(15)).toSeconds();
     problems.check(mfaMaxAge >= 60 && mfaMaxAge <= 3600, 'mfaMaxAge', `${mfaMaxAge}s`, 'from 60s to 1h');
+    checkAllowedRegions(problems, props.allowedRegions);
     problems.throwIfAny();
 
     const ticketTag = `aws:RequestTag/${SUPPORT_TICKET_TAG_KEY}`;
@@ -92,11 +105,21 @@ export class BreakGlassRole extends Construct {
       // The second person: the requester's own principal carries the approval of THIS ticket.
       StringEquals: { [ticketTag]: `\${aws:PrincipalTag/${BREAK_GLASS_APPROVAL_TAG_KEY}}` },
       'ForAllValues:StringEquals': { 'aws:TagKeys': [SUPPORT_TICKET_TAG_KEY] },
-    }, { denyWithoutMfa: true });
+    }, { denyWithoutMfa: true, requestedRegions: props.allowedRegions ?? [Aws.REGION] });
+    // No approval until a second person writes one (break-glass-approval.ts). Its content is
+    // replaced at approval time by new policy versions; CloudFormation rewrites it only when this
+    // document changes in the template, which revokes any approval (the safe direction).
+    this.approvalBoundary = new iam.ManagedPolicy(this, 'ApprovalBoundary', {
+      managedPolicyName: breakGlassApprovalPolicyName(props.roleName),
+      path: BLUEPRINT_IAM_PATH,
+      description: 'Permissions boundary of the break-glass role: the current approval (Deny * = none). Approvers write time-bounded versions.',
+      document: iam.PolicyDocument.fromJson(NO_APPROVAL_DOCUMENT),
+    });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       path: BLUEPRINT_IAM_PATH,
       assumedBy: trust.assumedBy,
+      permissionsBoundary: this.approvalBoundary,
       maxSessionDuration: Duration.hours(1),
       description: 'Break-glass: cross-tenant read, approved by a second person per ticket; every assumption alerts',
     });
@@ -176,6 +199,11 @@ export class BreakGlassRole extends Construct {
           actions: ['iam:TagUser', 'iam:TagRole', 'iam:UntagUser', 'iam:UntagRole'],
           resources: requesterArns,
           conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [BREAK_GLASS_APPROVAL_TAG_KEY] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteTimeBoundedApproval',
+          actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
+          resources: [this.approvalBoundary.managedPolicyArn],
         }),
         new iam.PolicyStatement({
           sid: 'NeverTagYourself',

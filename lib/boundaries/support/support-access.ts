@@ -18,6 +18,9 @@
  *   cannot change once set and persists through role chaining (IAM User Guide,
  *   id_credentials_temp_control-access_monitor), so CloudTrail names the person behind every
  *   action. An IAM user must use its own user name; `app.` identities belong to the broker.
+ * - only through the STS endpoint of the stack's Region (or `allowedRegions`):
+ *   `aws:RequestedRegion`, so an assumption through another Region's endpoint, which the alert
+ *   (an EventBridge rule in the stack's Region) would never see, is refused.
  * Sessions last at most one hour (the IAM minimum for MaxSessionDuration).
  *
  * Permissions: read-only, only the tagged tenant's data. The Allows for storage come from the
@@ -83,6 +86,21 @@ export interface SupportAccessRoleProps {
    * @default true
    */
   readonly denyWithoutMfaStatement?: boolean;
+  /**
+   * Regions whose STS endpoint may be used to assume the role (`aws:RequestedRegion`). Deploy the
+   * support alert (SupportAccessAlert) in EVERY Region listed: EventBridge sees an AssumeRole only
+   * in the Region whose endpoint served it. Region names or tokens.
+   * @default [Aws.REGION] — the stack's own Region, where SupportTooling puts the alert
+   */
+  readonly allowedRegions?: readonly string[];
+}
+
+/** Checks an allowedRegions prop; returns the problems (empty when fine). Tokens are skipped. */
+export function checkAllowedRegions(problems: PropProblems, regions: readonly string[] | undefined): void {
+  if (regions === undefined) return;
+  problems.check(regions.length > 0, 'allowedRegions', [], "at least one Region (default: the stack's Region)");
+  // PropProblems skips tokens (a Region known only at deploy time).
+  regions.forEach((r, i) => problems.check(/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r), `allowedRegions[${i}]`, r, 'a Region name (e.g. eu-west-1)'));
 }
 
 export class SupportAccessRole extends Construct {
@@ -106,6 +124,7 @@ export class SupportAccessRole extends Construct {
     });
     const mfaMaxAge = (props.mfaMaxAge ?? Duration.hours(1)).toSeconds();
     problems.check(mfaMaxAge >= 60 && mfaMaxAge <= 12 * 3600, 'mfaMaxAge', `${mfaMaxAge}s`, 'from 60s to 12h');
+    checkAllowedRegions(problems, props.allowedRegions);
     problems.throwIfAny();
 
     const tenantTag = `aws:RequestTag/${TENANT_TAG_KEY}`;
@@ -115,7 +134,7 @@ export class SupportAccessRole extends Construct {
       StringLike: { [tenantTag]: TENANT_TAG_REQUIRED_PATTERN, [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
       StringNotLike: { [tenantTag]: [...TENANT_TAG_REFUSED_PATTERNS], [ticketTag]: [...SUPPORT_TICKET_SHAPE_REFUSED_PATTERNS] },
       'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, SUPPORT_TICKET_TAG_KEY] },
-    }, { denyWithoutMfa: props.denyWithoutMfaStatement ?? true });
+    }, { denyWithoutMfa: props.denyWithoutMfaStatement ?? true, requestedRegions: props.allowedRegions ?? [Aws.REGION] });
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,

@@ -67,6 +67,8 @@ function supportRequest(caller: string, change: Partial<Record<string, string | 
   const base: Record<string, string | string[] | undefined> = {
     'aws:MultiFactorAuthPresent': 'true',
     'aws:MultiFactorAuthAge': '300',
+    // The Regional STS endpoint of the platform's Region (the trust pins aws:RequestedRegion).
+    'aws:RequestedRegion': TEST_ENV.region,
     'aws:RequestTag/TenantId': 'acme',
     'aws:RequestTag/SupportTicket': 'SUP-4711',
     'aws:TagKeys': ['TenantId', 'SupportTicket'],
@@ -116,6 +118,10 @@ for (const caller of [ALICE_USER, BOB_ROLE]) {
     { name: `${who} without a source identity`, caller, change: { 'sts:SourceIdentity': undefined }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
     { name: `${who} with a one-character source identity`, caller, change: { 'sts:SourceIdentity': 'x' }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
     { name: `${who} posing as an application session (app.)`, caller, change: { 'sts:SourceIdentity': 'app.user-42' }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
+    // Region: another Region's STS endpoint (where the alert's EventBridge rule cannot see the call).
+    { name: `${who} through the STS endpoint of another Region (us-west-2)`, caller, change: { 'aws:RequestedRegion': 'us-west-2' }, expected: 'ImplicitlyDenied' },
+    { name: `${who} through us-east-1 (the legacy global endpoint's Region)`, caller, change: { 'aws:RequestedRegion': 'us-east-1' }, expected: 'ImplicitlyDenied' },
+    { name: `${who} with no requested Region in the context`, caller, change: { 'aws:RequestedRegion': undefined }, expected: 'ImplicitlyDenied' },
   );
 }
 trustCases.push({ name: 'IAM user alice setting source identity "bob" (someone else)', caller: ALICE_USER, change: { 'sts:SourceIdentity': 'bob' }, expected: 'ExplicitlyDenied' });
@@ -214,6 +220,7 @@ describe('BreakGlassRole trust: a second person approves the ticket', () => {
       Object.entries({
         'aws:MultiFactorAuthPresent': 'true',
         'aws:MultiFactorAuthAge': '120',
+        'aws:RequestedRegion': TEST_ENV.region,
         'aws:RequestTag/SupportTicket': 'SUP-99',
         'aws:TagKeys': ['SupportTicket'],
         'sts:SourceIdentity': 'carol',
@@ -230,6 +237,7 @@ describe('BreakGlassRole trust: a second person approves the ticket', () => {
     ['without any approval tag', REQUESTER, { 'aws:PrincipalTag/BreakGlassApprovedTicket': undefined }, 'ImplicitlyDenied'],
     ['with an approval of another ticket', REQUESTER, { 'aws:PrincipalTag/BreakGlassApprovedTicket': 'SUP-98' }, 'ImplicitlyDenied'],
     ['with a stale MFA (20 minutes)', REQUESTER, { 'aws:MultiFactorAuthAge': '1200' }, 'ImplicitlyDenied'],
+    ['through the STS endpoint of another Region (ap-southeast-2)', REQUESTER, { 'aws:RequestedRegion': 'ap-southeast-2' }, 'ImplicitlyDenied'],
     ['without MFA', REQUESTER, { 'aws:MultiFactorAuthPresent': undefined, 'aws:MultiFactorAuthAge': undefined }, 'ExplicitlyDenied'],
     ['without a source identity', REQUESTER, { 'sts:SourceIdentity': undefined }, 'ExplicitlyDenied'],
     ['with a malformed ticket', REQUESTER, { 'aws:RequestTag/SupportTicket': 'SUP-9x', 'aws:PrincipalTag/BreakGlassApprovedTicket': 'SUP-9x' }, 'ImplicitlyDenied'],

@@ -12,7 +12,8 @@
  * then treats the batch as processing-failed (error prefix), so nothing is lost or partitioned
  * unverified (Firehose Developer Guide, data-transformation-failure-handling).
  */
-import { FirehoseTransformationEvent, FirehoseTransformationResult, transformBatch } from './transform';
+import { refusedTenantsText } from './refused-tenants';
+import { FirehoseTransformationEvent, FirehoseTransformationResult, parseRefusedTenants, transformBatch } from './transform';
 
 export const KEY_CACHE_MS = 5 * 60 * 1000;
 
@@ -60,7 +61,11 @@ export async function handler(event: FirehoseTransformationEvent): Promise<Fireh
       cache = undefined; // retry on the next invocation
     });
   }
-  const { result, rejected } = transformBatch(event, await cache.keys);
+  // Offboarded tenants: refused-tenants.json beside the bundled handler (written by TenantAnalytics
+  // at synth), so the list travels in the code, not in the 4 KB of environment variables; the
+  // environment when the source runs unbundled (tests). A missing list fails the batch.
+  const refused = parseRefusedTenants(refusedTenantsText());
+  const { result, rejected } = transformBatch(event, await cache.keys, refused);
   if (rejected.length > 0) {
     const byReason: Record<string, number> = {};
     for (const r of rejected) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;

@@ -14,6 +14,9 @@
  * AND its integrity tag verifies (so the tenant is the one the producer stamped from a verified
  * TenantContext) AND its body names no other tenant. Everything else is `ProcessingFailed` with
  * the original bytes — never `Dropped` (nothing disappears silently) and never partitioned.
+ * A record of an offboarded tenant (retired or purged: `refusedTenants`, baked into the Lambda at
+ * synth from the registry) is refused too (`tenant-offboarded`), even with a valid tag: a token
+ * that was still valid at offboarding must not keep writing into the retained partition.
  */
 import { TenantId } from '../../../core/tenant-id';
 import {
@@ -42,6 +45,7 @@ export type RejectReason =
   | 'malformed-envelope'
   | 'missing-integrity'
   | 'integrity-mismatch'
+  | 'tenant-offboarded'
   | 'oversized-body'
   | 'malformed-body'
   | 'body-names-another-tenant';
@@ -86,6 +90,19 @@ export type Verdict =
   | { readonly ok: true; readonly tenant: TenantId; readonly stored: StoredEvent }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
+const NO_TENANTS: ReadonlySet<string> = new Set();
+
+/**
+ * Parses the offboarded-tenant list the Lambda carries (a JSON array of TenantIds). Anything else
+ * is an error: a list that cannot be read must not silently refuse nobody.
+ */
+export function parseRefusedTenants(text: string | undefined): ReadonlySet<string> {
+  if (text === undefined || text === '') throw new Error('the offboarded-tenant list is missing (TI_REFUSED_TENANTS)');
+  const list: unknown = JSON.parse(text);
+  if (!Array.isArray(list) || list.some((t) => !TenantId.isValid(t))) throw new Error('the offboarded-tenant list must be a JSON array of TenantIds');
+  return new Set(list as string[]);
+}
+
 function reject(reason: RejectReason, detail: string): Verdict {
   return { ok: false, reason, detail };
 }
@@ -94,7 +111,7 @@ function reject(reason: RejectReason, detail: string): Verdict {
  * Validates one record's bytes. `keys` are the accepted integrity keys: the current one and,
  * during a rotation, the previous one (a record verifies under any of them).
  */
-export function validateRecord(bytes: Uint8Array, keys: Uint8Array | readonly Uint8Array[]): Verdict {
+export function validateRecord(bytes: Uint8Array, keys: Uint8Array | readonly Uint8Array[], refusedTenants: ReadonlySet<string> = NO_TENANTS): Verdict {
   const keyList: readonly Uint8Array[] = keys instanceof Uint8Array ? [keys] : keys;
   if (keyList.length === 0) throw new Error('no integrity key: refusing to validate records');
   if (bytes.length > MAX_RECORD_BYTES) return reject('oversized', `${bytes.length} bytes > ${MAX_RECORD_BYTES}`);
@@ -123,6 +140,7 @@ export function validateRecord(bytes: Uint8Array, keys: Uint8Array | readonly Ui
   if (!keyList.some((key) => tagMatches(integrityTag(key, tenant, ts, type, bodyText), mac))) {
     return reject('integrity-mismatch', 'mac does not verify for this tenant and body');
   }
+  if (refusedTenants.has(tenant)) return reject('tenant-offboarded', `tenant ${tenant} is retired or purged`);
   if (Buffer.byteLength(rec.body, 'utf8') > MAX_BODY_BYTES) return reject('oversized-body', `body > ${MAX_BODY_BYTES} bytes`);
   let body: unknown;
   try {
@@ -148,10 +166,14 @@ export interface TransformReport {
 }
 
 /** Transforms a Firehose batch. Never throws for a bad record; never returns `Dropped`. */
-export function transformBatch(event: FirehoseTransformationEvent, keys: Uint8Array | readonly Uint8Array[]): TransformReport {
+export function transformBatch(
+  event: FirehoseTransformationEvent,
+  keys: Uint8Array | readonly Uint8Array[],
+  refusedTenants: ReadonlySet<string> = NO_TENANTS,
+): TransformReport {
   const rejected: Array<{ recordId: string; reason: RejectReason; detail: string }> = [];
   const records = event.records.map((r): FirehoseTransformationResultRecord => {
-    const verdict = validateRecord(Buffer.from(r.data, 'base64'), keys);
+    const verdict = validateRecord(Buffer.from(r.data, 'base64'), keys, refusedTenants);
     if (!verdict.ok) {
       rejected.push({ recordId: r.recordId, reason: verdict.reason, detail: verdict.detail });
       // The original bytes go to the error prefix untouched, for investigation and replay.

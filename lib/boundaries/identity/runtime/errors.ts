@@ -33,7 +33,15 @@ export type TenantTokenErrorCode =
   /** The caller belongs to several tenants and did not say which workspace is active. */
   | 'workspace-required'
   /** The requested workspace is not one of the token's tenants. */
-  | 'workspace-not-member';
+  | 'workspace-not-member'
+  /** The tenant is valid in form but the registry (or the application's lookup) does not know it. */
+  | 'tenant-unknown'
+  /** The tenant was offboarded (registry status `retired`): its data is kept, its access is not. */
+  | 'tenant-retired'
+  /** The tenant was purged (registry status `purged`): its data is gone, its id is never reused. */
+  | 'tenant-purged'
+  /** The tenant status lookup failed or answered something that is not a status: refused, never assumed active. */
+  | 'tenant-status-unavailable';
 
 /** A bearer token was refused. `code` says which check failed. */
 export class TenantTokenError extends Error {

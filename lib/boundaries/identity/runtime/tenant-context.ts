@@ -7,6 +7,11 @@
  * several tenants, the requested workspace must be one of the token's tenants. A header or a
  * request body can select among the token's tenants but can never add one.
  *
+ * A verified claim is not yet a live tenant: every tenant of the token is then vetted against the
+ * tenant's status (the registry, `tenantStatusFromRegistry`, or a lookup the application provides).
+ * Unknown, retired and purged tenants are refused with distinct codes; a lookup that fails or
+ * answers nonsense refuses (fail closed). Only active tenants become memberships.
+ *
  * The value is opaque: the constructor is private and checks a module-private symbol, and every
  * minted instance is recorded in a module-private WeakSet. `assertTenantContext` (used by every
  * helper in lib/runtime) consults that set, so a plain object, a cast, `Object.create(
@@ -14,6 +19,7 @@
  */
 import { errors as joseErrors, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
+import { findTenant, Registry, TENANT_STATUSES, TenantStatus } from '../../../core/registry';
 import { TenantId } from '../../../core/tenant-id';
 import { TenantContextRequiredError, TenantTokenError } from './errors';
 
@@ -68,7 +74,26 @@ export function assertTenantContext(value: unknown, where: string): asserts valu
 /** Asymmetric algorithms only: a symmetric secret shared with the issuer could mint tokens here. */
 export const DEFAULT_TOKEN_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
 
+/**
+ * Answers a tenant's lifecycle status: `active`, `retired`, `purged`, or undefined for a tenant
+ * that does not exist. It may be synchronous or asynchronous (a registry read, a database or
+ * cache lookup); it is called on every `verify`, so cache in it if the source is slow, and keep
+ * the cache short: an offboarded tenant keeps access for as long as the cache says `active`.
+ */
+export type TenantStatusLookup = (tenant: TenantId) => TenantStatus | undefined | Promise<TenantStatus | undefined>;
+
+/** A TenantStatusLookup over a loaded registry (lib/core/registry.ts): its entries' `status`. */
+export function tenantStatusFromRegistry(registry: Registry): TenantStatusLookup {
+  return (tenant) => findTenant(registry, tenant.value)?.status;
+}
+
 export interface TenantTokenVerifierProps {
+  /**
+   * Where the tenant's status comes from. Required: a token names a tenant, the registry says
+   * whether it is still a tenant. `tenantStatusFromRegistry(loadRegistry(...))` for the registry;
+   * any function for a database or a control-plane API.
+   */
+  readonly tenantStatus: TenantStatusLookup;
   /** Expected `iss` (exact match). */
   readonly issuer: string;
   /** Expected `aud`: the token's audience must contain one of these. */
@@ -131,6 +156,9 @@ export class TenantTokenVerifier {
     if (algorithms.length === 0 || algorithms.some((a) => a.toLowerCase() === 'none')) {
       problems.push(`algorithms ${JSON.stringify(algorithms)} must be non-empty and must not contain "none"`);
     }
+    if (typeof props.tenantStatus !== 'function') {
+      problems.push('tenantStatus must be a lookup function (e.g. tenantStatusFromRegistry(registry)): a verified claim is not proof that the tenant is active');
+    }
     if (problems.length > 0) throw new Error(`TenantTokenVerifier: ${problems.join('; ')}`);
 
     this.props = props;
@@ -158,9 +186,24 @@ export class TenantTokenVerifier {
     if (typeof subject !== 'string' || subject === '') {
       throw new TenantTokenError('claim-invalid', 'the token has no subject (sub)');
     }
-    const memberships = this.memberships(payload);
-    const tenant = selectWorkspace(memberships, options.workspace);
+    const claimed = this.memberships(payload);
+    const tenant = selectWorkspace(claimed, options.workspace);
+    const statuses = await Promise.all(claimed.map((t) => this.statusOf(t)));
+    refuseUnlessActive(tenant, statuses[claimed.indexOf(tenant)]);
+    // Memberships are the token's ACTIVE tenants only: a retired workspace is not offered again.
+    const memberships = claimed.filter((_t, i) => statuses[i] === 'active');
     return mint(tenant, subject, memberships, new Date((payload.exp as number) * 1000));
+  }
+
+  /** The tenant's status, or 'unavailable' when the lookup failed or answered something else. */
+  private async statusOf(tenant: TenantId): Promise<TenantStatus | undefined | { unavailable: unknown }> {
+    try {
+      const status = await this.props.tenantStatus(tenant);
+      if (status === undefined || (TENANT_STATUSES as readonly unknown[]).includes(status)) return status;
+      return { unavailable: `the lookup answered ${JSON.stringify(status)}` };
+    } catch (err) {
+      return { unavailable: err };
+    }
   }
 
   private async verifySignatureAndClaims(token: string): Promise<JWTPayload> {
@@ -202,6 +245,17 @@ export class TenantTokenVerifier {
     }
     return tenants;
   }
+}
+
+/** Throws the specific TenantTokenError unless `status` is `active`. */
+function refuseUnlessActive(tenant: TenantId, status: TenantStatus | undefined | { unavailable: unknown }): void {
+  if (status === 'active') return;
+  if (status === undefined) throw new TenantTokenError('tenant-unknown', `tenant ${tenant.value} is not a registered tenant`);
+  if (status === 'retired') throw new TenantTokenError('tenant-retired', `tenant ${tenant.value} was offboarded (retired)`);
+  if (status === 'purged') throw new TenantTokenError('tenant-purged', `tenant ${tenant.value} was purged`);
+  const cause = status.unavailable;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  throw new TenantTokenError('tenant-status-unavailable', `the status of tenant ${tenant.value} could not be checked: ${detail}`, { cause });
 }
 
 /** The active tenant: the requested workspace if it is a membership, else the only membership. */

@@ -26,7 +26,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { TENANT_TAG_KEY } from '../../../core/namespace';
+import { APPLICATION_SOURCE_IDENTITY_PREFIX, TENANT_TAG_KEY } from '../../../core/namespace';
 import { TenantId } from '../../../core/tenant-id';
 import { TenantCredentialsError } from './errors';
 import { assertTenantContext, TenantContext } from './tenant-context';
@@ -64,8 +64,12 @@ export interface TenantCredentialVendorProps {
   readonly refreshBeforeExpirySeconds?: number;
   /**
    * Set the STS source identity to name the end user: `'subject'` uses the token's `sub`, or a
-   * function maps a context to an identity. The trust policy must allow `sts:SetSourceIdentity`.
-   * With a source identity, credentials are cached per tenant AND user.
+   * function maps a context to a user name. The vendor always prefixes it with `app.`
+   * (APPLICATION_SOURCE_IDENTITY_PREFIX): TenantAccessRole's trust allows `sts:SetSourceIdentity`
+   * only for `app.?*`, and SupportAccessRole refuses that prefix, so an application session can
+   * never pass for a person in CloudTrail. The user part must fit STS's rule with the prefix
+   * (at most 60 characters of `[A-Za-z0-9_+=,.@-]`). With a source identity, credentials are
+   * cached per tenant AND user.
    * @default no source identity
    */
   readonly sourceIdentity?: 'subject' | ((ctx: TenantContext) => string);
@@ -187,11 +191,13 @@ export class TenantCredentialVendor {
     const configured = this.props.sourceIdentity;
     let sourceIdentity: string | undefined;
     if (configured !== undefined) {
-      sourceIdentity = configured === 'subject' ? ctx.subject : configured(ctx);
-      if (typeof sourceIdentity !== 'string' || !STS_NAME.test(sourceIdentity)) {
+      const user: unknown = configured === 'subject' ? ctx.subject : configured(ctx);
+      // The trust policy's `app.?*` needs at least one character after the prefix.
+      sourceIdentity = typeof user === 'string' && user !== '' ? `${APPLICATION_SOURCE_IDENTITY_PREFIX}${user}` : undefined;
+      if (sourceIdentity === undefined || !STS_NAME.test(sourceIdentity)) {
         throw new TenantCredentialsError(
           'source-identity-invalid',
-          `source identity ${JSON.stringify(sourceIdentity)} must be 2-64 characters of [A-Za-z0-9_+=,.@-] (STS AssumeRole SourceIdentity)`,
+          `source identity user ${JSON.stringify(user)} must be 1-${64 - APPLICATION_SOURCE_IDENTITY_PREFIX.length} characters of [A-Za-z0-9_+=,.@-] (STS AssumeRole SourceIdentity is 2-64 characters, and the vendor prefixes "${APPLICATION_SOURCE_IDENTITY_PREFIX}")`,
         );
       }
     }

@@ -10,9 +10,16 @@
  *   `headers`) are refused loudly; anything deeper is carried as data and ignored for routing.
  * - The endpoint returned by the lookup must be for the same tenant (a lookup bug must not route
  *   one tenant's events to another), and must be HTTPS.
+ * - A URL whose host is an IP literal outside public unicast (`https://10.0.0.1`,
+ *   `https://2130706433`, `https://[::ffff:169.254.169.254]`) is refused here already
+ *   (`checkWebhookUrl`, also for registration forms). Names are resolved and vetted by the sender
+ *   (webhook-sender.ts `sendWebhook`), which is the only safe way to send: it connects to the vetted
+ *   address, follows no redirect and bounds time and size.
  * - The body is signed with HMAC-SHA256 over `<timestamp>.<body>` with the tenant's secret.
  */
 import { createHmac } from 'crypto';
+import { isIP } from 'net';
+import { classifyAddress } from './webhook-address';
 import { TenantId } from '../../../core/tenant-id';
 import { JobEnvelope } from './job-envelope';
 
@@ -34,7 +41,7 @@ export interface WebhookDelivery {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type WebhookRefusal = 'payload-target' | 'no-endpoint' | 'endpoint-tenant-mismatch' | 'insecure-url';
+export type WebhookRefusal = 'payload-target' | 'no-endpoint' | 'endpoint-tenant-mismatch' | 'insecure-url' | 'address-refused';
 
 export class WebhookDeliveryError extends Error {
   constructor(
@@ -67,13 +74,7 @@ export async function prepareWebhookDelivery(
   if (!(endpoint.tenant instanceof TenantId) || !endpoint.tenant.equals(envelope.tenantId)) {
     throw new WebhookDeliveryError('endpoint-tenant-mismatch', `the lookup returned an endpoint of "${String(endpoint.tenant)}" for tenant "${envelope.tenantId.value}"`);
   }
-  let url: URL;
-  try {
-    url = new URL(endpoint.url);
-  } catch {
-    throw new WebhookDeliveryError('insecure-url', `registered URL ${JSON.stringify(endpoint.url)} is not a URL`);
-  }
-  if (url.protocol !== 'https:') throw new WebhookDeliveryError('insecure-url', `registered URL must be https, got ${url.protocol}`);
+  const url = checkWebhookUrl(endpoint.url);
 
   const body = JSON.stringify({ tenantId: envelope.tenantId.value, type: envelope.type, id: envelope.id, time: envelope.time, payload });
   const timestamp = String(Math.floor(now.getTime() / 1000));
@@ -89,6 +90,31 @@ export async function prepareWebhookDelivery(
       'x-webhook-signature': `v1=${signature}`,
     },
   };
+}
+
+/**
+ * Checks a webhook URL a tenant registers (call it in the registration form too): a URL, https,
+ * no credentials, and a host that is a name or a PUBLIC IP literal. Node's WHATWG URL parser has
+ * already turned `2130706433`, `0x7f.1` and `017700000001` into `127.0.0.1`. A name can still
+ * resolve to an internal address at send time: sendWebhook vets every resolved address.
+ */
+export function checkWebhookUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new WebhookDeliveryError('insecure-url', `registered URL ${JSON.stringify(raw)} is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new WebhookDeliveryError('insecure-url', `registered URL must be https, got ${url.protocol}`);
+  if (url.username !== '' || url.password !== '') throw new WebhookDeliveryError('insecure-url', 'registered URL must not carry credentials');
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  if (isIP(host) !== 0) {
+    const verdict = classifyAddress(host);
+    if (verdict.refused) {
+      throw new WebhookDeliveryError('address-refused', `registered URL ${JSON.stringify(raw)} names ${host}${verdict.embedded ? ` (embeds ${verdict.embedded})` : ''}, which is ${verdict.refused}`);
+    }
+  }
+  return url;
 }
 
 /** For receivers (and tests): recomputes the signature of a delivery with the tenant's secret. */

@@ -10,7 +10,9 @@ import {
   isTenantContext,
   TenantContext,
   TenantTokenVerifier,
+  tenantStatusFromRegistry,
 } from '../../../../lib/boundaries/identity/runtime/tenant-context';
+import { parseRegistry } from '../../../../lib/core/registry';
 import { TenantId } from '../../../../lib/core/tenant-id';
 import { newTestIssuer, TestIssuer, TEST_AUDIENCE, TEST_ISSUER } from '../../../helpers/token-issuer';
 
@@ -140,7 +142,7 @@ describe('refused tokens (class TenantTokenError + code)', () => {
 
   test('a verifier cannot be configured to accept alg none', () => {
     expect(() => idp.verifier({ algorithms: ['ES256', 'none'] })).toThrow(/must not contain "none"/);
-    expect(() => new TenantTokenVerifier({ issuer: '', audience: [], keys: idp.jwks })).toThrow(/issuer.*audience/);
+    expect(() => new TenantTokenVerifier({ issuer: '', audience: [], keys: idp.jwks, tenantStatus: () => 'active' })).toThrow(/issuer.*audience/);
   });
 });
 
@@ -197,5 +199,76 @@ describe('bearerToken: the token comes from Authorization, nothing else', () => 
     const jwk = idp.jwks.keys[0] as Record<string, unknown>;
     expect(jwk.kty).toBe('EC');
     expect(jwk.d).toBeUndefined();
+  });
+});
+
+describe('the tenant of a verified token is vetted against its status (registry or lookup)', () => {
+  // The registry as the lifecycle CLI leaves it after onboarding acme and globex, offboarding
+  // initech and purging umbrella (statuses of lib/core/registry.ts).
+  const registry = parseRegistry(
+    JSON.stringify({
+      version: 1,
+      tenants: [
+        { id: 'acme', tier: 'pool', status: 'active' },
+        { id: 'globex', tier: 'silo', status: 'active' },
+        { id: 'initech', tier: 'pool', status: 'retired' },
+        { id: 'umbrella', tier: 'pool', status: 'purged' },
+      ],
+    }),
+    'test registry',
+  );
+  let vetted: TenantTokenVerifier;
+  beforeAll(() => {
+    vetted = idp.verifier({ tenantStatus: tenantStatusFromRegistry(registry) });
+  });
+
+  test('an active tenant gets a context', async () => {
+    const ctx = await vetted.verify(await idp.sign({ tenants: ['acme'] }));
+    expect(ctx.tenant.value).toBe('acme');
+  });
+
+  test.each<[string, TenantTokenErrorCode]>([
+    ['initech', 'tenant-retired'],
+    ['umbrella', 'tenant-purged'],
+    ['hooli', 'tenant-unknown'],
+  ])('a signed, unexpired token for %s is refused with %s', async (tenant, code) => {
+    const err = await refusal(vetted.verify(await idp.sign({ tenants: [tenant] })));
+    expect(err.code).toBe(code);
+  });
+
+  test('a multi-tenant user cannot select a retired workspace, and it is dropped from memberships', async () => {
+    const token = await idp.sign({ tenants: ['acme', 'initech', 'globex'] });
+    expect((await refusal(vetted.verify(token, { workspace: 'initech' }))).code).toBe('tenant-retired');
+    const ctx = await vetted.verify(token, { workspace: 'globex' });
+    expect([ctx.tenant.value, ctx.memberships.map((t) => t.value)]).toEqual(['globex', ['acme', 'globex']]);
+  });
+
+  test('an application lookup is honoured (async), and it sees the parsed TenantId', async () => {
+    const seen: unknown[] = [];
+    const v = idp.verifier({
+      tenantStatus: async (t) => {
+        seen.push(t);
+        return t.value === 'acme' ? 'active' : 'retired';
+      },
+    });
+    expect((await v.verify(await idp.sign({ tenants: ['acme'] }))).tenant.value).toBe('acme');
+    expect((await refusal(v.verify(await idp.sign({ tenants: ['globex'] })))).code).toBe('tenant-retired');
+    expect(seen.every((t) => t instanceof TenantId)).toBe(true);
+  });
+
+  test.each<[string, () => unknown]>([
+    ['throws', () => {
+      throw new Error('registry service down');
+    }],
+    ['rejects', () => Promise.reject(new Error('timeout'))],
+    ['answers a non-status ("ACTIVE")', () => 'ACTIVE'],
+    ['answers true', () => true],
+  ])('a lookup that %s refuses with tenant-status-unavailable (fail closed)', async (_name, lookup) => {
+    const v = idp.verifier({ tenantStatus: lookup as never });
+    expect((await refusal(v.verify(await idp.sign({ tenants: ['acme'] })))).code).toBe('tenant-status-unavailable');
+  });
+
+  test('a verifier without a status lookup cannot be built', () => {
+    expect(() => new TenantTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: idp.jwks } as never)).toThrow(/tenantStatus must be a lookup function/);
   });
 });

@@ -55,8 +55,8 @@ describe('the AssumeRole request', () => {
     const alice = await vendor.credentials(await idp.context('acme', 'alice'));
     const bob = await vendor.credentials(await idp.context('acme', 'bob'));
     expect(sts.requests.map((r) => [r.Tags, r.SourceIdentity])).toEqual([
-      [[{ Key: 'TenantId', Value: 'acme' }], 'alice'],
-      [[{ Key: 'TenantId', Value: 'acme' }], 'bob'],
+      [[{ Key: 'TenantId', Value: 'acme' }], 'app.alice'],
+      [[{ Key: 'TenantId', Value: 'acme' }], 'app.bob'],
     ]);
     expect(alice.sessionToken).not.toBe(bob.sessionToken);
     // Alice again: cached, no third call.
@@ -69,6 +69,15 @@ describe('the AssumeRole request', () => {
     const err = await expectRejects(vendor.credentials(await idp.context('acme', 'auth0|abc')), TenantCredentialsError);
     expect(err.code).toBe('source-identity-invalid');
     expect(sts.requests).toHaveLength(0);
+  });
+
+  test('the user part leaves room for the app. prefix: 60 characters pass, 61 are refused', async () => {
+    const { sts, vendor } = setup({ sourceIdentity: 'subject' });
+    await vendor.credentials(await idp.context('acme', 'u'.repeat(60)));
+    expect(sts.requests[0].SourceIdentity).toBe(`app.${'u'.repeat(60)}`);
+    const err = await expectRejects(vendor.credentials(await idp.context('acme', 'u'.repeat(61))), TenantCredentialsError);
+    expect(err.code).toBe('source-identity-invalid');
+    expect(sts.requests).toHaveLength(1);
   });
 });
 

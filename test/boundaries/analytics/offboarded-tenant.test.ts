@@ -1,0 +1,101 @@
+/**
+ * Offboarding cuts the analytics path: a record of a retired tenant, correctly signed by the
+ * producer (the broker still held a token that was valid when the tenant was offboarded), is
+ * refused by the transformation Lambda AS BUNDLED into the cloud assembly of a registry where the
+ * tenant is retired, and lands in the error prefix (ProcessingFailed), never in the retained
+ * partition. The same record is partitioned by the bundle of a registry where the tenant is active.
+ * Before the fix the transformation had no notion of retirement, so both bundles partitioned it.
+ * Secrets Manager is RecordedSecretsManagerDouble-style: a jest mock (no AWS account here).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildBlueprint } from '../../../lib/blueprint/app';
+import { parseRefusedTenants, transformBatch } from '../../../lib/boundaries/analytics/analytics-transform/transform';
+import { placeTenantsInCacheCells } from '../../../lib/core/placement';
+import { parseRegistry } from '../../../lib/core/registry';
+import { newTestApp } from '../../helpers/app';
+import { batchOf, signed, STREAM_KEY } from './records';
+
+jest.mock(
+  '@aws-sdk/client-secrets-manager',
+  () => {
+    class ResourceNotFoundException extends Error {
+      name = 'ResourceNotFoundException';
+    }
+    class GetSecretValueCommand {
+      constructor(public readonly input: { SecretId: string; VersionStage?: string }) {}
+    }
+    class SecretsManagerDouble {
+      async send(cmd: GetSecretValueCommand) {
+        if (cmd.input.VersionStage === 'AWSPREVIOUS') throw new ResourceNotFoundException('no AWSPREVIOUS');
+        return { SecretString: '0123456789abcdef0123456789abcdef-test-stream-key' };
+      }
+    }
+    return { SecretsManagerClient: SecretsManagerDouble, GetSecretValueCommand, ResourceNotFoundException };
+  },
+  { virtual: true },
+);
+
+type Handler = (e: ReturnType<typeof batchOf>) => Promise<{ records: Array<{ recordId: string; result: string; metadata?: unknown }> }>;
+
+function bundleFor(initechStatus: 'active' | 'retired'): string {
+  const raw = parseRegistry(JSON.stringify({ version: 1, tenants: [{ id: 'acme' }, { id: 'initech', status: initechStatus }] }), 'test');
+  const app = newTestApp();
+  const blueprint = buildBlueprint(app, { registry: { ...raw, tenants: placeTenantsInCacheCells(raw.tenants) } });
+  const assembly = app.synth();
+  const template = JSON.parse(fs.readFileSync(path.join(assembly.directory, blueprint.platform.templateFile), 'utf8'));
+  const fnId = Object.keys(template.Resources).find((id) => id.startsWith('AnalyticsTransform') && template.Resources[id].Type === 'AWS::Lambda::Function')!;
+  const s3Key = template.Resources[fnId].Properties.Code.S3Key as string;
+  return path.join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.js');
+}
+
+function load(bundle: string): Handler {
+  let handler!: Handler;
+  jest.isolateModules(() => {
+    handler = require(bundle).handler;
+  });
+  return handler;
+}
+
+beforeEach(() => {
+  process.env.INTEGRITY_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:tib/analytics/integrity-key-AbCdEf';
+  delete process.env.TI_REFUSED_TENANTS; // the bundle must carry its own list
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('the deployed transformation refuses an offboarded tenant', () => {
+  const retiredBundle = bundleFor('retired');
+  const activeBundle = bundleFor('active');
+
+  test("registry with initech retired: initech's signed record goes to the error prefix, acme's is partitioned", async () => {
+    const out = await load(retiredBundle)(batchOf([signed('initech'), signed('acme')]));
+    expect(out.records.map((r) => [r.recordId, r.result, r.metadata])).toEqual([
+      ['rec-0', 'ProcessingFailed', undefined],
+      ['rec-1', 'Ok', { partitionKeys: { tenant: 'acme' } }],
+    ]);
+  });
+
+  test('registry with initech active: the same record is partitioned (the list follows the registry)', async () => {
+    const out = await load(activeBundle)(batchOf([signed('initech')]));
+    expect(out.records.map((r) => [r.result, r.metadata])).toEqual([['Ok', { partitionKeys: { tenant: 'initech' } }]]);
+  });
+
+  test('the bundle carries the list as a literal (not an environment variable)', () => {
+    expect(fs.readFileSync(retiredBundle, 'utf8')).toContain('["initech"]');
+    expect(fs.readFileSync(activeBundle, 'utf8')).toContain('[]');
+  });
+});
+
+describe('transform logic', () => {
+  test('tenant-offboarded is the reason, checked after the integrity tag', () => {
+    const { rejected } = transformBatch(batchOf([signed('initech'), { ...signed('acme'), tenant: 'initech' }]), STREAM_KEY, new Set(['initech']));
+    expect(rejected.map((r) => [r.recordId, r.reason])).toEqual([
+      ['rec-0', 'tenant-offboarded'],
+      ['rec-1', 'integrity-mismatch'],
+    ]);
+  });
+  test.each([undefined, '', 'initech', '["Not-A-Tenant"]', '{"a":1}'])('an unreadable list %j fails the batch instead of refusing nobody', (text) => {
+    expect(() => parseRefusedTenants(text)).toThrow();
+  });
+});
