@@ -19,6 +19,7 @@ import { TenantSearch } from '../boundaries/search/search';
 import { TenantPooledTable } from '../boundaries/dynamodb/pooled-table';
 import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
 import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { fenceBucketFromTenantSessions } from '../boundaries/identity/tenant-session-fence';
 import { TenantEntry } from '../core/registry';
 import { ITEMS_TABLE_INDEXES, names } from './names';
 
@@ -89,6 +90,8 @@ export class PlatformStack extends Stack {
       lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(90) }],
     });
 
+    // Access logs name every tenant's object keys: no tenant session may read or reconfigure them.
+    fenceBucketFromTenantSessions(this.accessLogsBucket);
     // Silo tenant buckets (in tenant stacks) log here too; CDK cannot add this grant from an
     // imported bucket, so the platform grants the log delivery service for their prefix.
     this.accessLogsBucket.addToResourcePolicy(

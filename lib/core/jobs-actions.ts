@@ -15,16 +15,5 @@ export const JOBS_CONSUMER_ACTIONS = [
   'sqs:GetQueueUrl',
 ] as const;
 
-/** Data-plane verbs a foreign principal must never use on a tenant's queue (queue-policy Denies). */
-export const JOBS_DATA_ACTIONS = [
-  'sqs:SendMessage',
-  'sqs:ReceiveMessage',
-  'sqs:DeleteMessage',
-  'sqs:ChangeMessageVisibility',
-  'sqs:PurgeQueue',
-  'sqs:GetQueueAttributes',
-  'sqs:StartMessageMoveTask',
-] as const;
-
 /** What SQS asks KMS for on the caller's behalf: GenerateDataKey to send, Decrypt to send and receive. */
 export const JOBS_KMS_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;

@@ -64,7 +64,7 @@ export interface TenantAnalyticsProps {
   /**
    * Offboarded tenants (retired and purged): the transformation refuses their records even with a
    * valid integrity tag, so a token still valid at offboarding cannot keep writing into the
-   * retained partition. Baked into the Lambda's code at synth (esbuild `define`): the deploy that
+   * retained partition. Written beside the Lambda's code at synth (refused-tenants.json): the deploy that
    * offboards a tenant updates it.
    * @default [] — nobody refused
    */

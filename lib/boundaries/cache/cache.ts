@@ -25,6 +25,7 @@ import { TenantEntry } from '../../core/registry';
 import { TenantId } from '../../core/tenant-id';
 import { isTier, Tier } from '../../core/tier';
 import { PropProblems, TenantIdInput, throwValidationError } from '../validation';
+import { fenceKeyFromTenantSessions } from '../identity/tenant-session-fence';
 import { CacheAuthentication, CacheCell, cacheNames } from './cache-cell';
 import { acknowledgeFindings } from '../../nag/acknowledge';
 
@@ -126,6 +127,8 @@ export class TenantCache extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
     });
+    // Tenants authenticate to the cache, never to its key (ElastiCache encrypts at rest itself).
+    fenceKeyFromTenantSessions(this.key);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -163,6 +166,7 @@ export class TenantCache extends Construct {
         pendingWindow: Duration.days(30),
       });
       Tags.of(siloKey).add(TENANT_TAG_KEY, tenant.id.value);
+      fenceKeyFromTenantSessions(siloKey);
       const nested = new CacheCell(this, `Silo-${tenant.id.value}`, {
         ...common,
         cellName,

@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import { PropProblems } from '../validation';
 import { RlsBootstrap } from './rls-bootstrap-resource';
 import { acknowledgeFindings } from '../../nag/acknowledge';
+import { fenceKeyFromTenantSessions } from '../identity/tenant-session-fence';
 
 export interface TenantDatabaseProps {
   /** The VPC the cluster lives in. */
@@ -202,5 +203,8 @@ export class TenantDatabase extends Construct {
     });
 
     this.bootstrap = new RlsBootstrap(this, 'RlsBootstrap', { cluster: this.cluster, databaseName });
+    // No tenant session needs the database key: the application reaches rows through RLS, never
+    // the key. Added last, so the key-policy statements acknowledged by index above keep theirs.
+    fenceKeyFromTenantSessions(this.key);
   }
 }

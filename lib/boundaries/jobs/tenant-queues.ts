@@ -25,7 +25,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BLUEPRINT_IAM_PATH } from '../identity/tenant-access-role';
-import { JOBS_CONSUMER_ACTIONS, JOBS_DATA_ACTIONS, JOBS_KMS_ACTIONS } from '../../core/jobs-actions';
+import { JOBS_CONSUMER_ACTIONS, JOBS_KMS_ACTIONS } from '../../core/jobs-actions';
 import { TENANT_TAG_KEY } from '../../core/namespace';
 import { PropProblems, TenantIdInput } from '../validation';
 import { jobsDeadLetterQueueName, jobsQueueName, jobsWorkerRoleName, jobsWorkerRolePrefix } from '../../core/queue-names';
@@ -136,7 +136,10 @@ export class TenantQueues extends Construct {
           sid: 'DenyOtherTenantWorkers',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: [...JOBS_DATA_ACTIONS],
+          // Every action, management included (SetQueueAttributes, AddPermission, ...): a queue
+          // policy statement holds at most seven actions (SQS API reference, AddPermission), so
+          // the service wildcard rather than a list.
+          actions: ['sqs:*'],
           resources: [queue.queueArn],
           // Every blueprint worker role but this tenant's (all of them once the tenant is retired).
           conditions: {

@@ -33,6 +33,7 @@ import { INDEX_ROOT, indexPrefix, PRINCIPAL_TENANT } from '../../core/namespace'
 import { planSearchCapacity, SearchCapacityError, SearchCapacityInput, SearchCapacityPlan, tenantsFor } from '../../core/search-capacity';
 import { SEARCH_TEMPLATE_PATHS, TENANT_FORBIDDEN_PATHS, TENANT_SEARCH_ACTIONS } from '../../core/search-paths';
 import { acknowledgeFindings } from '../../nag/acknowledge';
+import { fenceKeyFromTenantSessions } from '../identity/tenant-session-fence';
 import { PropProblems, throwValidationError } from '../validation';
 
 export interface TenantSearchProps {
@@ -129,6 +130,8 @@ export class TenantSearch extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Tenant sessions reach their indexes over HTTPS; the domain's key is the service's alone.
+    fenceKeyFromTenantSessions(this.key);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -24,6 +24,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { fenceBucketFromTenantSessions, fenceKeyFromTenantSessions } from '../identity/tenant-session-fence';
 import { PropProblems } from '../validation';
 
 export interface AuditTrailProps {
@@ -143,6 +144,9 @@ export class AuditTrail extends Construct {
         conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': this.trailArn } },
       }),
     );
+    // The audit trail records tenant sessions; none of them may read, delete or reconfigure it.
+    fenceKeyFromTenantSessions(this.key);
+    fenceBucketFromTenantSessions(this.bucket);
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyLogTampering',

@@ -23,6 +23,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { fenceKeyFromTenantSessions, fenceTopicFromTenantSessions } from '../identity/tenant-session-fence';
 import { PropProblems } from '../validation';
 
 export interface SupportAccessAlertProps {
@@ -106,6 +107,9 @@ export class SupportAccessAlert extends Construct {
     // aws:SourceArn condition here: SNS makes the KMS call, and whether it forwards the rule ARN
     // is not documented; a condition that is absent would silently drop every alert. The key
     // encrypts only this topic.
+    // The alert is about support sessions (which carry a TenantId tag): none may silence or read it.
+    fenceKeyFromTenantSessions(this.key);
+    fenceTopicFromTenantSessions(this.topic);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgePublishToEncryptedTopic',
