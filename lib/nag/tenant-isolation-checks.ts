@@ -7,9 +7,10 @@
  * Rule ids are `TI-<id>` (lib/nag/rules); acknowledge a finding with
  * `Validations.of(construct).acknowledge({ id: 'TI-IAM1[MyStatementSid]', reason })`.
  */
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { withInspectionMemo } from './inspect/memo';
 import { PACK_PREFIX, TenantIsolationRule } from './rule';
 import { TENANT_ISOLATION_RULES } from './rules';
 
@@ -29,6 +30,14 @@ export class TenantIsolationChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_PREFIX;
     this.rules = props.rules ?? TENANT_ISOLATION_RULES;
+  }
+
+  /**
+   * One walk of the tree, with the inspect helpers' memo on (lib/nag/inspect/memo.ts): each
+   * resource is rendered once per walk instead of once per rule and per statement.
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return withInspectionMemo(() => super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {

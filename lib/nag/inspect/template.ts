@@ -6,6 +6,7 @@
  */
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { TENANT_TAG_KEY } from '../../core/namespace';
+import { memoized } from './memo';
 
 export interface RenderedResource {
   readonly logicalId: string;
@@ -17,6 +18,10 @@ export interface RenderedResource {
 }
 
 export function render(node: CfnResource): RenderedResource {
+  return memoized('render', node, () => renderNow(node));
+}
+
+function renderNow(node: CfnResource): RenderedResource {
   const stack = Stack.of(node);
   // _toCloudFormation is @internal in aws-cdk-lib but is what the synthesizer writes; it is the
   // only view that includes raw overrides.
@@ -70,7 +75,7 @@ export function refersTo(value: unknown, logicalId: string): boolean {
 /** The CfnResources of the node's stack. */
 export function stackResources(node: CfnResource): CfnResource[] {
   const stack = Stack.of(node);
-  return stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
+  return memoized('stackResources', stack, () => stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack));
 }
 
 /**
@@ -80,6 +85,10 @@ export function stackResources(node: CfnResource): CfnResource[] {
  * platform that tenant's stack.
  */
 export function stackTenant(node: CfnResource): unknown {
+  return memoized('stackTenant', Stack.of(node), () => stackTenantNow(node));
+}
+
+function stackTenantNow(node: CfnResource): unknown {
   const own = Stack.of(node).tags.tagValues()[TENANT_TAG_KEY];
   if (own !== undefined) return own;
   const tagged = renderStack(node).filter((r) => tagsOf(r).size > 0);
