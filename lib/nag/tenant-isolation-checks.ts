@@ -7,7 +7,8 @@
  * Rule ids are `TI-<id>` (lib/nag/rules); acknowledge a finding with
  * `Validations.of(construct).acknowledge({ id: 'TI-IAM1[MyStatementSid]', reason })`.
  */
-import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { withInspectionMemo } from './inspect/memo';
@@ -38,6 +39,15 @@ export class TenantIsolationChecks extends NagPack {
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     return withInspectionMemo(() => super.validateScope(scope));
+  }
+
+  /**
+   * The validation-plugin entry point (`cdk synth`): the same walk, and the rules may read the
+   * resources from the templates this synth has just written (lib/nag/inspect/template.ts).
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const dirs = [...new Set(context.stackTemplates.map((s) => path.dirname(s.templatePath)))];
+    return withInspectionMemo(() => super.validate(context), dirs);
   }
 
   protected checkResource(node: CfnResource): void {

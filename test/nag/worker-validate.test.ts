@@ -39,7 +39,7 @@ test('worker report equals the built-in validator report, and finds the one plan
 
     expect(JSON.stringify(inWorker)).toBe(JSON.stringify(builtIn));
     expect(worker.version).toBe(new CloudFormationValidatePlugin().version);
-    const planted = inWorker.violations.filter((v) => v.violatingResources.some((r) => r.templatePath.endsWith(`${victim.artifactId}.template.json`)));
+    const planted = inWorker.violations.filter((v) => v.violatingResources.some((r) => r.templatePath?.endsWith(`${victim.artifactId}.template.json`)));
     expect(planted.map((v) => v.description).join('\n')).toMatch(/MessageRetentionPeriod/);
     expect(inWorker.success).toBe(false);
   } finally {

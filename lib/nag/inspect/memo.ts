@@ -16,16 +16,31 @@
 type Memo = Map<string, WeakMap<object, unknown>>;
 
 let active: Memo | undefined;
+let assemblyDirs: readonly string[] = [];
 
-/** Runs `fn` with memoization on; nested calls share the outer memo. */
-export function withInspectionMemo<T>(fn: () => T): T {
+/**
+ * Runs `fn` with memoization on; nested calls share the outer memo.
+ *
+ * `templateDirs`: folders holding the templates this very synth just wrote (the validation
+ * context's template paths), which `render` may read instead of re-resolving the tree. Given
+ * only by the validation-plugin entry point, never by `validateScope`, which may be called on a
+ * tree changed since its last synthesis.
+ */
+export function withInspectionMemo<T>(fn: () => T, templateDirs: readonly string[] = []): T {
   if (active) return fn();
   active = new Map();
+  assemblyDirs = templateDirs;
   try {
     return fn();
   } finally {
     active = undefined;
+    assemblyDirs = [];
   }
+}
+
+/** The folders of the templates written by the synth being validated (empty outside a plugin walk). */
+export function synthesizedTemplateDirs(): readonly string[] {
+  return active ? assemblyDirs : [];
 }
 
 /**
