@@ -7,11 +7,11 @@
  * Rule ids are `TI-<id>` (lib/nag/rules); acknowledge a finding with
  * `Validations.of(construct).acknowledge({ id: 'TI-IAM1[MyStatementSid]', reason })`.
  */
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
-import { withInspectionMemo } from './inspect/memo';
+import { forgetInspectionMemo, withInspectionMemo } from './inspect/memo';
 import { PACK_PREFIX, TenantIsolationRule } from './rule';
 import { TENANT_ISOLATION_RULES } from './rules';
 
@@ -26,6 +26,7 @@ export interface TenantIsolationChecksProps extends NagPackProps {
 export class TenantIsolationChecks extends NagPack {
   public readonly name = 'TenantIsolationChecks';
   private readonly rules: readonly TenantIsolationRule[];
+  private walkingStack?: Stack;
 
   constructor(scope?: IConstruct, props: TenantIsolationChecksProps = {}) {
     super(scope, props);
@@ -51,6 +52,11 @@ export class TenantIsolationChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
+    const top = topLevelStack(node);
+    if (top !== this.walkingStack) {
+      this.walkingStack = top;
+      forgetInspectionMemo();
+    }
     for (const rule of this.rules) {
       this.applyRule({
         ruleSuffixOverride: rule.id,
@@ -62,4 +68,11 @@ export class TenantIsolationChecks extends NagPack {
       });
     }
   }
+}
+
+/** The stack whose template CloudFormation deploys the node (through any nested stacks). */
+function topLevelStack(node: CfnResource): Stack {
+  let stack = Stack.of(node);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
 }

@@ -38,6 +38,17 @@ export function withInspectionMemo<T>(fn: () => T, templateDirs: readonly string
   }
 }
 
+/**
+ * Forgets everything memoized so far (the walk stays memoized). The pack calls this when its
+ * depth-first walk enters another top-level stack: the rules read only the node's own stack, so
+ * what was memoized for the previous one is not asked for again (and if it were, it would be
+ * computed afresh: a memo never changes a result), and memory stays bounded by one stack and its
+ * nested stacks instead of the whole app.
+ */
+export function forgetInspectionMemo(): void {
+  if (active) active = new Map();
+}
+
 /** The folders of the templates written by the synth being validated (empty outside a plugin walk). */
 export function synthesizedTemplateDirs(): readonly string[] {
   return active ? assemblyDirs : [];
