@@ -42,8 +42,9 @@ export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): Nag
   Validations.of(app).addPlugins(...packs);
   const cfn = options.cloudFormationValidation;
   if (cfn) {
-    // Registered last, so the report lists plugins in the built-in order (packs, then the
-    // validator). The first pack to run hands the templates to the worker before walking the tree.
+    // It becomes the built-in validator (runs after the packs, as the built-in one does); the
+    // first pack to run hands it the templates before walking the tree.
+    cfn.replaceBuiltIn();
     for (const pack of packs) {
       const walk = pack.validate.bind(pack);
       pack.validate = (context) => {
@@ -51,7 +52,6 @@ export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): Nag
         return walk(context);
       };
     }
-    Validations.of(app).addPlugins(cfn);
   }
   return packs;
 }

@@ -12,11 +12,14 @@
  * Why the result is the built-in one, not an approximation:
  * - The worker runs aws-cdk-lib's own `CloudFormationValidatePlugin.validate` on the same
  *   `stackTemplates` (the same template files, account and region) and returns its report; the
- *   main thread returns that report unchanged. This class extends `CloudFormationValidatePlugin`,
- *   so aws-cdk-lib treats it as the app's CloudFormation validator: it does not add its default
- *   one (synthesis-validation.js hasUserRegisteredCloudFormationValidatePlugin), it trusts it not
- *   to modify the assembly, and it applies the `@aws-cdk/core:validateAgainstDefaultRules` flag
- *   to its report by plugin name, as for the built-in one.
+ *   main thread returns that report unchanged.
+ * - `replaceBuiltIn()` makes this instance aws-cdk-lib's built-in validator (the plugin's
+ *   singleton, which synthesis-validation.js appends after the registered plugins when built-in
+ *   validation is on), rather than registering another plugin. So it runs exactly where and
+ *   when the built-in one runs: last, only with `builtinCloudFormationValidation` and without
+ *   `CDK_VALIDATION=false`; the `@aws-cdk/core:validateAgainstDefaultRules` flag applies to its
+ *   report (matched by plugin name); and the templates do not change (registered plugins are
+ *   listed in the CDKMetadata resource, the built-in one is not).
  * - The engine is prepared early with no rego rules (`CompositeEngine({})`). The plugin builds
  *   its engine from the rego rules whose resource types occur in the templates (aws-cdk-lib
  *   validation/rules/index.generated.json); the prepared engine is used only when that list is
@@ -27,8 +30,8 @@
  *   the engine configuration, the template and the options. test/nag/worker-validate.test.ts
  *   compares the worker's report with the built-in plugin's, byte for byte, on the blueprint.
  *
- * Registered only by bin/app.ts (`applyNagPacks(app, { cloudFormationValidation })`); tests
- * that build an App without it get aws-cdk-lib's default plugin.
+ * Used only by bin/app.ts (`applyNagPacks(app, { cloudFormationValidation })`); tests that build
+ * an App without it get aws-cdk-lib's own built-in plugin.
  */
 import { CloudFormationValidatePlugin, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
@@ -120,6 +123,14 @@ export class WorkerCloudFormationValidatePlugin extends CloudFormationValidatePl
     // The worker never keeps the app process alive (a synth that fails before validation exits).
     this.worker.unref();
     this.port.unref();
+  }
+
+  /**
+   * Makes this aws-cdk-lib's built-in CloudFormation validator for this process (the singleton
+   * `CloudFormationValidatePlugin._singletonInstance()` returns; @internal in aws-cdk-lib 2.276).
+   */
+  public replaceBuiltIn(): void {
+    (CloudFormationValidatePlugin as unknown as { _instance?: CloudFormationValidatePlugin })._instance = this;
   }
 
   /** Starts validating these templates in the worker (idempotent for the same templates). */
