@@ -5,7 +5,7 @@
  *   ElastiCache quotas raised, as a deployment of 1,000 tenants needs);
  * - its plain-CDK floor (scripts/synth-floor-app.js): the same number of templates and the same
  *   number of resources in each template, all SQS queues, no nag packs, no validation plugins.
- * Prints wall time, the peak RSS of the whole process tree (CLI + app + workers, sampled from
+ * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
  * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
  * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
  * (fresh output folder), and the template statistics table.
@@ -31,6 +31,8 @@ const counts = sizes.length > 0 ? sizes : [10, 100, 1000];
 
 interface Measured {
   readonly seconds: number;
+  /** CPU seconds (user + system) of the CLI and everything it waited for (GNU time). */
+  readonly cpuSeconds: number;
   readonly peakMiB: number;
   readonly load: string;
 }
@@ -69,7 +71,9 @@ function treeRssKiB(root: number): number {
 async function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
   const before = load();
   const started = process.hrtime.bigint();
-  const child = spawn(CDK, ['synth', '--quiet', '--no-notices', ...cdkArgs], {
+  // GNU time: CPU seconds of the CLI and the app it waits for, less sensitive to a shared
+  // machine's load than wall time (its last stderr line).
+  const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', CDK, 'synth', '--quiet', '--no-notices', ...cdkArgs], {
     cwd: ROOT,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +87,8 @@ async function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv 
   clearInterval(sampler);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`${what}: cdk synth failed (exit ${code}):\n${output}`);
-  return { seconds, peakMiB: peak / 1024, load: before };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(output);
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, peakMiB: peak / 1024, load: before };
 }
 
 function median(values: number[]): number {
@@ -92,7 +97,7 @@ function median(values: number[]): number {
 }
 
 function medianRun(runs: Measured[]): Measured {
-  return { seconds: median(runs.map((r) => r.seconds)), peakMiB: median(runs.map((r) => r.peakMiB)), load: runs.map((r) => r.load).join('/') };
+  return { seconds: median(runs.map((r) => r.seconds)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)), peakMiB: median(runs.map((r) => r.peakMiB)), load: runs.map((r) => r.load).join('/') };
 }
 
 /** The floor's spec: one template per blueprint template, same resource count (CDKMetadata aside). */
@@ -172,15 +177,17 @@ async function main(): Promise<void> {
 
   console.log(`${os.cpus().length} CPUs; load average = 1-minute load before each run (blueprint / floor)`);
   console.log('');
-  console.log('| tenants | templates | blueprint s | blueprint peak MiB | plain-CDK floor s | floor peak MiB | ratio (time) | load avg |');
+  console.log('| tenants | templates | blueprint wall s / CPU s | blueprint peak MiB | plain-CDK floor wall s / CPU s | floor peak MiB | ratio wall / CPU | load avg |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
+    const b = r.blueprint;
+    const f = r.floor;
     console.log(
-      `| ${r.tenants} | ${r.templates} | ${r.blueprint.seconds.toFixed(1)} | ${r.blueprint.peakMiB.toFixed(0)} | ${r.floor.seconds.toFixed(1)} | ${r.floor.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / r.floor.seconds).toFixed(2)}× | ${r.blueprint.load} / ${r.floor.load} |`,
+      `| ${r.tenants} | ${r.templates} | ${b.seconds.toFixed(1)} / ${b.cpuSeconds.toFixed(1)} | ${b.peakMiB.toFixed(0)} | ${f.seconds.toFixed(1)} / ${f.cpuSeconds.toFixed(1)} | ${f.peakMiB.toFixed(0)} | ${(b.seconds / f.seconds).toFixed(2)}× / ${(b.cpuSeconds / f.cpuSeconds).toFixed(2)}× | ${b.load} / ${f.load} |`,
     );
   }
   console.log('');
-  console.log(`Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`);
+  console.log(`Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`);
   console.log('');
   console.log('| tenants | platform resources | max resources / cache cell (nested) | max resources / tenant stack | largest template KiB | TenantAccessRole trust / inline / managed chars |');
   console.log('|---:|---:|---:|---:|---:|---|');
