@@ -119,6 +119,8 @@ interface Row {
   readonly templates: number;
   readonly blueprint: Measured;
   readonly floor: Measured;
+  /** The floor app with aws-cdk-lib's built-in CloudFormation validator on (reference only). */
+  readonly floorValidated: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -147,6 +149,7 @@ async function measure(count: number): Promise<Row> {
   const spec = path.join(dir, 'floor.json');
   const blueprintRuns: Measured[] = [];
   const floorRuns: Measured[] = [];
+  const floorValidatedRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
@@ -162,9 +165,12 @@ async function measure(count: number): Promise<Row> {
     process.stderr.write(`${count} tenants: floor, ${templates} templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
     floorRuns.push(await cdkSynth(`floor ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`]));
     fs.rmSync(floorOut, { recursive: true, force: true });
+    process.stderr.write(`${count} tenants: floor with the built-in validator (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    floorValidatedRuns.push(await cdkSynth(`floor+validator ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`, '-c', 'floorValidation=true']));
+    fs.rmSync(floorOut, { recursive: true, force: true });
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  return { tenants: count, templates, blueprint: medianRun(blueprintRuns), floor: medianRun(floorRuns), ...stats };
+  return { tenants: count, templates, blueprint: medianRun(blueprintRuns), floor: medianRun(floorRuns), floorValidated: medianRun(floorValidatedRuns), ...stats };
 }
 
 async function main(): Promise<void> {
@@ -185,6 +191,15 @@ async function main(): Promise<void> {
     console.log(
       `| ${r.tenants} | ${r.templates} | ${b.seconds.toFixed(1)} / ${b.cpuSeconds.toFixed(1)} | ${b.peakMiB.toFixed(0)} | ${f.seconds.toFixed(1)} / ${f.cpuSeconds.toFixed(1)} | ${f.peakMiB.toFixed(0)} | ${(b.seconds / f.seconds).toFixed(2)}× / ${(b.cpuSeconds / f.cpuSeconds).toFixed(2)}× | ${b.load} / ${f.load} |`,
     );
+  }
+  console.log('');
+  console.log('For reference, the floor app with aws-cdk-lib\'s built-in CloudFormation validator on (as a plain `new App()` has it):');
+  console.log('');
+  console.log('| tenants | floor + built-in validator wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
+  console.log('|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const v = r.floorValidated;
+    console.log(`| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`);
   }
   console.log('');
   console.log(`Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`);

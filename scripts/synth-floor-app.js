@@ -15,7 +15,11 @@ const fs = require('fs');
 const { App, Stack } = require('aws-cdk-lib');
 const sqs = require('aws-cdk-lib/aws-sqs');
 
-const app = new App({ builtinCloudFormationValidation: false });
+// `-c floorValidation=true`: the same app with aws-cdk-lib's built-in CloudFormation validator on,
+// as a plain `new App()` has it (shown beside the floor, for reference only).
+// (Read from the CLI's context before the App exists: the validator is an App prop.)
+const withValidator = String(JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}').floorValidation) === 'true';
+const app = new App({ builtinCloudFormationValidation: withValidator });
 const specFile = app.node.tryGetContext('floorSpec');
 if (!specFile) throw new Error('floor app: -c floorSpec=<file.json> is required');
 const spec = JSON.parse(fs.readFileSync(specFile, 'utf8'));
