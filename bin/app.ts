@@ -9,8 +9,13 @@ import { App } from 'aws-cdk-lib';
 import * as path from 'path';
 import { buildBlueprintFromContext } from '../lib/blueprint/app';
 import { applyNagPacks } from '../lib/nag';
+import { WorkerCloudFormationValidatePlugin } from '../lib/nag/worker-cloudformation-validate';
 import { RegistryError } from '../lib/core/registry';
 
+// Started first: the CloudFormation validator's engine loads in a worker thread while the
+// constructs are built (lib/nag/worker-cloudformation-validate.ts). CDK_VALIDATION=false turns
+// the validator off, as it does for aws-cdk-lib's built-in one.
+const cloudFormationValidation = process.env.CDK_VALIDATION === 'false' ? undefined : new WorkerCloudFormationValidatePlugin();
 const app = new App();
 try {
   buildBlueprintFromContext(app, path.join(__dirname, '..'));
@@ -21,5 +26,5 @@ try {
   }
   throw e;
 }
-applyNagPacks(app);
+applyNagPacks(app, { cloudFormationValidation });
 app.synth();

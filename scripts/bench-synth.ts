@@ -1,10 +1,17 @@
 /**
- * Synth benchmark: for 10, 100 and 1,000 tenants, runs the real `cdk synth` path (the CDK app in a
- * child process, as `npx cdk synth` does) and prints wall time, peak memory, resources and bytes
- * per template, and the TenantAccessRole policy size.
- *   npm run bench:synth [-- 10 100 1000]
+ * Synth benchmark: for 10, 100 and 1,000 tenants, in ONE run, interleaved, both through the real
+ * `npx cdk synth` (CLI + app process):
+ * - the blueprint, on a registry from lib/core/generated-registry.ts (every tenth tenant silo;
+ *   ElastiCache quotas raised, as a deployment of 1,000 tenants needs);
+ * - its plain-CDK floor (scripts/synth-floor-app.js): the same number of templates and the same
+ *   number of resources in each template, all SQS queues, no nag packs, no validation plugins.
+ * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
+ * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
+ * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
+ * (fresh output folder), and the template statistics table.
+ *   npm run bench:synth [-- 10 100 1000] [-- --repeat 3]   (--repeat: median of N runs each)
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,47 +21,111 @@ import { generatedRegistry } from '../lib/core/generated-registry';
 import { writeRegistryAtomic } from '../lib/core/registry';
 
 const ROOT = path.join(__dirname, '..');
-const RAISED_QUOTAS = { users: 2000, userGroups: 200 };
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
+const RAISED_QUOTAS = JSON.stringify({ users: 2000, userGroups: 200 });
+const args = process.argv.slice(2);
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
+const sizes = args.filter((_a, i) => repeatAt < 0 || (i !== repeatAt && i !== repeatAt + 1)).map(Number).filter((n) => n > 0);
 const counts = sizes.length > 0 ? sizes : [10, 100, 1000];
 
-interface Row {
-  tenants: number;
-  seconds: number;
-  peakMiB: number;
-  platformResources: number;
-  maxTenantResources: number;
-  maxNestedResources: number;
-  maxTemplateKiB: number;
-  roleTrust: number;
-  roleInline: number;
-  roleManaged: number;
-  problems: string[];
+interface Measured {
+  readonly seconds: number;
+  /** CPU seconds (user + system) of the CLI and everything it waited for (GNU time). */
+  readonly cpuSeconds: number;
+  readonly peakMiB: number;
+  readonly load: string;
 }
 
-function run(count: number): Row {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${count}-`));
-  const registry = path.join(dir, 'tenants.json');
-  const outdir = path.join(dir, 'cdk.out');
-  writeRegistryAtomic(registry, generatedRegistry(count));
-  process.stderr.write(`synth ${count} tenants...\n`);
+/** The 1-minute load average now. */
+function load(): string {
+  return os.loadavg()[0].toFixed(1);
+}
+
+/** Sum of VmRSS over the process and all its descendants, in KiB. */
+function treeRssKiB(root: number): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      rss.set(Number(entry), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    total += rss.get(pid) ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Runs `npx cdk synth` and measures it; throws with the output when it fails. */
+async function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  const before = load();
   const started = process.hrtime.bigint();
-  // GNU time reports the child's peak RSS; the app runs exactly as cdk.json's "app" command runs it.
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, '-r', 'ts-node/register/transpile-only', 'bin/app.ts'], {
+  // GNU time: CPU seconds of the CLI and the app it waits for, less sensitive to a shared
+  // machine's load than wall time (its last stderr line).
+  const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', CDK, 'synth', '--quiet', '--no-notices', ...cdkArgs], {
     cwd: ROOT,
-    encoding: 'utf8',
-    // 1,000 tenants need more ElastiCache users than the default account quota (1,000 per
-    // Region, `default` users included): the benchmark runs with raised quotas, as a real
-    // deployment of that size would.
-    env: {
-      ...process.env,
-      CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context, registry, elasticacheQuotas: RAISED_QUOTAS }),
-    },
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRssKiB(child.pid!))), 50);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(sampler);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (r.status !== 0) throw new Error(`synth of ${count} tenants failed:\n${r.stderr}`);
-  const peakKiB = Number(r.stderr.trim().split('\n').pop());
+  if (code !== 0) throw new Error(`${what}: cdk synth failed (exit ${code}):\n${output}`);
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(output);
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, peakMiB: peak / 1024, load: before };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function medianRun(runs: Measured[]): Measured {
+  return { seconds: median(runs.map((r) => r.seconds)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)), peakMiB: median(runs.map((r) => r.peakMiB)), load: runs.map((r) => r.load).join('/') };
+}
+
+/** The floor's spec: one template per blueprint template, same resource count (CDKMetadata aside). */
+function floorSpec(outdir: string, file: string): number {
+  const templates = fs
+    .readdirSync(outdir)
+    .filter((f) => f.endsWith('.template.json'))
+    .sort()
+    .map((f, i) => {
+      const resources = Object.values(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources ?? {}) as { Type: string }[];
+      return { id: `Floor${i}`, resources: resources.filter((r) => r.Type !== 'AWS::CDK::Metadata').length };
+    });
+  fs.writeFileSync(file, JSON.stringify({ templates }));
+  return templates.length;
+}
+
+interface Row {
+  readonly tenants: number;
+  readonly templates: number;
+  readonly blueprint: Measured;
+  readonly floor: Measured;
+  /** The floor app with aws-cdk-lib's built-in CloudFormation validator on (reference only). */
+  readonly floorValidated: Measured;
+  readonly stats: string;
+  readonly problems: string[];
+}
+
+function statsRow(count: number, outdir: string): { stats: string; problems: string[] } {
   const stats = assemblyTemplateStats(outdir);
   const platform = stats.find((s) => s.file === 'Platform.template.json')!;
   const tenants = stats.filter((s) => s.file.startsWith('Tenant-'));
@@ -62,31 +133,88 @@ function run(count: number): Row {
   const template = JSON.parse(fs.readFileSync(path.join(outdir, platform.file), 'utf8'));
   const roleId = Object.keys(template.Resources).find((id) => template.Resources[id].Properties?.RoleName?.endsWith('TenantAccessRole'))!;
   const role = rolePolicySizes(template, roleId);
-  fs.rmSync(dir, { recursive: true, force: true });
+  const managed = Object.values(role.managed).reduce((a, b) => a + b, 0);
+  const maxKiB = Math.max(...stats.map((s) => s.bytes)) / 1024;
   return {
-    tenants: count,
-    seconds,
-    peakMiB: peakKiB / 1024,
-    platformResources: platform.resources,
-    maxTenantResources: Math.max(...tenants.map((t) => t.resources)),
-    maxNestedResources: Math.max(0, ...nested.map((t) => t.resources)),
-    maxTemplateKiB: Math.max(...stats.map((s) => s.bytes)) / 1024,
-    roleTrust: role.trust,
-    roleInline: role.inline,
-    roleManaged: Object.values(role.managed).reduce((a, b) => a + b, 0),
+    stats: `| ${count} | ${platform.resources} | ${Math.max(0, ...nested.map((t) => t.resources))} | ${Math.max(...tenants.map((t) => t.resources))} | ${maxKiB.toFixed(1)} | ${role.trust} / ${role.inline} / ${managed} |`,
     problems: limitProblems(stats),
   };
 }
 
-const rows = counts.map(run);
-const header = '| tenants | synth s | peak MiB | platform resources | max resources / cache cell (nested) | max resources / tenant stack | largest template KiB | TenantAccessRole trust / inline / managed chars |';
-console.log(header);
-console.log('|---:|---:|---:|---:|---:|---:|---:|---|');
-for (const r of rows) {
-  console.log(`| ${r.tenants} | ${r.seconds.toFixed(1)} | ${r.peakMiB.toFixed(0)} | ${r.platformResources} | ${r.maxNestedResources} | ${r.maxTenantResources} | ${r.maxTemplateKiB.toFixed(1)} | ${r.roleTrust} / ${r.roleInline} / ${r.roleManaged} |`);
+async function measure(count: number): Promise<Row> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${count}-`));
+  const registry = path.join(dir, 'tenants.json');
+  writeRegistryAtomic(registry, generatedRegistry(count));
+  const blueprintArgs = (out: string) => ['-o', out, '-c', `registry=${registry}`, '-c', `elasticacheQuotas=${RAISED_QUOTAS}`];
+  const spec = path.join(dir, 'floor.json');
+  const blueprintRuns: Measured[] = [];
+  const floorRuns: Measured[] = [];
+  const floorValidatedRuns: Measured[] = [];
+  let templates = 0;
+  let stats = { stats: '', problems: [] as string[] };
+  for (let i = 0; i < repeat; i++) {
+    const out = path.join(dir, `blueprint-${i}`);
+    process.stderr.write(`${count} tenants: blueprint (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    blueprintRuns.push(await cdkSynth(`blueprint ${count}`, blueprintArgs(out)));
+    if (i === 0) {
+      templates = floorSpec(out, spec);
+      stats = statsRow(count, out);
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+    const floorOut = path.join(dir, `floor-${i}`);
+    process.stderr.write(`${count} tenants: floor, ${templates} templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    floorRuns.push(await cdkSynth(`floor ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`]));
+    fs.rmSync(floorOut, { recursive: true, force: true });
+    process.stderr.write(`${count} tenants: floor with the built-in validator (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    floorValidatedRuns.push(await cdkSynth(`floor+validator ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`, '-c', 'floorValidation=true']));
+    fs.rmSync(floorOut, { recursive: true, force: true });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { tenants: count, templates, blueprint: medianRun(blueprintRuns), floor: medianRun(floorRuns), floorValidated: medianRun(floorValidatedRuns), ...stats };
 }
-const problems = rows.flatMap((r) => r.problems.map((p) => `${r.tenants} tenants: ${p}`));
-if (problems.length > 0) {
-  console.log(`\nCloudFormation limits exceeded:\n${problems.join('\n')}`);
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const count of counts) rows.push(await measure(count));
+  const demoOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-demo-'));
+  process.stderr.write(`demo app (tenants.json), cold (load ${load()})...\n`);
+  const demo = await cdkSynth('demo', ['-o', path.join(demoOut, 'cdk.out')]);
+  fs.rmSync(demoOut, { recursive: true, force: true });
+
+  console.log(`${os.cpus().length} CPUs; load average = 1-minute load before each run (blueprint / floor)`);
+  console.log('');
+  console.log('| tenants | templates | blueprint wall s / CPU s | blueprint peak MiB | plain-CDK floor wall s / CPU s | floor peak MiB | ratio wall / CPU | load avg |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const b = r.blueprint;
+    const f = r.floor;
+    console.log(
+      `| ${r.tenants} | ${r.templates} | ${b.seconds.toFixed(1)} / ${b.cpuSeconds.toFixed(1)} | ${b.peakMiB.toFixed(0)} | ${f.seconds.toFixed(1)} / ${f.cpuSeconds.toFixed(1)} | ${f.peakMiB.toFixed(0)} | ${(b.seconds / f.seconds).toFixed(2)}× / ${(b.cpuSeconds / f.cpuSeconds).toFixed(2)}× | ${b.load} / ${f.load} |`,
+    );
+  }
+  console.log('');
+  console.log('For reference, the floor app with aws-cdk-lib\'s built-in CloudFormation validator on (as a plain `new App()` has it):');
+  console.log('');
+  console.log('| tenants | floor + built-in validator wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
+  console.log('|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const v = r.floorValidated;
+    console.log(`| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`);
+  }
+  console.log('');
+  console.log(`Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`);
+  console.log('');
+  console.log('| tenants | platform resources | max resources / cache cell (nested) | max resources / tenant stack | largest template KiB | TenantAccessRole trust / inline / managed chars |');
+  console.log('|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) console.log(r.stats);
+  const problems = rows.flatMap((r) => r.problems.map((p) => `${r.tenants} tenants: ${p}`));
+  if (problems.length > 0) {
+    console.log(`\nCloudFormation limits exceeded:\n${problems.join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
-}
+});

@@ -9,6 +9,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
 import { TenantIsolationChecks } from './tenant-isolation-checks';
+import { WorkerCloudFormationValidatePlugin } from './worker-cloudformation-validate';
 
 export const TENANT_ISOLATION_CHECKS_CONTEXT = 'tenantIsolationChecks';
 
@@ -27,8 +28,30 @@ export function nagPacksFor(app: App): NagPack[] {
   return packs;
 }
 
-export function applyNagPacks(app: App): NagPack[] {
+export interface ApplyNagPacksOptions {
+  /**
+   * Run aws-cdk-lib's CloudFormation validator in this worker thread (started early by
+   * bin/app.ts), in parallel with the nag packs, instead of after them on the main thread.
+   * @default aws-cdk-lib's built-in CloudFormationValidatePlugin
+   */
+  readonly cloudFormationValidation?: WorkerCloudFormationValidatePlugin;
+}
+
+export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): NagPack[] {
   const packs = nagPacksFor(app);
   Validations.of(app).addPlugins(...packs);
+  const cfn = options.cloudFormationValidation;
+  if (cfn) {
+    // It becomes the built-in validator (runs after the packs, as the built-in one does); the
+    // first pack to run hands it the templates before walking the tree.
+    cfn.replaceBuiltIn();
+    for (const pack of packs) {
+      const walk = pack.validate.bind(pack);
+      pack.validate = (context) => {
+        cfn.start(context.stackTemplates);
+        return walk(context);
+      };
+    }
+  }
   return packs;
 }

@@ -8,9 +8,11 @@
  * `acknowledgeFinding(construct, 'TI-IAM1[MyStatementSid]', reason)` (lib/nag/acknowledge.ts,
  * a thin layer over aws-cdk-lib's `Validations.of(construct).acknowledge`).
  */
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { forgetInspectionMemo, withInspectionMemo } from './inspect/memo';
 import { PACK_PREFIX, TenantIsolationRule } from './rule';
 import { TENANT_ISOLATION_RULES } from './rules';
 
@@ -25,6 +27,7 @@ export interface TenantIsolationChecksProps extends NagPackProps {
 export class TenantIsolationChecks extends NagPack {
   public readonly name = 'TenantIsolationChecks';
   private readonly rules: readonly TenantIsolationRule[];
+  private walkingStack?: Stack;
 
   constructor(scope?: IConstruct, props: TenantIsolationChecksProps = {}) {
     super(scope, props);
@@ -32,7 +35,29 @@ export class TenantIsolationChecks extends NagPack {
     this.rules = props.rules ?? TENANT_ISOLATION_RULES;
   }
 
+  /**
+   * One walk of the tree, with the inspect helpers' memo on (lib/nag/inspect/memo.ts): each
+   * resource is rendered once per walk instead of once per rule and per statement.
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return withInspectionMemo(() => super.validateScope(scope));
+  }
+
+  /**
+   * The validation-plugin entry point (`cdk synth`): the same walk, and the rules may read the
+   * resources from the templates this synth has just written (lib/nag/inspect/template.ts).
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const dirs = [...new Set(context.stackTemplates.map((s) => path.dirname(s.templatePath)))];
+    return withInspectionMemo(() => super.validate(context), dirs);
+  }
+
   protected checkResource(node: CfnResource): void {
+    const top = topLevelStack(node);
+    if (top !== this.walkingStack) {
+      this.walkingStack = top;
+      forgetInspectionMemo();
+    }
     for (const rule of this.rules) {
       this.applyRule({
         ruleSuffixOverride: rule.id,
@@ -44,4 +69,11 @@ export class TenantIsolationChecks extends NagPack {
       });
     }
   }
+}
+
+/** The stack whose template CloudFormation deploys the node (through any nested stacks). */
+function topLevelStack(node: CfnResource): Stack {
+  let stack = Stack.of(node);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
 }

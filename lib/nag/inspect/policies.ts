@@ -10,6 +10,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { asList, flattener, Flattener, requireData, UnresolvableValueError } from './values';
 import { render, RenderedResource } from './template';
+import { memoized } from './memo';
 
 export type PolicyKind = 'identity' | 'resource' | 'trust';
 
@@ -98,6 +99,12 @@ function conditionsOf(node: CfnResource, flat: Flattener, value: unknown, where:
 
 /** All statements of all policy documents on the node, optionally of one kind. */
 export function statementsOf(node: CfnResource, kinds?: readonly PolicyKind[]): Statement[] {
+  // Several rules read the same node's statements; the memo key keeps the kinds, so a document
+  // of a kind not asked for is still never parsed (and cannot throw) for that caller.
+  return memoized(`statementsOf:${kinds?.join(',') ?? '*'}`, node, () => statementsNow(node, kinds));
+}
+
+function statementsNow(node: CfnResource, kinds?: readonly PolicyKind[]): Statement[] {
   const r = render(node);
   const flat = flattener(node);
   const out: Statement[] = [];

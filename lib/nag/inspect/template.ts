@@ -6,6 +6,9 @@
  */
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { TENANT_TAG_KEY } from '../../core/namespace';
+import * as fs from 'fs';
+import * as path from 'path';
+import { memoized, synthesizedTemplateDirs } from './memo';
 
 export interface RenderedResource {
   readonly logicalId: string;
@@ -17,6 +20,42 @@ export interface RenderedResource {
 }
 
 export function render(node: CfnResource): RenderedResource {
+  return memoized('render', node, () => renderFromAssembly(node) ?? renderNow(node));
+}
+
+/**
+ * During a validation-plugin walk, the resource as this synth wrote it to its template: the
+ * synthesizer writes `Stack.resolve` of every element's `_toCloudFormation()` (aws-cdk-lib
+ * core/lib/stack.js `_toCloudFormation`), which is what `renderNow` computes for one resource,
+ * so reading it back saves resolving the whole tree a second time.
+ * test/nag/render-from-assembly.test.ts checks both views are equal for every resource of the
+ * blueprint. `undefined` (use renderNow) outside a plugin walk or when the template is not found.
+ */
+function renderFromAssembly(node: CfnResource): RenderedResource | undefined {
+  const dirs = synthesizedTemplateDirs();
+  if (dirs.length === 0) return undefined;
+  const stack = Stack.of(node);
+  const template = memoized('synthesizedTemplate', stack, () => {
+    for (const dir of dirs) {
+      const file = path.join(dir, stack.templateFile);
+      if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, Record<string, unknown>> };
+    }
+    return undefined;
+  });
+  const logicalId = stack.resolve(node.logicalId) as string;
+  const body = template?.Resources?.[logicalId];
+  if (!body) return undefined;
+  return {
+    logicalId,
+    type: String(body.Type),
+    properties: (body.Properties as Record<string, unknown>) ?? {},
+    deletionPolicy: body.DeletionPolicy,
+    updateReplacePolicy: body.UpdateReplacePolicy,
+  };
+}
+
+/** The resource rendered from the tree (`Stack.resolve`), as the synthesizer renders it. */
+export function renderNow(node: CfnResource): RenderedResource {
   const stack = Stack.of(node);
   // _toCloudFormation is @internal in aws-cdk-lib but is what the synthesizer writes; it is the
   // only view that includes raw overrides.
@@ -70,7 +109,7 @@ export function refersTo(value: unknown, logicalId: string): boolean {
 /** The CfnResources of the node's stack. */
 export function stackResources(node: CfnResource): CfnResource[] {
   const stack = Stack.of(node);
-  return stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
+  return memoized('stackResources', stack, () => stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack));
 }
 
 /**
@@ -80,6 +119,10 @@ export function stackResources(node: CfnResource): CfnResource[] {
  * platform that tenant's stack.
  */
 export function stackTenant(node: CfnResource): unknown {
+  return memoized('stackTenant', Stack.of(node), () => stackTenantNow(node));
+}
+
+function stackTenantNow(node: CfnResource): unknown {
   const own = Stack.of(node).tags.tagValues()[TENANT_TAG_KEY];
   if (own !== undefined) return own;
   const tagged = renderStack(node).filter((r) => tagsOf(r).size > 0);

@@ -10,6 +10,7 @@
  * threw an error during validation") instead of a pass (cdk-nag 3 NagPack.applyRule).
  */
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
+import { memoized } from './memo';
 
 export class UnresolvableValueError extends Error {
   constructor(node: CfnResource, where: string, value: unknown) {
@@ -24,11 +25,13 @@ export class UnresolvableValueError extends Error {
 /** Logical ids of the CfnResources of the node's stack (not Parameters, Conditions, ...). */
 function resourceLogicalIds(node: CfnResource): Set<string> {
   const stack = Stack.of(node);
-  const ids = new Set<string>();
-  for (const c of stack.node.findAll()) {
-    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) ids.add(stack.resolve((c as CfnElement).logicalId));
-  }
-  return ids;
+  return memoized('resourceLogicalIds', stack, () => {
+    const ids = new Set<string>();
+    for (const c of stack.node.findAll()) {
+      if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) ids.add(stack.resolve((c as CfnElement).logicalId));
+    }
+    return ids;
+  });
 }
 
 export interface Flattener {

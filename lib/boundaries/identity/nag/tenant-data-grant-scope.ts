@@ -1,9 +1,10 @@
 /**
  * TI-IAM1: a statement that grants actions on tenant data must be scoped to one tenant.
  */
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { onlyDelegatesOrServices, reachedActions, Statement, statementsOf } from '../../../nag/inspect/policies';
+import { memoized } from '../../../nag/inspect/memo';
 import { renderStack, tenantOf } from '../../../nag/inspect/template';
 import { hasTenantBindingCondition, namesTenant } from '../../../nag/inspect/tenant-scope';
 import { TenantIsolationRule } from '../../../nag/rule';
@@ -32,7 +33,7 @@ function unscopedResources(node: CfnResource, st: Statement, secretsOnly: boolea
   if (st.notResources.length > 0) return st.notResources.map((r) => `NotResource:${r}`);
   let tenantIds: Set<string> | undefined;
   const tenantOwned = (id: string) => {
-    tenantIds ??= new Set(renderStack(node).filter((r) => tenantOf(node, r) !== undefined).map((r) => r.logicalId));
+    tenantIds ??= memoized('tenantOwnedLogicalIds', Stack.of(node), () => new Set(renderStack(node).filter((r) => tenantOf(node, r) !== undefined).map((r) => r.logicalId)));
     return tenantIds.has(id);
   };
   return st.resources.filter((r) => {

@@ -1,0 +1,177 @@
+/**
+ * aws-cdk-lib's CloudFormation validator (the built-in `CloudFormationValidatePlugin`, which
+ * runs at every synth unless turned off), run in a worker thread so that its fixed cost
+ * overlaps the rest of the synth instead of following it.
+ *
+ * Where the time goes without this (docs/lifecycle.md, "Where synth time goes"): loading the
+ * validator's 9 MB WebAssembly engine and its resource schemas costs about 2-3 s before the first
+ * template, and then every template is validated one after the other after both nag packs have
+ * run. Here the worker starts when the app starts (construct building runs meanwhile), and
+ * validates the templates while AwsSolutions and TenantIsolationChecks walk the tree.
+ *
+ * Why the result is the built-in one, not an approximation:
+ * - The worker runs aws-cdk-lib's own `CloudFormationValidatePlugin.validate` on the same
+ *   `stackTemplates` (the same template files, account and region) and returns its report; the
+ *   main thread returns that report unchanged.
+ * - `replaceBuiltIn()` makes this instance aws-cdk-lib's built-in validator (the plugin's
+ *   singleton, which synthesis-validation.js appends after the registered plugins when built-in
+ *   validation is on), rather than registering another plugin. So it runs exactly where and
+ *   when the built-in one runs: last, only with `builtinCloudFormationValidation` and without
+ *   `CDK_VALIDATION=false`; the `@aws-cdk/core:validateAgainstDefaultRules` flag applies to its
+ *   report (matched by plugin name); and the templates do not change (registered plugins are
+ *   listed in the CDKMetadata resource, the built-in one is not).
+ * - The engine is prepared early with no rego rules (`CompositeEngine({})`). The plugin builds
+ *   its engine from the rego rules whose resource types occur in the templates (aws-cdk-lib
+ *   validation/rules/index.generated.json); the prepared engine is used only when that list is
+ *   empty for the templates being validated, so its configuration is exactly the one the plugin
+ *   would build; otherwise the plugin builds its own.
+ * - Warming the engine (validating a small template of the resource types the blueprint uses, so
+ *   that their schemas are loaded) does not change later results: validation is a function of
+ *   the engine configuration, the template and the options. test/nag/worker-validate.test.ts
+ *   compares the worker's report with the built-in plugin's, byte for byte, on the blueprint.
+ *
+ * Used only by bin/app.ts (`applyNagPacks(app, { cloudFormationValidation })`); tests that build
+ * an App without it get aws-cdk-lib's own built-in plugin.
+ */
+import { CloudFormationValidatePlugin, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
+
+/** Resource types whose schemas the worker loads before the first real template (a hint only). */
+const WARM_TYPES = [
+  'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
+  'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SSM::Parameter',
+  'AWS::Athena::WorkGroup', 'AWS::Lambda::Function', 'AWS::CloudFormation::Stack',
+];
+
+// Plain JavaScript (no TypeScript loader in a worker). It requires aws-cdk-lib from the path
+// the app itself resolved, so both threads use the same aws-cdk-lib and validator.
+const WORKER_SOURCE = `
+const { workerData } = require('worker_threads');
+const fs = require('fs');
+const path = require('path');
+const { port, flag, awsCdkLib, warmTypes } = workerData;
+const state = new Int32Array(flag);
+let plugin;
+let ready;
+function rulesFor(types) {
+  const index = JSON.parse(fs.readFileSync(path.join(path.dirname(awsCdkLib), 'core', 'lib', 'validation', 'rules', 'index.generated.json'), 'utf8'));
+  return index.rules.filter((r) => r.types === null || r.types.some((t) => types.has(t))).map((r) => r.file);
+}
+function prepare() {
+  const { CloudFormationValidatePlugin } = require(awsCdkLib);
+  const validator = require(require.resolve('@aws/cloudformation-validate', { paths: [path.dirname(awsCdkLib)] }));
+  plugin = new CloudFormationValidatePlugin();
+  const engine = new validator.CompositeEngine({});
+  const warm = { Resources: Object.fromEntries(warmTypes.map((type, i) => ['R' + i, { Type: type, Properties: {} }])) };
+  engine.validateTemplate(new validator.TemplateContent(JSON.stringify(warm), 'warm.template.json'), { detailLevel: 'STANDARD', severityLevel: 'WARN' });
+  return engine;
+}
+function reply(message) {
+  port.postMessage(message);
+  Atomics.store(state, 0, 1);
+  Atomics.notify(state, 0);
+}
+port.on('message', (job) => {
+  try {
+    ready ??= prepare();
+    const types = new Set();
+    for (const s of job.stackTemplates) {
+      for (const r of Object.values(JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {})) if (r && typeof r.Type === 'string') types.add(r.Type);
+    }
+    // The prepared engine has no rego rules: hand it over only when the plugin would build
+    // exactly that (no rule applies to these types), else let the plugin build its own.
+    if (rulesFor(types).length === 0) { plugin.engine = ready; plugin.engineResourceTypes = types; }
+    const report = plugin.validate({ templatePaths: job.stackTemplates.map((s) => s.templatePath), stackTemplates: job.stackTemplates });
+    reply({ report, version: plugin.version, ruleIds: plugin.ruleIds });
+  } catch (e) {
+    reply({ error: String(e && e.stack || e) });
+  }
+});
+try { ready = prepare(); } catch { /* reported when a job comes */ }
+`;
+
+interface WorkerAnswer {
+  readonly report?: PolicyValidationPluginReport;
+  readonly version?: string;
+  readonly ruleIds?: string[];
+  readonly error?: string;
+}
+
+/** A worker that died without answering (out of memory) fails the validation instead of hanging. */
+const COLLECT_TIMEOUT_MS = 20 * 60 * 1000;
+
+type StackTemplates = IPolicyValidationContext['stackTemplates'];
+
+export class WorkerCloudFormationValidatePlugin extends CloudFormationValidatePlugin {
+  private readonly worker: Worker;
+  private readonly port: MessageChannel['port1'];
+  private readonly state: Int32Array;
+  private started?: string;
+  private answer?: WorkerAnswer;
+
+  constructor() {
+    super();
+    const channel = new MessageChannel();
+    const flag = new SharedArrayBuffer(4);
+    this.state = new Int32Array(flag);
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: channel.port2, flag, awsCdkLib: require.resolve('aws-cdk-lib'), warmTypes: WARM_TYPES },
+      transferList: [channel.port2],
+    });
+    // The worker never keeps the app process alive (a synth that fails before validation exits).
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  /**
+   * Makes this aws-cdk-lib's built-in CloudFormation validator for this process (the singleton
+   * `CloudFormationValidatePlugin._singletonInstance()` returns; @internal in aws-cdk-lib 2.276).
+   */
+  public replaceBuiltIn(): void {
+    (CloudFormationValidatePlugin as unknown as { _instance?: CloudFormationValidatePlugin })._instance = this;
+  }
+
+  /** Starts validating these templates in the worker (idempotent for the same templates). */
+  public start(stackTemplates: StackTemplates): void {
+    const key = JSON.stringify(stackTemplates);
+    if (this.started === key) return;
+    if (this.started !== undefined) this.collect();
+    this.started = key;
+    this.answer = undefined;
+    Atomics.store(this.state, 0, 0);
+    this.port.postMessage({ stackTemplates: stackTemplates.map((s) => ({ ...s })) });
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.start(context.stackTemplates);
+    const answer = this.collect();
+    void this.worker.terminate();
+    if (answer.error !== undefined || !answer.report) throw new Error(`CloudFormation validation (worker thread) failed: ${answer.error}`);
+    return answer.report;
+  }
+
+  public get version(): string | undefined {
+    return this.answer?.version;
+  }
+
+  public get ruleIds(): string[] | undefined {
+    return this.answer?.ruleIds;
+  }
+
+  /** Blocks until the worker answers the started job. */
+  private collect(): WorkerAnswer {
+    if (this.answer) return this.answer;
+    const deadline = Date.now() + COLLECT_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      Atomics.wait(this.state, 0, 0, 1000);
+      const message = receiveMessageOnPort(this.port);
+      if (message) {
+        this.answer = message.message as WorkerAnswer;
+        return this.answer;
+      }
+    }
+    return { error: `no answer within ${COLLECT_TIMEOUT_MS / 60000} minutes` };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The CloudFormation validator in a worker thread (lib/nag/worker-cloudformation-validate.ts)
+ * returns exactly the report of aws-cdk-lib's built-in CloudFormationValidatePlugin, on the
+ * blueprint's own templates with one invalid value planted in one tenant stack out of 30.
+ */
+import { CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildBlueprint } from '../../lib/blueprint/app';
+import { generatedRegistry } from '../../lib/core/generated-registry';
+import { WorkerCloudFormationValidatePlugin } from '../../lib/nag/worker-cloudformation-validate';
+import { newTestApp } from '../helpers/app';
+
+jest.setTimeout(300_000);
+
+test('worker report equals the built-in validator report, and finds the one planted invalid value', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-validate-'));
+  try {
+    const app = newTestApp({ outdir, builtinCloudFormationValidation: false });
+    const blueprint = buildBlueprint(app, { registry: generatedRegistry(30) });
+    // Planted: SQS MessageRetentionPeriod must be 60..1209600 (AWS::SQS::Queue schema).
+    const victim = blueprint.tenants[17];
+    const queue = victim.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::SQS::Queue')!;
+    queue.addPropertyOverride('MessageRetentionPeriod', 5);
+    const assembly = app.synth();
+    const stackTemplates = assembly.stacksRecursively.map((s) => ({
+      stackConstructPath: s.hierarchicalId,
+      templatePath: s.templateFullPath,
+      accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
+      region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
+    }));
+    const context = { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates } as IPolicyValidationContext;
+
+    const builtIn = new CloudFormationValidatePlugin().validate(context);
+    const worker = new WorkerCloudFormationValidatePlugin();
+    const inWorker = worker.validate(context);
+
+    expect(JSON.stringify(inWorker)).toBe(JSON.stringify(builtIn));
+    expect(worker.version).toBe(new CloudFormationValidatePlugin().version);
+    const planted = inWorker.violations.filter((v) => v.violatingResources.some((r) => r.templatePath?.endsWith(`${victim.artifactId}.template.json`)));
+    expect(planted.map((v) => v.description).join('\n')).toMatch(/MessageRetentionPeriod/);
+    expect(inWorker.success).toBe(false);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
