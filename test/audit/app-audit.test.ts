@@ -46,9 +46,11 @@ describe('the blueprint app audits clean', () => {
     expect(r.findings.filter((f) => f.severity !== 'note')).toEqual([]);
     const scoped = r.inventory.principals.filter((p) => p.abac);
     expect(scoped.map((p) => p.name).sort()).toEqual(['tib-SupportAccessRole', 'tib-TenantAccessRole']);
-    // Break-glass reaches every tenant by design: named, with the reason the config gives.
+    // Principals that reach every tenant by design are named, with the reason the config gives.
+    // Break-glass is not among them as deployed: its permissions boundary is `Deny *` until an
+    // approver writes a time-bounded version (docs/support.md), so it reaches nothing here.
     const platform = r.findings.filter((f) => f.rule === 'TI-PLATFORM-PRINCIPAL').map((f) => f.constructPath);
-    expect(platform).toEqual(expect.arrayContaining(['Platform/Support/BreakGlass/Permissions/Resource']));
+    expect(platform.sort()).toEqual(['Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', 'Platform/Database/RlsBootstrap/Role/DefaultPolicy/Resource']);
     // Every role acting as a tenant is allowed some of its own tenant's requests: the proof is not vacuous.
     for (const c of r.matrix.coverage.filter((x) => x.principal.identity.some((st) => st.effect === 'Allow'))) expect(c.ownAllowed).toBeGreaterThan(0);
     // Pool bucket + pool key + the silo buckets and keys + tenant descriptors were evaluated.

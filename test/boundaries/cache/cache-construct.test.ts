@@ -198,7 +198,7 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acks.length).toBeGreaterThan(0);
     for (const [id, reason] of acks) {
-      expect(id).toMatch(/^(Annotation::)?(AwsSolutions-(SMG4|IAM5)|TI-RETAIN1\[(DeletionPolicy|UpdateReplacePolicy)::Delete\])/);
+      expect(id).toMatch(/^(Annotation::)?(AwsSolutions-(SMG4|IAM5)|TI-RETAIN1\[(DeletionPolicy|UpdateReplacePolicy)::Delete\]|TI-IAM3\[DenyAllTenantSessions::Null:aws:PrincipalTag\/TenantId\])/);
       expect(String(reason).length).toBeGreaterThan(40);
     }
   });

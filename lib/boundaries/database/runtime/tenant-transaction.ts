@@ -78,9 +78,15 @@ function normalized(text: string): string {
       let depth = 1;
       i += 2;
       while (i < text.length && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth += 1), (i += 2);
-        else if (text[i] === '*' && text[i + 1] === '/') (depth -= 1), (i += 2);
-        else i += 1;
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth += 1;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth -= 1;
+          i += 2;
+        } else {
+          i += 1;
+        }
       }
       out += ' ';
     } else if (c === "'") {
