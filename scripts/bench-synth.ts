@@ -26,7 +26,10 @@ const RAISED_QUOTAS = JSON.stringify({ users: 2000, userGroups: 200 });
 const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
-const sizes = args.filter((_a, i) => repeatAt < 0 || (i !== repeatAt && i !== repeatAt + 1)).map(Number).filter((n) => n > 0);
+const sizes = args
+  .filter((_a, i) => repeatAt < 0 || (i !== repeatAt && i !== repeatAt + 1))
+  .map(Number)
+  .filter((n) => n > 0);
 const counts = sizes.length > 0 ? sizes : [10, 100, 1000];
 
 interface Measured {
@@ -97,7 +100,12 @@ function median(values: number[]): number {
 }
 
 function medianRun(runs: Measured[]): Measured {
-  return { seconds: median(runs.map((r) => r.seconds)), cpuSeconds: median(runs.map((r) => r.cpuSeconds)), peakMiB: median(runs.map((r) => r.peakMiB)), load: runs.map((r) => r.load).join('/') };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    peakMiB: median(runs.map((r) => r.peakMiB)),
+    load: runs.map((r) => r.load).join('/'),
+  };
 }
 
 /** The floor's spec: one template per blueprint template, same resource count (CDKMetadata aside). */
@@ -166,7 +174,18 @@ async function measure(count: number): Promise<Row> {
     floorRuns.push(await cdkSynth(`floor ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`]));
     fs.rmSync(floorOut, { recursive: true, force: true });
     process.stderr.write(`${count} tenants: floor with the built-in validator (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    floorValidatedRuns.push(await cdkSynth(`floor+validator ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`, '-c', 'floorValidation=true']));
+    floorValidatedRuns.push(
+      await cdkSynth(`floor+validator ${count}`, [
+        '--app',
+        `node ${path.join('scripts', 'synth-floor-app.js')}`,
+        '-o',
+        floorOut,
+        '-c',
+        `floorSpec=${spec}`,
+        '-c',
+        'floorValidation=true',
+      ]),
+    );
     fs.rmSync(floorOut, { recursive: true, force: true });
   }
   fs.rmSync(dir, { recursive: true, force: true });
@@ -193,18 +212,24 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
-  console.log('For reference, the floor app with aws-cdk-lib\'s built-in CloudFormation validator on (as a plain `new App()` has it):');
+  console.log("For reference, the floor app with aws-cdk-lib's built-in CloudFormation validator on (as a plain `new App()` has it):");
   console.log('');
   console.log('| tenants | floor + built-in validator wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
   console.log('|---:|---:|---:|---:|');
   for (const r of rows) {
     const v = r.floorValidated;
-    console.log(`| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`);
+    console.log(
+      `| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`,
+    );
   }
   console.log('');
-  console.log(`Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`);
+  console.log(
+    `Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`,
+  );
   console.log('');
-  console.log('| tenants | platform resources | max resources / cache cell (nested) | max resources / tenant stack | largest template KiB | TenantAccessRole trust / inline / managed chars |');
+  console.log(
+    '| tenants | platform resources | max resources / cache cell (nested) | max resources / tenant stack | largest template KiB | TenantAccessRole trust / inline / managed chars |',
+  );
   console.log('|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(r.stats);
   const problems = rows.flatMap((r) => r.problems.map((p) => `${r.tenants} tenants: ${p}`));

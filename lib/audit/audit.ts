@@ -5,16 +5,7 @@
 import { LoadedAssembly, loadAssembly } from './assembly-loader';
 import { AuditConfig, EMPTY_CONFIG } from './config';
 import { AuditEngine, BuiltinEngine } from './engine/engine';
-import {
-  cacheFindings,
-  coverageFindings,
-  Finding,
-  inventoryFindings,
-  matrixFindings,
-  modelFindings,
-  reachFindings,
-  searchFindings,
-} from './findings';
+import { cacheFindings, coverageFindings, Finding, inventoryFindings, matrixFindings, modelFindings, reachFindings, searchFindings } from './findings';
 import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';

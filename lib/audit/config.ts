@@ -123,7 +123,8 @@ export function parseConfig(text: string, file: string): AuditConfig {
   const platformRaw = record('platformPrincipals');
   const platformPrincipals: Record<string, string> = {};
   for (const [k, reason] of Object.entries(platformRaw)) {
-    if (typeof reason !== 'string' || reason.trim() === '') throw at(`platformPrincipals["${k}"]`, 'must be a non-empty reason (why this principal may reach every tenant)');
+    if (typeof reason !== 'string' || reason.trim() === '')
+      throw at(`platformPrincipals["${k}"]`, 'must be a non-empty reason (why this principal may reach every tenant)');
     platformPrincipals[k] = reason;
   }
   return { file, ...(tenantIdPattern ? { tenantIdPattern } : {}), sessionPolicies, partitions, platformPrincipals };

@@ -217,7 +217,12 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
       ...(st?.sid ? { statementSid: st.sid } : {}),
     };
     if (p.platformReason) {
-      return { ...base, rule: RULES.platformPrincipal.id, severity: RULES.platformPrincipal.severity, why: `${p.name} ${what}; declared platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason}` };
+      return {
+        ...base,
+        rule: RULES.platformPrincipal.id,
+        severity: RULES.platformPrincipal.severity,
+        why: `${p.name} ${what}; declared platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason}`,
+      };
     }
     if (p.assumableByAws && !p.abac && !p.owner && !h.masterSecret) {
       return {
@@ -227,7 +232,12 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
         why: `${p.name} is assumed by other principals and ${what}: isolation rests on a session policy built in code the templates do not show; declare it as sessionPolicies["${key}"] (with {{tenant}}) so the audit can prove it, or as platformPrincipals["${key}"] if it reaches every tenant by design`,
       };
     }
-    return { ...base, rule: RULES.allTenants.id, severity: RULES.allTenants.severity, why: `${p.name} ${what}; give it tenant sessions or declare platformPrincipals["${key}"] with a reason` };
+    return {
+      ...base,
+      rule: RULES.allTenants.id,
+      severity: RULES.allTenants.severity,
+      why: `${p.name} ${what}; give it tenant sessions or declare platformPrincipals["${key}"] with a reason`,
+    };
   }) as Finding[];
 }
 

@@ -300,9 +300,7 @@ export class Resolver {
         case 'Fn::GetAtt': {
           const [id, attr] = Array.isArray(a) ? a : typeof a === 'string' ? [a.split('.')[0], a.split('.').slice(1).join('.')] : [];
           const attrName = this.resolve(stack, attr, at);
-          return typeof id === 'string' && typeof attrName === 'string'
-            ? this.getAtt(stack, id, attrName, at)
-            : this.fail(stack, at, 'malformed Fn::GetAtt');
+          return typeof id === 'string' && typeof attrName === 'string' ? this.getAtt(stack, id, attrName, at) : this.fail(stack, at, 'malformed Fn::GetAtt');
         }
         case 'Fn::Join': {
           const [sep, parts] = Array.isArray(a) ? a : [];

@@ -222,9 +222,7 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
         const props = resolver.properties(stack, logicalId);
         const tags = tagsOf(props);
         const trust = doc(stack, logicalId, props.AssumeRolePolicyDocument, 'AssumeRolePolicyDocument');
-        const identity = asList(props.Policies).flatMap((p, i) =>
-          doc(stack, logicalId, (p as Record<string, unknown>).PolicyDocument, `Policies[${i}]`),
-        );
+        const identity = asList(props.Policies).flatMap((p, i) => doc(stack, logicalId, (p as Record<string, unknown>).PolicyDocument, `Policies[${i}]`));
         const owner = ownerOf(stack, tags);
         const p: Principal = {
           arn: resolver.arnOf(stack, logicalId),
@@ -321,8 +319,7 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
         if (owner) literalTenants.add(owner);
         if (r.Type === 'AWS::S3::Bucket') {
           const enc = (props.BucketEncryption as { ServerSideEncryptionConfiguration?: unknown[] } | undefined)?.ServerSideEncryptionConfiguration?.[0] as
-            | { BucketKeyEnabled?: boolean; ServerSideEncryptionByDefault?: { KMSMasterKeyID?: string } }
-            | undefined;
+            { BucketKeyEnabled?: boolean; ServerSideEncryptionByDefault?: { KMSMasterKeyID?: string } } | undefined;
           const keyId = enc?.ServerSideEncryptionByDefault?.KMSMasterKeyID;
           if (keyId) res.keyArn = keyId;
           res.bucketKeyEnabled = enc?.BucketKeyEnabled === true;
@@ -375,7 +372,8 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
   for (const p of principals) {
     // ABAC only when the role uses a TenantId tag: an EKS Pod Identity trust allows
     // sts:TagSession for the pod's own tags, which is not a tenant session.
-    if (p.abac) p.abac = TENANT_TAG_USE.test(JSON.stringify([p.trust, p.identity, p.boundary ?? []].map((sts) => sts.map((st) => [st.resources, st.notResources, st.conditions]))));
+    if (p.abac)
+      p.abac = TENANT_TAG_USE.test(JSON.stringify([p.trust, p.identity, p.boundary ?? []].map((sts) => sts.map((st) => [st.resources, st.notResources, st.conditions]))));
     const session = Object.entries(config.sessionPolicies).find(([k]) => configKeyMatches(k, p.source, [p.name, p.arn]));
     if (session) p.sessionPolicy = { key: session[0], document: session[1] };
     const platform = Object.entries(config.platformPrincipals).find(([k]) => configKeyMatches(k, p.source, [p.name, p.arn]));

@@ -220,7 +220,11 @@ export async function runMatrix(
             ...(session ? { session } : {}),
           };
         };
-        const vars0 = { arn: r.arn, keyArn: r.keyArn ?? '', dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe` };
+        const vars0 = {
+          arn: r.arn,
+          keyArn: r.keyArn ?? '',
+          dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`,
+        };
         // Own-tenant probes (victim = the acting tenant) count coverage; they are not leaks.
         for (const v of a === null ? victims : [...new Set([...victims, ...(owner === undefined || owner === a ? [a] : [])])]) {
           const own = v === a;
@@ -243,7 +247,7 @@ export async function runMatrix(
           }
           const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
           for (const ns of [...new Set(nss)]) {
-            const templates = owner ? r.kind.ownedProbes ?? [] : r.kind.pooledProbes ?? [];
+            const templates = owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
             for (const t of templates) {
               const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r) };
               const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));

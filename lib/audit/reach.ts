@@ -49,7 +49,10 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
           if (Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
           const by = two.map((id) => {
             const ns = namespaceOf(r, id);
-            const resource = t.resource.replace('{arn}', r.arn).replace('{ns}', ns).replace('{index}', r.indexes?.[0] ?? 'audit');
+            const resource = t.resource
+              .replace('{arn}', r.arn)
+              .replace('{ns}', ns)
+              .replace('{index}', r.indexes?.[0] ?? 'audit');
             const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
             const a = allowed(p, r, t.action, resource, ctx, null);
             return a ? { resource, a } : undefined;

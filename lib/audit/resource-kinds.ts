@@ -191,9 +191,11 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
     ref: 'url',
     arn: (n, i) => `${regional('sqs', i)}:${n}`,
     attrs: { QueueName: 'name', QueueUrl: 'name' },
-    ownedProbes: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:ChangeMessageVisibility'].map(
-      (action) => ({ action, resource: '{arn}', context: { 'aws:SecureTransport': 'true' } }),
-    ),
+    ownedProbes: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:ChangeMessageVisibility'].map((action) => ({
+      action,
+      resource: '{arn}',
+      context: { 'aws:SecureTransport': 'true' },
+    })),
   },
   'AWS::SecretsManager::Secret': {
     service: 'secretsmanager',

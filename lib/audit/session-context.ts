@@ -31,4 +31,3 @@ export function sessionContextFromTrust(p: Principal): Record<string, string> {
   }
   return out;
 }
-

@@ -183,7 +183,8 @@ function assumedPartition(r: TenantResource): Partition | undefined {
   return undefined;
 }
 
-const WRITE = /^(s3:put|s3:delete|dynamodb:(put|update|delete|batchwrite|transactwrite|partiqlinsert|partiqlupdate|partiqldelete)|sqs:send|sns:publish|secretsmanager:put|ssm:put|kinesis:put|firehose:put|es:eshttp(put|post|delete)|rds-data:)/i;
+const WRITE =
+  /^(s3:put|s3:delete|dynamodb:(put|update|delete|batchwrite|transactwrite|partiqlinsert|partiqlupdate|partiqldelete)|sqs:send|sns:publish|secretsmanager:put|ssm:put|kinesis:put|firehose:put|es:eshttp(put|post|delete)|rds-data:)/i;
 
 /** A request of `p` acting as `actingAs` (null: untagged, or the role's own credentials). */
 export function probeRequest(p: Principal, actingAs: string | null, action: string, resource: string, extra: Record<string, string | string[]> = {}): AuthzRequest {
@@ -242,12 +243,20 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
   const facing = inv.principals.filter(isTenantFacing);
   for (const p of inv.principals) {
     if (p.abac) evidence.push({ part: 'tenant sessions', detail: `${p.source.logicalId} (${p.name}): trust allows sts:TagSession and the role uses a TenantId tag` });
-    else if (p.owner) evidence.push({ part: 'tenant sessions', detail: `${p.source.logicalId} (${p.name}) belongs to tenant "${p.owner}" (TenantId tag on the role or its stack)` });
-    if (p.sessionPolicy) evidence.push({ part: 'tenant sessions', detail: `${p.source.logicalId}: session policy declared (config sessionPolicies["${p.sessionPolicy.key}"])` });
-    if (p.platformReason) evidence.push({ part: 'platform', detail: `${p.source.logicalId}: platform principal (config platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason})` });
+    else if (p.owner)
+      evidence.push({ part: 'tenant sessions', detail: `${p.source.logicalId} (${p.name}) belongs to tenant "${p.owner}" (TenantId tag on the role or its stack)` });
+    if (p.sessionPolicy)
+      evidence.push({ part: 'tenant sessions', detail: `${p.source.logicalId}: session policy declared (config sessionPolicies["${p.sessionPolicy.key}"])` });
+    if (p.platformReason)
+      evidence.push({
+        part: 'platform',
+        detail: `${p.source.logicalId}: platform principal (config platformPrincipals["${p.platformReason.key}"]: ${p.platformReason.reason})`,
+      });
   }
   for (const m of inv.pooledMarkers) evidence.push({ part: 'pooled', detail: `stack ${m.stack} is tagged TenantId=${m.value}, not a tenant id: a pooled marker` });
-  const all = new AllStatements(inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? sessionPolicyFor(p, PRINCIPAL_TENANT) ?? [] : [])]));
+  const all = new AllStatements(
+    inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? (sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []) : [])]),
+  );
 
   const unclassified: UnclassifiedStore[] = [];
   const probed: TenantResource[] = [];
@@ -264,9 +273,14 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
       // own (a variable-based grant would open the attacker's prefix in someone else's bucket).
       const kind: Partition['kind'] | undefined = r.type === 'AWS::S3::Bucket' ? 'objectKey' : r.kind.namespace === 'index' ? 'indexPrefix' : undefined;
       const declared = spec && kind ? spec[1][kind] : undefined;
-      const p: Partition | undefined = declared ? { kind: kind!, template: declared, evidence: `config partitions["${spec![0]}"].${kind}` } : kind ? inferPartition(r, all) ?? assumedPartition(r) : undefined;
+      const p: Partition | undefined = declared
+        ? { kind: kind!, template: declared, evidence: `config partitions["${spec![0]}"].${kind}` }
+        : kind
+          ? (inferPartition(r, all) ?? assumedPartition(r))
+          : undefined;
       if (p) r.partition = { ...p, assumed: false };
-      r.reason = spec?.[1].name && !r.tags.TenantId ? `name matches config partitions["${spec[0]}"].name` : `TenantId=${r.owner} tag (${r.tags.TenantId ? 'resource' : 'stack'})`;
+      r.reason =
+        spec?.[1].name && !r.tags.TenantId ? `name matches config partitions["${spec[0]}"].name` : `TenantId=${r.owner} tag (${r.tags.TenantId ? 'resource' : 'stack'})`;
       probed.push(r);
       continue;
     }
@@ -333,7 +347,10 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
   }
   for (const u of inv.cacheUsers) {
     if (u.accessString.includes(CACHE_ROOT) || u.owner) {
-      evidence.push({ part: 'tenant-owned', detail: `cache user ${u.userName}: ${u.owner ? `TenantId=${u.owner}` : `key patterns in the ${CACHE_ROOT}<id>: namespace`}` });
+      evidence.push({
+        part: 'tenant-owned',
+        detail: `cache user ${u.userName}: ${u.owner ? `TenantId=${u.owner}` : `key patterns in the ${CACHE_ROOT}<id>: namespace`}`,
+      });
     }
   }
   inv.resources.splice(0, inv.resources.length, ...probed);
@@ -361,7 +378,9 @@ export function tagUsedInPattern(statements: readonly Statement[]): boolean {
       [...(st.resources ?? []), ...(st.notResources ?? [])].some((x) => VAR_RE.test(x)) ||
       st.conditions.some(
         (c) =>
-          !/^(forallvalues:|foranyvalue:)?(stringequals|stringnotequals|stringequalsignorecase|stringnotequalsignorecase|arnequals|arnnotequals)(ifexists)?$/i.test(c.operator) &&
+          !/^(forallvalues:|foranyvalue:)?(stringequals|stringnotequals|stringequalsignorecase|stringnotequalsignorecase|arnequals|arnnotequals)(ifexists)?$/i.test(
+            c.operator,
+          ) &&
           !/^null$/i.test(c.operator) &&
           (c.values.some((v) => VAR_RE.test(v)) || VAR_RE.test(c.key)),
       ),

@@ -62,10 +62,7 @@ export class PlatformStack extends Stack {
       props.broker ??
       new iam.Role(this, 'DemoBrokerRole', {
         description: 'Placeholder for the application role that assumes TenantAccessRole. Replace with -c brokerRoleArn=...',
-        assumedBy: new iam.CompositePrincipal(
-          new iam.ServicePrincipal('lambda.amazonaws.com'),
-          new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-        ),
+        assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('ecs-tasks.amazonaws.com')),
         maxSessionDuration: Duration.hours(1),
       });
 
@@ -139,8 +136,7 @@ export class PlatformStack extends Stack {
       new RetiredTenantsDeny(this, 'RetiredTenants', { role: this.tenantAccessRole.role, tenants: offboarded });
     }
     // Support tooling: SupportAccessRole, break-glass, audit trail, alert (docs/support.md).
-    const people = (id: string, arns?: readonly string[]) =>
-      arns && arns.length > 0 ? arns.map((arn, i) => identityFromArn(this, `${id}${i}`, arn)) : undefined;
+    const people = (id: string, arns?: readonly string[]) => (arns && arns.length > 0 ? arns.map((arn, i) => identityFromArn(this, `${id}${i}`, arn)) : undefined);
     this.support = new SupportTooling(this, 'Support', {
       poolStorage: this.storage,
       accessLogsBucket: this.accessLogsBucket,

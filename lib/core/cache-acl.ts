@@ -36,32 +36,150 @@ import { cacheKeyPrefix, TenantRef } from './namespace';
  */
 export const KEYED_TENANT_COMMANDS: readonly string[] = [
   // strings
-  'append', 'decr', 'decrby', 'get', 'getdel', 'getex', 'getrange', 'getset', 'incr', 'incrby',
-  'incrbyfloat', 'lcs', 'mget', 'mset', 'msetnx', 'psetex', 'set', 'setex', 'setnx', 'setrange',
-  'strlen', 'substr',
+  'append',
+  'decr',
+  'decrby',
+  'get',
+  'getdel',
+  'getex',
+  'getrange',
+  'getset',
+  'incr',
+  'incrby',
+  'incrbyfloat',
+  'lcs',
+  'mget',
+  'mset',
+  'msetnx',
+  'psetex',
+  'set',
+  'setex',
+  'setnx',
+  'setrange',
+  'strlen',
+  'substr',
   // key lifecycle (within the tenant's own keys)
-  'copy', 'del', 'exists', 'expire', 'expireat', 'expiretime', 'persist', 'pexpire', 'pexpireat',
-  'pexpiretime', 'pttl', 'rename', 'renamenx', 'touch', 'ttl', 'type', 'unlink',
+  'copy',
+  'del',
+  'exists',
+  'expire',
+  'expireat',
+  'expiretime',
+  'persist',
+  'pexpire',
+  'pexpireat',
+  'pexpiretime',
+  'pttl',
+  'rename',
+  'renamenx',
+  'touch',
+  'ttl',
+  'type',
+  'unlink',
   // hashes (HSCAN iterates one hash, a declared key)
-  'hdel', 'hexists', 'hget', 'hgetall', 'hincrby', 'hincrbyfloat', 'hkeys', 'hlen', 'hmget',
-  'hmset', 'hrandfield', 'hscan', 'hset', 'hsetnx', 'hstrlen', 'hvals',
+  'hdel',
+  'hexists',
+  'hget',
+  'hgetall',
+  'hincrby',
+  'hincrbyfloat',
+  'hkeys',
+  'hlen',
+  'hmget',
+  'hmset',
+  'hrandfield',
+  'hscan',
+  'hset',
+  'hsetnx',
+  'hstrlen',
+  'hvals',
   // lists
-  'blmove', 'blmpop', 'blpop', 'brpop', 'brpoplpush', 'lindex', 'linsert', 'llen', 'lmove',
-  'lmpop', 'lpop', 'lpos', 'lpush', 'lpushx', 'lrange', 'lrem', 'lset', 'ltrim', 'rpop',
-  'rpoplpush', 'rpush', 'rpushx',
+  'blmove',
+  'blmpop',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'lindex',
+  'linsert',
+  'llen',
+  'lmove',
+  'lmpop',
+  'lpop',
+  'lpos',
+  'lpush',
+  'lpushx',
+  'lrange',
+  'lrem',
+  'lset',
+  'ltrim',
+  'rpop',
+  'rpoplpush',
+  'rpush',
+  'rpushx',
   // sets
-  'sadd', 'scard', 'sdiff', 'sdiffstore', 'sinter', 'sintercard', 'sinterstore', 'sismember',
-  'smembers', 'smismember', 'smove', 'spop', 'srandmember', 'srem', 'sscan', 'sunion',
+  'sadd',
+  'scard',
+  'sdiff',
+  'sdiffstore',
+  'sinter',
+  'sintercard',
+  'sinterstore',
+  'sismember',
+  'smembers',
+  'smismember',
+  'smove',
+  'spop',
+  'srandmember',
+  'srem',
+  'sscan',
+  'sunion',
   'sunionstore',
   // sorted sets
-  'bzmpop', 'bzpopmax', 'bzpopmin', 'zadd', 'zcard', 'zcount', 'zdiff', 'zdiffstore', 'zincrby',
-  'zinter', 'zintercard', 'zinterstore', 'zlexcount', 'zmpop', 'zmscore', 'zpopmax', 'zpopmin',
-  'zrandmember', 'zrange', 'zrangebylex', 'zrangebyscore', 'zrangestore', 'zrank', 'zrem',
-  'zremrangebylex', 'zremrangebyrank', 'zremrangebyscore', 'zrevrange', 'zrevrangebylex',
-  'zrevrangebyscore', 'zrevrank', 'zscan', 'zscore', 'zunion', 'zunionstore',
+  'bzmpop',
+  'bzpopmax',
+  'bzpopmin',
+  'zadd',
+  'zcard',
+  'zcount',
+  'zdiff',
+  'zdiffstore',
+  'zincrby',
+  'zinter',
+  'zintercard',
+  'zinterstore',
+  'zlexcount',
+  'zmpop',
+  'zmscore',
+  'zpopmax',
+  'zpopmin',
+  'zrandmember',
+  'zrange',
+  'zrangebylex',
+  'zrangebyscore',
+  'zrangestore',
+  'zrank',
+  'zrem',
+  'zremrangebylex',
+  'zremrangebyrank',
+  'zremrangebyscore',
+  'zrevrange',
+  'zrevrangebylex',
+  'zrevrangebyscore',
+  'zrevrank',
+  'zscan',
+  'zscore',
+  'zunion',
+  'zunionstore',
   // hyperloglog, bitmaps
-  'pfadd', 'pfcount', 'bitcount', 'bitfield', 'bitfield_ro', 'bitop', 'bitpos',
-  'getbit', 'setbit',
+  'pfadd',
+  'pfcount',
+  'bitcount',
+  'bitfield',
+  'bitfield_ro',
+  'bitop',
+  'bitpos',
+  'getbit',
+  'setbit',
   // transactions: WATCH declares keys
   'watch',
 ];
@@ -71,10 +189,7 @@ export const KEYED_TENANT_COMMANDS: readonly string[] = [
  * only with a pattern literally equal to the tenant's own (`tenant:<id>:*`): Redis compares
  * subscription patterns as strings, it does not ask whether one pattern covers another.
  */
-export const CHANNEL_TENANT_COMMANDS: readonly string[] = [
-  'publish', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe',
-  'spublish', 'ssubscribe', 'sunsubscribe',
-];
+export const CHANNEL_TENANT_COMMANDS: readonly string[] = ['publish', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'spublish', 'ssubscribe', 'sunsubscribe'];
 
 /**
  * Commands that declare no keys and are still allowed, each with the reason it cannot reach
@@ -88,18 +203,18 @@ export const KEYLESS_TENANT_COMMANDS: Readonly<Record<string, string>> = {
   quit: 'closes this connection',
   multi: 'starts a transaction on this connection; each queued command is checked on its own',
   exec: 'runs the queued commands, each already checked at queue time',
-  discard: 'drops this connection\'s queued transaction',
-  unwatch: 'forgets this connection\'s WATCHed keys',
+  discard: "drops this connection's queued transaction",
+  unwatch: "forgets this connection's WATCHed keys",
   'client|setname': 'names this connection',
-  'client|getname': 'reads this connection\'s name',
-  'client|id': 'reads this connection\'s id',
+  'client|getname': "reads this connection's name",
+  'client|id': "reads this connection's id",
   readonly: 'cluster mode: lets this connection read from replicas',
   readwrite: 'cluster mode: undoes READONLY on this connection',
   asking: 'cluster mode: follows an ASK redirect on this connection',
   'cluster|slots': 'cluster topology (slot ranges and node endpoints); no key names or data',
   'cluster|shards': 'cluster topology (slot ranges and node endpoints); no key names or data',
   'cluster|nodes': 'cluster topology (slot ranges and node endpoints); no key names or data',
-  command: 'the server\'s static command table (names, arity, key positions); no data',
+  command: "the server's static command table (names, arity, key positions); no data",
 };
 
 /**
@@ -107,44 +222,61 @@ export const KEYLESS_TENANT_COMMANDS: Readonly<Record<string, string>> = {
  * (everything not allowed is refused anyway; this list is documentation and a test fixture).
  */
 export const REFUSED_WITH_REASON: Readonly<Record<string, string>> = {
-  keys: 'no declared keys: lists every tenant\'s keys',
-  scan: 'no declared keys: iterates every tenant\'s keys',
-  randomkey: 'no declared keys: returns any tenant\'s key name',
-  dbsize: 'no declared keys: counts every tenant\'s keys',
-  flushall: 'no declared keys: erases every tenant\'s keys',
-  flushdb: 'no declared keys: erases every tenant\'s keys',
+  keys: "no declared keys: lists every tenant's keys",
+  scan: "no declared keys: iterates every tenant's keys",
+  randomkey: "no declared keys: returns any tenant's key name",
+  dbsize: "no declared keys: counts every tenant's keys",
+  flushall: "no declared keys: erases every tenant's keys",
+  flushdb: "no declared keys: erases every tenant's keys",
   swapdb: 'no declared keys: swaps whole databases',
   select: 'switches database; a serverless cache has only database 0',
-  move: 'moves a key into another database, outside the cache\'s single namespace',
+  move: "moves a key into another database, outside the cache's single namespace",
   migrate: 'copies keys to another server',
   dump: 'serialised values are not needed by a cache and ease exfiltration',
   restore: 'writes raw serialised values',
   object: 'encoding and idle-time introspection; not needed by a cache',
-  pfmerge: 'Redis 7.0.15 lets `PFMERGE <destkey>` with no source key past the key pattern (key extraction fails, the ACL sees no key): it creates or probes another tenant\'s key. Proven in test/cache; refused until the engine checks it',
+  pfmerge:
+    "Redis 7.0.15 lets `PFMERGE <destkey>` with no source key past the key pattern (key extraction fails, the ACL sees no key): it creates or probes another tenant's key. Proven in test/cache; refused until the engine checks it",
   sort: 'BY/GET patterns read external keys (Redis refuses them without ~*, refused here outright)',
   sort_ro: 'BY/GET patterns read external keys',
   eval: 'scripts: shared script cache, undeclared keys in Redis < 7',
-  evalsha: 'scripts: shared script cache (another tenant\'s script by hash)',
-  eval_ro: 'scripts', evalsha_ro: 'scripts',
+  evalsha: "scripts: shared script cache (another tenant's script by hash)",
+  eval_ro: 'scripts',
+  evalsha_ro: 'scripts',
   script: 'SCRIPT FLUSH/EXISTS/LOAD act on the cache shared by all users',
-  fcall: 'functions are libraries shared by all users', fcall_ro: 'functions',
+  fcall: 'functions are libraries shared by all users',
+  fcall_ro: 'functions',
   function: 'FUNCTION LOAD/DELETE/FLUSH change libraries other tenants call',
-  client: 'CLIENT LIST/INFO/KILL/PAUSE see or act on other tenants\' connections; CLIENT TRACKING BCAST PREFIX receives invalidations for any prefix (accepted by Redis 7.0 for a user confined to its own keys)',
+  client:
+    "CLIENT LIST/INFO/KILL/PAUSE see or act on other tenants' connections; CLIENT TRACKING BCAST PREFIX receives invalidations for any prefix (accepted by Redis 7.0 for a user confined to its own keys)",
   monitor: 'streams every command of every client',
   info: 'keyspace sizes, client and command statistics of the whole server',
-  config: 'server configuration', acl: 'user administration (ACL LIST shows every tenant user)',
-  pubsub: 'PUBSUB CHANNELS/NUMSUB/NUMPAT list other tenants\' channels',
-  slowlog: 'shows other clients\' commands with their arguments',
-  latency: 'server diagnostics', memory: 'server memory diagnostics',
-  debug: 'server debugging', module: 'loads code into the server',
-  wait: 'replication barrier; not needed', waitaof: 'replication barrier; not needed',
+  config: 'server configuration',
+  acl: 'user administration (ACL LIST shows every tenant user)',
+  pubsub: "PUBSUB CHANNELS/NUMSUB/NUMPAT list other tenants' channels",
+  slowlog: "shows other clients' commands with their arguments",
+  latency: 'server diagnostics',
+  memory: 'server memory diagnostics',
+  debug: 'server debugging',
+  module: 'loads code into the server',
+  wait: 'replication barrier; not needed',
+  waitaof: 'replication barrier; not needed',
   reset: 'returns the connection to the default user',
-  shutdown: 'stops the server', save: 'persistence', bgsave: 'persistence',
-  bgrewriteaof: 'persistence', lastsave: 'persistence', replicaof: 'replication',
-  slaveof: 'replication', failover: 'replication', sync: 'replication', psync: 'replication',
-  role: 'replication topology', time: 'not needed', lolwut: 'not needed',
-  'cluster|getkeysinslot': 'lists any tenant\'s keys in a slot',
-  'cluster|countkeysinslot': 'counts any tenant\'s keys in a slot',
+  shutdown: 'stops the server',
+  save: 'persistence',
+  bgsave: 'persistence',
+  bgrewriteaof: 'persistence',
+  lastsave: 'persistence',
+  replicaof: 'replication',
+  slaveof: 'replication',
+  failover: 'replication',
+  sync: 'replication',
+  psync: 'replication',
+  role: 'replication topology',
+  time: 'not needed',
+  lolwut: 'not needed',
+  'cluster|getkeysinslot': "lists any tenant's keys in a slot",
+  'cluster|countkeysinslot': "counts any tenant's keys in a slot",
 };
 
 /** Every command a tenant user may run, sorted (ACL rule order does not matter for `+cmd`). */
@@ -169,14 +301,7 @@ export interface TenantAccessStringOptions {
  */
 export function tenantAccessString(tenant: TenantRef, options: TenantAccessStringOptions = {}): string {
   const prefix = cacheKeyPrefix(tenant);
-  return [
-    options.enabled === false ? 'off' : 'on',
-    'resetchannels',
-    '-@all',
-    ...tenantAllowedCommands().map((c) => `+${c}`),
-    `~${prefix}*`,
-    `&${prefix}*`,
-  ].join(' ');
+  return [options.enabled === false ? 'off' : 'on', 'resetchannels', '-@all', ...tenantAllowedCommands().map((c) => `+${c}`), `~${prefix}*`, `&${prefix}*`].join(' ');
 }
 
 /**
@@ -200,20 +325,20 @@ export const REVIEWED_CONFINED_KEYLESS: Readonly<Record<string, string>> = {
   time: 'returns the server clock',
   lolwut: 'prints the server version as art',
   lastsave: 'timestamp of the last snapshot; no data',
-  select: 'switches this connection\'s database; the key and channel patterns apply in every database',
-  wait: 'waits for this connection\'s writes to replicate',
+  select: "switches this connection's database; the key and channel patterns apply in every database",
+  wait: "waits for this connection's writes to replicate",
   reset: 'returns this connection to the default user (disabled in every cell)',
   pfselftest: 'tests the HyperLogLog implementation on internal data',
   'client|info': 'describes this connection only',
   'client|reply': 'switches replies of this connection',
-  'client|caching': 'tracking hint for this connection\'s next command (needs CLIENT TRACKING, which is not confined)',
+  'client|caching': "tracking hint for this connection's next command (needs CLIENT TRACKING, which is not confined)",
   'client|trackinginfo': 'tracking state of this connection',
   'client|getredir': 'tracking redirect of this connection',
   'cluster|keyslot': 'hash slot of the given string; no data',
   'acl|whoami': 'the user name of this connection',
-  'acl|cat': 'the server\'s static list of ACL categories',
-  'acl|genpass': 'returns random bytes from the server\'s generator',
-  'cluster|myid': 'this node\'s id; no data',
+  'acl|cat': "the server's static list of ACL categories",
+  'acl|genpass': "returns random bytes from the server's generator",
+  'cluster|myid': "this node's id; no data",
 };
 
 /**
@@ -222,7 +347,7 @@ export const REVIEWED_CONFINED_KEYLESS: Readonly<Record<string, string>> = {
  */
 export const KEYED_BUT_UNCONFINED: Readonly<Record<string, string>> = {
   migrate: 'copies keys to a server the caller names: the key pattern does not bound the destination',
-  move: 'moves a key into another database, outside the cache\'s single namespace',
+  move: "moves a key into another database, outside the cache's single namespace",
   pfmerge: REFUSED_WITH_REASON.pfmerge,
 };
 
@@ -311,9 +436,7 @@ export function parseAccessString(text: string): AccessString {
 /** The commands a rule list is evaluated on: every runnable entry of the table, and any name a rule gives that the table lacks. */
 function runnableCommands(acl: AccessString): string[] {
   const known = Object.keys(CACHE_COMMAND_TABLE).filter((c) => !CACHE_COMMAND_TABLE[c].subcommands);
-  const named = acl.commandRules
-    .map((r) => r.target)
-    .filter((t) => !t.startsWith('@') && !(t in CACHE_COMMAND_TABLE) && !(containerOf(t) in CACHE_COMMAND_TABLE));
+  const named = acl.commandRules.map((r) => r.target).filter((t) => !t.startsWith('@') && !(t in CACHE_COMMAND_TABLE) && !(containerOf(t) in CACHE_COMMAND_TABLE));
   return [...new Set([...known, ...named])];
 }
 
@@ -342,7 +465,8 @@ export function commandAllowed(acl: AccessString, command: string): boolean {
     if (t === '@all') matches = true;
     else if (t.startsWith('@')) matches = categories.includes(t.slice(1));
     else if (t === c || t === container) matches = true;
-    else if (!isSub && containerOf(t) === c) matches = r.allow; // first-argument form
+    else if (!isSub && containerOf(t) === c)
+      matches = r.allow; // first-argument form
     else matches = false;
     if (matches) allowed = r.allow;
   }

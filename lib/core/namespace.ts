@@ -80,7 +80,9 @@ assertPurposesUnambiguous(TENANT_RESOURCE_PURPOSES);
 /** `tenant-<id>-<purpose>` — names of per-tenant resources such as SQS queues (purposes: a closed set). */
 export function tenantResourceName(tenant: TenantRef, purpose: TenantResourcePurpose): string {
   if (!(TENANT_RESOURCE_PURPOSES as readonly string[]).includes(purpose)) {
-    throw new Error(`invalid resource purpose ${JSON.stringify(purpose)}: one of ${TENANT_RESOURCE_PURPOSES.join(', ')} (a closed set, so that no two tenants' names collide)`);
+    throw new Error(
+      `invalid resource purpose ${JSON.stringify(purpose)}: one of ${TENANT_RESOURCE_PURPOSES.join(', ')} (a closed set, so that no two tenants' names collide)`,
+    );
   }
   return `tenant-${ref(tenant)}-${purpose}`;
 }

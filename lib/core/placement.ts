@@ -48,10 +48,7 @@ export function tenantsByCell(tenants: readonly TenantEntry[]): Map<number, Tena
  * `cacheCellProblems`, not "fixed" by moving someone's live cache user). Silo tenants are
  * returned unchanged. Returns new entries; the input is not modified.
  */
-export function placeTenantsInCacheCells(
-  tenants: readonly TenantEntry[],
-  capacity: number = CACHE_CELL_CAPACITY,
-): TenantEntry[] {
+export function placeTenantsInCacheCells(tenants: readonly TenantEntry[], capacity: number = CACHE_CELL_CAPACITY): TenantEntry[] {
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new Error(`placeTenantsInCacheCells: capacity must be a positive integer, got ${capacity}`);
   }

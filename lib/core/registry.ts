@@ -141,9 +141,7 @@ export function loadRegistry(file: string): Registry {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new RegistryError(file, [
-      err.code === 'ENOENT' ? 'file not found' : `cannot read: ${err.message}`,
-    ]);
+    throw new RegistryError(file, [err.code === 'ENOENT' ? 'file not found' : `cannot read: ${err.message}`]);
   }
   return parseRegistry(text, file);
 }

@@ -47,11 +47,4 @@ export const TENANT_FORBIDDEN_PATHS: readonly string[] = [
 export const SEARCH_TEMPLATE_PATHS: readonly string[] = ['*/_search/template*', '*/_msearch/template*'];
 
 /** HTTP verbs a tenant session may use on its own indexes (`es:ESHttp*` actions). */
-export const TENANT_SEARCH_ACTIONS = [
-  'es:ESHttpGet',
-  'es:ESHttpHead',
-  'es:ESHttpPost',
-  'es:ESHttpPut',
-  'es:ESHttpDelete',
-  'es:ESHttpPatch',
-] as const;
+export const TENANT_SEARCH_ACTIONS = ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete', 'es:ESHttpPatch'] as const;

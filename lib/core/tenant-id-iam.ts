@@ -18,17 +18,7 @@
 import { RESERVED_TENANT_IDS, TENANT_ID_MAX_LENGTH, TENANT_ID_MIN_LENGTH } from './tenant-id';
 
 /** Characters STS allows in tag values that a TenantId may not contain (ASCII part). */
-const REFUSED_CHARACTERS = [
-  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''),
-  ' ',
-  '_',
-  '.',
-  ':',
-  '/',
-  '=',
-  '+',
-  '@',
-];
+const REFUSED_CHARACTERS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''), ' ', '_', '.', ':', '/', '=', '+', '@'];
 
 /** `StringLike` pattern every accepted tag value matches: at least TENANT_ID_MIN_LENGTH characters. */
 export const TENANT_TAG_REQUIRED_PATTERN = '?'.repeat(TENANT_ID_MIN_LENGTH) + '*';
@@ -46,16 +36,16 @@ export const TENANT_TAG_REFUSED_PATTERNS: readonly string[] = [
 
 /** IAM `StringLike` semantics (`*` any run, `?` one character, case-sensitive), for tests and the audit. */
 export function iamStringLike(value: string, pattern: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 's').test(value);
 }
 
 /** True when a tag value passes both trust-policy conditions. */
 export function tagValueAcceptedByTrustPolicy(value: string): boolean {
-  return (
-    iamStringLike(value, TENANT_TAG_REQUIRED_PATTERN) &&
-    !TENANT_TAG_REFUSED_PATTERNS.some((p) => iamStringLike(value, p))
-  );
+  return iamStringLike(value, TENANT_TAG_REQUIRED_PATTERN) && !TENANT_TAG_REFUSED_PATTERNS.some((p) => iamStringLike(value, p));
 }
 
 /** What STS itself accepts as a session tag value (IAM User Guide, id_session-tags): ≤ 256 characters of these. */

@@ -52,14 +52,7 @@ export const RESERVED_TENANT_IDS: readonly string[] = [
 ];
 
 /** The rule a refused id broke; stable identifiers for tests and tools. */
-export type TenantIdRule =
-  | 'type'
-  | 'length'
-  | 'charset'
-  | 'leading-letter'
-  | 'double-hyphen'
-  | 'trailing-hyphen'
-  | 'reserved';
+export type TenantIdRule = 'type' | 'length' | 'charset' | 'leading-letter' | 'double-hyphen' | 'trailing-hyphen' | 'reserved';
 
 /** A refused tenant id: names the rule it broke and the offending value. */
 export class TenantIdError extends Error {
@@ -88,19 +81,11 @@ export class TenantId {
       return new TenantIdError('type', value, `expected a string, got ${value === null ? 'null' : typeof value}`);
     }
     if (value.length < TENANT_ID_MIN_LENGTH || value.length > TENANT_ID_MAX_LENGTH) {
-      return new TenantIdError(
-        'length',
-        value,
-        `must be ${TENANT_ID_MIN_LENGTH} to ${TENANT_ID_MAX_LENGTH} characters, got ${value.length}`,
-      );
+      return new TenantIdError('length', value, `must be ${TENANT_ID_MIN_LENGTH} to ${TENANT_ID_MAX_LENGTH} characters, got ${value.length}`);
     }
     const bad = value.match(/[^a-z0-9-]/);
     if (bad) {
-      return new TenantIdError(
-        'charset',
-        value,
-        `only lowercase letters a-z, digits and hyphens are allowed; found ${JSON.stringify(bad[0])}`,
-      );
+      return new TenantIdError('charset', value, `only lowercase letters a-z, digits and hyphens are allowed; found ${JSON.stringify(bad[0])}`);
     }
     if (!/^[a-z]/.test(value)) {
       return new TenantIdError('leading-letter', value, 'must start with a lowercase letter');

@@ -38,9 +38,19 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
 
 /** Resource types whose schemas the worker loads before the first real template (a hint only). */
 const WARM_TYPES = [
-  'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
-  'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SSM::Parameter',
-  'AWS::Athena::WorkGroup', 'AWS::Lambda::Function', 'AWS::CloudFormation::Stack',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::KMS::Key',
+  'AWS::KMS::Alias',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy',
+  'AWS::SSM::Parameter',
+  'AWS::Athena::WorkGroup',
+  'AWS::Lambda::Function',
+  'AWS::CloudFormation::Stack',
 ];
 
 // Plain JavaScript (no TypeScript loader in a worker). It requires aws-cdk-lib from the path

@@ -5,7 +5,15 @@
  * workers.
  */
 export * from '../boundaries/identity/runtime/errors';
-export { TenantContext, TenantTokenVerifier, DEFAULT_TOKEN_ALGORITHMS, assertTenantContext, isTenantContext, bearerToken, tenantStatusFromRegistry } from '../boundaries/identity/runtime/tenant-context';
+export {
+  TenantContext,
+  TenantTokenVerifier,
+  DEFAULT_TOKEN_ALGORITHMS,
+  assertTenantContext,
+  isTenantContext,
+  bearerToken,
+  tenantStatusFromRegistry,
+} from '../boundaries/identity/runtime/tenant-context';
 export type { TenantTokenVerifierProps, TenantStatusLookup, VerifyOptions } from '../boundaries/identity/runtime/tenant-context';
 export { TenantCredentialVendor } from '../boundaries/identity/runtime/tenant-credentials';
 export type { StsAssumeRoleClient, TenantCredentials, TenantCredentialVendorProps } from '../boundaries/identity/runtime/tenant-credentials';
@@ -19,7 +27,16 @@ export {
 } from '../boundaries/storage/runtime/tenant-objects';
 export type { PresignOptions, PresignedUrl, TenantClientSource, TenantObjectStoreProps } from '../boundaries/storage/runtime/tenant-objects';
 export { TenantTable } from '../boundaries/dynamodb/runtime/tenant-table';
-export type { PutOptions, QueryOptions, QueryResult, TenantDynamoDbClientSource, TenantExpression, TenantItemKey, TenantTableSchema, TransactWriteItem } from '../boundaries/dynamodb/runtime/tenant-table';
+export type {
+  PutOptions,
+  QueryOptions,
+  QueryResult,
+  TenantDynamoDbClientSource,
+  TenantExpression,
+  TenantItemKey,
+  TenantTableSchema,
+  TransactWriteItem,
+} from '../boundaries/dynamodb/runtime/tenant-table';
 export { TenantTableError } from '../boundaries/dynamodb/runtime/errors';
 export type { TenantTableErrorCode } from '../boundaries/dynamodb/runtime/errors';
 export { withTenantTransaction } from '../boundaries/database/runtime/tenant-transaction';

@@ -14,15 +14,7 @@ import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  objectPrefix,
-  PRINCIPAL_TENANT,
-  TenantAccessRole,
-  TenantAnalytics,
-  TenantDatabase,
-  TenantId,
-  TenantIsolationChecks,
-} from 'tenant-isolation-blueprint';
+import { objectPrefix, PRINCIPAL_TENANT, TenantAccessRole, TenantAnalytics, TenantDatabase, TenantId, TenantIsolationChecks } from 'tenant-isolation-blueprint';
 // Type-only: proves the subpath declarations resolve (the runtime is checked without aws-cdk-lib).
 import type { TenantTokenVerifier } from 'tenant-isolation-blueprint/runtime';
 import type { AuditResult } from 'tenant-isolation-blueprint/audit';
@@ -46,9 +38,7 @@ tenantRole.role.addToPrincipalPolicy(
 );
 if (plantedCase) {
   // The mistake the pack exists for: every tenant's objects.
-  tenantRole.role.addToPrincipalPolicy(
-    new iam.PolicyStatement({ sid: 'PlantedAnyTenant', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::consumer-documents/*'] }),
-  );
+  tenantRole.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PlantedAnyTenant', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::consumer-documents/*'] }));
 }
 
 const vpc = new ec2.Vpc(stack, 'Vpc', {

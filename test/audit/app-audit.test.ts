@@ -77,7 +77,10 @@ describe('the blueprint app audits clean', () => {
     // A tenant reaches the objects of a tenant whose id extends its own (the acting ids are derived
     // from the literal ids in the policies: here the retired tenant's id in RetiredTenantsDeny).
     expect(
-      r.matrix.leaks.some((l) => l.probe.action === 's3:GetObject' && l.probe.actingAs !== null && l.probe.victim !== l.probe.actingAs && (l.probe.victim ?? '').startsWith(l.probe.actingAs)),
+      r.matrix.leaks.some(
+        (l) =>
+          l.probe.action === 's3:GetObject' && l.probe.actingAs !== null && l.probe.victim !== l.probe.actingAs && (l.probe.victim ?? '').startsWith(l.probe.actingAs),
+      ),
     ).toBe(true);
   });
 

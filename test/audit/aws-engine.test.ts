@@ -43,7 +43,11 @@ class RecordedIamSimulatorDouble implements IamSimulatorClient {
 }
 
 const ROLE = 'arn:aws:iam::111111111111:role/TenantRole';
-const identity = parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/tenants/${aws:PrincipalTag/TenantId}/*' }] }, undefined, 't');
+const identity = parsePolicyDocument(
+  { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/tenants/${aws:PrincipalTag/TenantId}/*' }] },
+  undefined,
+  't',
+);
 const item = (action: string, resource: string, tenant = 'acme'): EngineItem => ({
   request: { principalArn: ROLE, principalAccount: '111111111111', action, resource, context: requestContext({ 'aws:PrincipalTag/TenantId': tenant }) },
   policies: { identity },

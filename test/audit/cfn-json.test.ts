@@ -34,7 +34,12 @@ function irsa(condition: unknown): Record<string, Record<string, unknown>> {
             },
           ],
         },
-        Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pool-bucket/tenants/${aws:PrincipalTag/TenantId}/*' }] } }],
+        Policies: [
+          {
+            PolicyName: 'p',
+            PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pool-bucket/tenants/${aws:PrincipalTag/TenantId}/*' }] },
+          },
+        ],
       },
     },
   };
@@ -60,7 +65,9 @@ test('2. a condition block the audit cannot read: TI-UNRESOLVED warning naming t
   const r = await runAudit(dir);
   const f = r.findings.filter((x) => x.rule === 'TI-UNRESOLVED' && x.severity === 'warning');
   expect(f.map((x) => x.logicalId)).toContain('AppServiceAccountRole');
-  expect(f.find((x) => x.logicalId === 'AppServiceAccountRole' && /AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals could not be read/.test(x.why))).toBeDefined();
+  expect(
+    f.find((x) => x.logicalId === 'AppServiceAccountRole' && /AssumeRolePolicyDocument\.Statement\[0\]\.Condition\.StringEquals could not be read/.test(x.why)),
+  ).toBeDefined();
   // The rest of the app was still proven.
   expect(r.matrix.requests).toBeGreaterThan(0);
   expect(r.matrix.coverage.find((x) => x.principal.name === 'TenantRole')!.ownAllowed).toBeGreaterThan(0);

@@ -16,7 +16,9 @@ function capture() {
 
 const clean = writeAssembly(tmpDir('cli-clean'), { Platform: { resources: { ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS) } } });
 const leaky = writeAssembly(tmpDir('cli-leaky'), {
-  Platform: { resources: { ...poolBucket(), TenantRole: abacRole([{ Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/${TAG}*`) }, NULL_TAG_DENY]) } },
+  Platform: {
+    resources: { ...poolBucket(), TenantRole: abacRole([{ Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/${TAG}*`) }, NULL_TAG_DENY]) },
+  },
 });
 
 describe('exit codes', () => {

@@ -23,7 +23,13 @@ function run(args: string[]) {
 function appWithReader(): string {
   const parent = tmpDir('cfg');
   writeAssembly(path.join(parent, 'cdk.out'), {
-    Platform: { resources: { ...pooledTable(), ...tenantTableRole(LEADING_KEYS_STATEMENTS), ReaderFn: serviceRole('ReaderFn', [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: TABLE_ARN }]) } },
+    Platform: {
+      resources: {
+        ...pooledTable(),
+        ...tenantTableRole(LEADING_KEYS_STATEMENTS),
+        ReaderFn: serviceRole('ReaderFn', [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: TABLE_ARN }]),
+      },
+    },
   });
   return parent;
 }
@@ -39,9 +45,21 @@ describe('bad config is exit 2 naming the file and the key', () => {
     ['unreadable file', () => '/nonexistent/tenant-isolation.json', /config \/nonexistent\/tenant-isolation\.json: cannot be read: not found/],
     ['not JSON', () => write('{ nope'), /config .*c\.json is not valid JSON/],
     ['unknown key', () => write('{"platformPrinciples": {}}'), /config .*c\.json: platformPrinciples: unknown key/],
-    ['a session policy that is not a policy', () => write('{"sessionPolicies": {"VendedRole": {"Effect": "Allow"}}}'), /config .*c\.json: sessionPolicies\["VendedRole"\]: not a policy: .*no Statement/],
-    ['a session policy statement with a bad Effect', () => write('{"sessionPolicies": {"R": {"Statement": [{"Effect": "Permit"}]}}}'), /sessionPolicies\["R"\]: not a policy: .*Effect must be Allow or Deny/],
-    ['a partition without {{tenant}}', () => write('{"partitions": {"Items": {"partitionKey": "TENANT#"}}}'), /partitions\["Items"\]\.partitionKey: must be a string containing \{\{tenant\}\}/],
+    [
+      'a session policy that is not a policy',
+      () => write('{"sessionPolicies": {"VendedRole": {"Effect": "Allow"}}}'),
+      /config .*c\.json: sessionPolicies\["VendedRole"\]: not a policy: .*no Statement/,
+    ],
+    [
+      'a session policy statement with a bad Effect',
+      () => write('{"sessionPolicies": {"R": {"Statement": [{"Effect": "Permit"}]}}}'),
+      /sessionPolicies\["R"\]: not a policy: .*Effect must be Allow or Deny/,
+    ],
+    [
+      'a partition without {{tenant}}',
+      () => write('{"partitions": {"Items": {"partitionKey": "TENANT#"}}}'),
+      /partitions\["Items"\]\.partitionKey: must be a string containing \{\{tenant\}\}/,
+    ],
     ['an unknown partition kind', () => write('{"partitions": {"Items": {"prefix": "{{tenant}}"}}}'), /partitions\["Items"\]\.prefix: unknown key/],
     ['a bad regular expression', () => write('{"tenantIdPattern": "^(["}'), /tenantIdPattern: not a valid regular expression/],
     ['a platform principal without a reason', () => write('{"platformPrincipals": {"ReaderFn": ""}}'), /platformPrincipals\["ReaderFn"\]: must be a non-empty reason/],
@@ -70,7 +88,9 @@ test('tenant-isolation.json next to the assembly folder is read by default; --co
 });
 
 test('no tenant model: exit 2 with how to declare one, never "clean"', async () => {
-  const dir = writeAssembly(tmpDir('no-model'), { App: { resources: { Data: { Type: 'AWS::S3::Bucket', Properties: {} }, Fn: serviceRole('Fn', [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]) } } });
+  const dir = writeAssembly(tmpDir('no-model'), {
+    App: { resources: { Data: { Type: 'AWS::S3::Bucket', Properties: {} }, Fn: serviceRole('Fn', [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]) } },
+  });
   const r = await run([dir]);
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/error: no tenant model found/);

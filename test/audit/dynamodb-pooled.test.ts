@@ -13,7 +13,17 @@ import { parseRegistry } from '../../lib/core/registry';
 import { abacRole, NULL_TAG_DENY, TAG, tmpDir, writeAssembly } from './fixtures/assembly-builder';
 import { synthBlueprint } from './fixtures/synth-blueprint';
 
-const PARSED = parseRegistry(JSON.stringify({ version: 1, tenants: [{ id: 'acme', tier: 'pool' }, { id: 'acme-corp', tier: 'pool' }, { id: 'globex', tier: 'silo' }] }), 'test registry');
+const PARSED = parseRegistry(
+  JSON.stringify({
+    version: 1,
+    tenants: [
+      { id: 'acme', tier: 'pool' },
+      { id: 'acme-corp', tier: 'pool' },
+      { id: 'globex', tier: 'silo' },
+    ],
+  }),
+  'test registry',
+);
 const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
 const TABLE_ARN = 'table/tib-tenant-items';
 /** The blueprint's own config (repo root): its reviewed platform principals. */
@@ -74,12 +84,13 @@ test('attack: ForAllValues without the Null guard and without the Denies lets a 
   expect(r.findings.some((f) => f.severity === 'error' && f.logicalId.startsWith('TenantAccessRoleDefaultPolicy'))).toBe(true);
 });
 
-test('attack: a pattern without the # delimiter reaches tenants whose id extends the caller\'s', async () => {
+test("attack: a pattern without the # delimiter reaches tenants whose id extends the caller's", async () => {
   const dir = loosened((sts) =>
     sts
       .filter((st) => st.Sid !== 'DenyPooledItemsOfOtherTenants')
       .map((st) => {
-        if (st.Sid === 'PooledItemsOwnPartitions') (st.Condition as Record<string, Record<string, unknown>>)['ForAllValues:StringLike']['dynamodb:LeadingKeys'] = ['${aws:PrincipalTag/TenantId}*'];
+        if (st.Sid === 'PooledItemsOwnPartitions')
+          (st.Condition as Record<string, Record<string, unknown>>)['ForAllValues:StringLike']['dynamodb:LeadingKeys'] = ['${aws:PrincipalTag/TenantId}*'];
         return st;
       }),
   );
@@ -103,7 +114,20 @@ describe('a hand-made app with a pooled global table (tags on the replica)', () 
   const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dynamodb:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':table/items']] };
   const app = (condition: Record<string, unknown>, extraActions: string[] = []) =>
     writeAssembly(tmpDir('ddb-global'), {
-      App: { resources: { Items: table('AWS::DynamoDB::GlobalTable'), TenantRole: abacRole([NULL_TAG_DENY, { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', ...extraActions], Resource: arn, ...(Object.keys(condition).length ? { Condition: condition } : {}) }]) } },
+      App: {
+        resources: {
+          Items: table('AWS::DynamoDB::GlobalTable'),
+          TenantRole: abacRole([
+            NULL_TAG_DENY,
+            {
+              Effect: 'Allow',
+              Action: ['dynamodb:GetItem', 'dynamodb:Query', ...extraActions],
+              Resource: arn,
+              ...(Object.keys(condition).length ? { Condition: condition } : {}),
+            },
+          ]),
+        },
+      },
     });
 
   test('sound confinement: pooled, probed, no leak', async () => {

@@ -57,11 +57,17 @@ function condition(r: ReturnType<typeof prng>): Cond {
     case 'bool':
       return { [r.pick(['Bool', 'BoolIfExists'])]: { 'aws:SecureTransport': r.pick(['true', 'false']) } };
     case 'forall':
-      return { [r.pick(['ForAllValues:StringEquals', 'ForAnyValue:StringEquals', 'ForAllValues:StringLike'])]: { 'aws:TagKeys': r.pick([['TenantId'], ['TenantId', 'Team'], ['Other']]) } };
+      return {
+        [r.pick(['ForAllValues:StringEquals', 'ForAnyValue:StringEquals', 'ForAllValues:StringLike'])]: {
+          'aws:TagKeys': r.pick([['TenantId'], ['TenantId', 'Team'], ['Other']]),
+        },
+      };
     case 'kms':
       return { [r.pick(['StringLike', 'StringNotLike'])]: { 'kms:EncryptionContext:aws:s3:arn': `${B}/tenants/${TAG}/*` } };
     default:
-      return { [r.pick(['ArnLike', 'ArnNotLike', 'ArnEquals'])]: { 'aws:PrincipalArn': r.pick([ROLE, `arn:aws:iam::${ACCOUNT}:role/*`, 'arn:aws:iam::222222222222:role/*']) } };
+      return {
+        [r.pick(['ArnLike', 'ArnNotLike', 'ArnEquals'])]: { 'aws:PrincipalArn': r.pick([ROLE, `arn:aws:iam::${ACCOUNT}:role/*`, 'arn:aws:iam::222222222222:role/*']) },
+      };
   }
 }
 

@@ -33,7 +33,13 @@ const platform = (resources: FixtureStack['resources']): Record<string, FixtureS
 
 const SILO_CLEAN = [
   { Effect: 'Deny', Principal: { AWS: tenantRoleArn }, Action: 's3:*', Resource: siloObjects, Condition: { StringNotEquals: { 'aws:PrincipalTag/TenantId': 'globex' } } },
-  { Effect: 'Allow', Principal: { AWS: tenantRoleArn }, Action: 's3:GetObject', Resource: siloObjects, Condition: { StringEquals: { 'aws:PrincipalTag/TenantId': 'globex' } } },
+  {
+    Effect: 'Allow',
+    Principal: { AWS: tenantRoleArn },
+    Action: 's3:GetObject',
+    Resource: siloObjects,
+    Condition: { StringEquals: { 'aws:PrincipalTag/TenantId': 'globex' } },
+  },
 ];
 
 const LEAKS: Case[] = [
@@ -81,12 +87,18 @@ const LEAKS: Case[] = [
   },
   {
     name: 'wide bucket policy on a silo bucket (Principal *)',
-    stacks: platform({ TenantRole: abacRole(SCOPED_POOL_STATEMENTS), ...siloBucket('globex', [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: siloObjects }]) }),
+    stacks: platform({
+      TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+      ...siloBucket('globex', [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: siloObjects }]),
+    }),
     expected: [['TI-WIDE-RESOURCE-POLICY', 'SiloBucketPolicy']],
   },
   {
     name: 'silo bucket policy names the shared role without a tenant condition',
-    stacks: platform({ TenantRole: abacRole(SCOPED_POOL_STATEMENTS), ...siloBucket('globex', [{ Effect: 'Allow', Principal: { AWS: tenantRoleArn }, Action: 's3:GetObject', Resource: siloObjects }]) }),
+    stacks: platform({
+      TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+      ...siloBucket('globex', [{ Effect: 'Allow', Principal: { AWS: tenantRoleArn }, Action: 's3:GetObject', Resource: siloObjects }]),
+    }),
     expected: [['TI-WIDE-RESOURCE-POLICY', 'SiloBucketPolicy']],
   },
   {
@@ -94,7 +106,14 @@ const LEAKS: Case[] = [
     stacks: platform({
       ...poolBucket(),
       TenantRole: abacRole(
-        [{ Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects('tenants/*'), Condition: { StringEqualsIfExists: { 'aws:PrincipalTag/TenantId': 'nobody-x' } } }],
+        [
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: poolObjects('tenants/*'),
+            Condition: { StringEqualsIfExists: { 'aws:PrincipalTag/TenantId': 'nobody-x' } },
+          },
+        ],
         { Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: 'arn:aws:iam::111111111111:role/broker' } }] },
       ),
     }),
@@ -168,7 +187,12 @@ const LEAKS: Case[] = [
       ...poolBucket(),
       TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: '*' }], {
         Statement: [
-          { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { StringLike: { 'aws:RequestTag/TenantId': '???*' } } },
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+            Condition: { StringLike: { 'aws:RequestTag/TenantId': '???*' } },
+          },
         ],
       }),
     }),
@@ -194,7 +218,9 @@ const LEAKS: Case[] = [
         resources: {
           GlobexWorker: {
             Type: 'AWS::IAM::Role',
-            Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: 'arn:aws:iam::111111111111:root' } }] } },
+            Properties: {
+              AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: 'arn:aws:iam::111111111111:root' } }] },
+            },
           },
         },
       },
@@ -203,7 +229,12 @@ const LEAKS: Case[] = [
   },
   {
     name: 'cache user reaching all keys with +@all',
-    stacks: platform({ AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', Engine: 'redis', AccessString: 'on ~* &* +@all', Tags: [{ Key: 'TenantId', Value: 'acme' }] } } }),
+    stacks: platform({
+      AcmeUser: {
+        Type: 'AWS::ElastiCache::User',
+        Properties: { UserId: 'acme', UserName: 'acme', Engine: 'redis', AccessString: 'on ~* &* +@all', Tags: [{ Key: 'TenantId', Value: 'acme' }] },
+      },
+    }),
     expected: [
       ['TI-CACHE-KEYS', 'AcmeUser'],
       ['TI-CACHE-CHANNELS', 'AcmeUser'],
@@ -212,7 +243,9 @@ const LEAKS: Case[] = [
   },
   {
     name: 'cache key pattern without delimiter (tenant:acme*)',
-    stacks: platform({ AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: 'on ~tenant:acme* -@all +get +set' } } }),
+    stacks: platform({
+      AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: 'on ~tenant:acme* -@all +get +set' } },
+    }),
     expected: [['TI-CACHE-KEYS', 'AcmeUser']],
   },
   {
@@ -223,12 +256,20 @@ const LEAKS: Case[] = [
   {
     name: 'default cache user left enabled',
     // With a tenant role: an app without any tenant model is refused (exit 2), not audited.
-    stacks: platform({ ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), DefaultUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'tib-default', UserName: 'default', AccessString: 'on ~* +@all' } } }),
+    stacks: platform({
+      ...poolBucket(),
+      TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+      DefaultUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'tib-default', UserName: 'default', AccessString: 'on ~* +@all' } },
+    }),
     expected: [['TI-CACHE-DEFAULT-USER', 'DefaultUser']],
   },
   {
     name: 'search domain allowing explicit indexes in multi-requests',
-    stacks: platform({ ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), Search: { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'search', AdvancedOptions: { 'rest.action.multi.allow_explicit_index': 'true' } } } }),
+    stacks: platform({
+      ...poolBucket(),
+      TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+      Search: { Type: 'AWS::OpenSearchService::Domain', Properties: { DomainName: 'search', AdvancedOptions: { 'rest.action.multi.allow_explicit_index': 'true' } } },
+    }),
     expected: [['TI-SEARCH-EXPLICIT-INDEX', 'Search']],
   },
   {
@@ -255,7 +296,10 @@ const LEAKS: Case[] = [
     stacks: {
       Platform: {
         parameters: { BucketName: { Type: 'String' } },
-        resources: { ...poolBucket(), TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:aws:s3:::${BucketName}/*' } }]) },
+        resources: {
+          ...poolBucket(),
+          TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:aws:s3:::${BucketName}/*' } }]),
+        },
       },
     },
     expected: [['TI-UNRESOLVED', 'TenantRole']],
@@ -268,8 +312,14 @@ const CLEAN: Case[] = [
   {
     name: 'clean cache users',
     stacks: platform({
-      AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: 'on ~tenant:acme:* &tenant:acme:* -@all +get +set +del' } },
-      AcmeCorpUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme-corp', UserName: 'acme-corp', AccessString: 'on ~tenant:acme-corp:* resetchannels -@all +@read -@keyspace -@pubsub -@dangerous' } },
+      AcmeUser: {
+        Type: 'AWS::ElastiCache::User',
+        Properties: { UserId: 'acme', UserName: 'acme', AccessString: 'on ~tenant:acme:* &tenant:acme:* -@all +get +set +del' },
+      },
+      AcmeCorpUser: {
+        Type: 'AWS::ElastiCache::User',
+        Properties: { UserId: 'acme-corp', UserName: 'acme-corp', AccessString: 'on ~tenant:acme-corp:* resetchannels -@all +@read -@keyspace -@pubsub -@dangerous' },
+      },
       DefaultUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'tib-default', UserName: 'default', AccessString: 'off -@all' } },
     }),
     expected: [],

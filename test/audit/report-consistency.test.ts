@@ -20,7 +20,12 @@ beforeAll(() => {
       resources: {
         ...poolBucket(),
         ...pooledTable(),
-        TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/${TAG}*`) }, { Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE_ARN }, NULL_TAG_DENY]),
+        TenantRole: abacRole([
+          ...SCOPED_POOL_STATEMENTS,
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: poolObjects(`tenants/${TAG}*`) },
+          { Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE_ARN },
+          NULL_TAG_DENY,
+        ]),
         ReaderFn: serviceRole('ReaderFn', [{ Effect: 'Allow', Action: 'dynamodb:Query', Resource: TABLE_ARN }]),
       },
     },
@@ -42,7 +47,11 @@ test('text, JSON, Markdown, HTML and SARIF agree on every count', async () => {
   for (const level of ['error', 'warning', 'note'] as const) {
     expect(sarif.runs[0].results.filter((x: { level: string }) => x.level === level)).toHaveLength(s.findings[level]);
   }
-  const html = out.html.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"');
+  const html = out.html
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"');
   for (const line of summaryLines({ ...r, durationMs: r.durationMs })) {
     expect(out.text).toContain(line);
     expect(out.markdown).toContain(line);
@@ -64,7 +73,11 @@ test('every report opens with the model and its evidence', async () => {
   expect(text).toContain('Items (AWS::DynamoDB::Table): partitionKey {{tenant}} (key schema: partition key "tenantId" names a tenant)');
   expect(text).toContain('TenantRole (TenantRole): trust allows sts:TagSession and the role uses a TenantId tag');
   const json = JSON.parse(FORMATS.json(r));
-  expect(json.model.stores.map((x: { logicalId: string; class: string }) => `${x.logicalId}:${x.class}`).sort()).toEqual(['Items:pooled', 'PoolBucket:pooled', 'PoolKey:pooled']);
+  expect(json.model.stores.map((x: { logicalId: string; class: string }) => `${x.logicalId}:${x.class}`).sort()).toEqual([
+    'Items:pooled',
+    'PoolBucket:pooled',
+    'PoolKey:pooled',
+  ]);
   expect(FORMATS.markdown(r)).toMatch(/Tenant model and evidence[\s\S]*tenant sessions:/);
   expect(FORMATS.html(r)).toMatch(/<h2>Tenant model<\/h2>\s*<pre>tenant model/);
 });

@@ -35,7 +35,9 @@ describe('pooled DynamoDB table', () => {
 
   test('2. dynamodb:* with no condition: a different report, an error naming the principal and the table', async () => {
     const clean = await audit({ Platform: { resources: { ...pooledTable(), ...tenantTableRole(LEADING_KEYS_STATEMENTS) } } });
-    const r = await audit({ Platform: { resources: { ...pooledTable(), ...tenantTableRole([{ Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE_ARN }, NULL_TAG_DENY]) } } });
+    const r = await audit({
+      Platform: { resources: { ...pooledTable(), ...tenantTableRole([{ Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE_ARN }, NULL_TAG_DENY]) } },
+    });
     const get = r.findings.find((f) => f.rule === 'TI-UNSCOPED-GRANT' && f.action === 'dynamodb:GetItem');
     expect(get).toMatchObject({ severity: 'error', principal: 'arn:aws:iam::111111111111:role/TenantRole', resource: TABLE_ARN, logicalId: 'TenantRole' });
     expect(r.findings.find((f) => f.rule === 'TI-CROSS-TENANT-LISTING' && f.action === 'dynamodb:Scan')).toMatchObject({ resource: TABLE_ARN });
@@ -46,7 +48,9 @@ describe('pooled DynamoDB table', () => {
 
   test('3. ForAllValues without the Null guard: Scan (no LeadingKeys at all) reaches every tenant', async () => {
     const [allow] = LEADING_KEYS_STATEMENTS;
-    const r = await audit({ Platform: { resources: { ...pooledTable(), ...tenantTableRole([{ ...allow, Action: [...ITEM_ACTIONS, 'dynamodb:Scan'] }, NULL_TAG_DENY]) } } });
+    const r = await audit({
+      Platform: { resources: { ...pooledTable(), ...tenantTableRole([{ ...allow, Action: [...ITEM_ACTIONS, 'dynamodb:Scan'] }, NULL_TAG_DENY]) } },
+    });
     const scan = r.findings.filter((f) => f.action === 'dynamodb:Scan').map((f) => `${f.severity} ${f.rule} ${f.resource} ${f.statementSid}`);
     expect(scan).toEqual([`error TI-CROSS-TENANT-LISTING ${TABLE_ARN} OwnPartition`]);
     // The table and its index entries both.
@@ -97,7 +101,10 @@ describe('vended credentials', () => {
   test('8. a declared session policy that does not narrow: the cross-tenant reads are named', async () => {
     const loose = { Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: TABLE_ARN }] };
     const r = await audit({ Platform: { resources: { ...pooledTable(), ...vendedPattern() } } }, config({ sessionPolicies: { 'Platform/VendedRole': loose } }));
-    expect(r.findings.find((f) => f.rule === 'TI-UNSCOPED-GRANT' && f.action === 'dynamodb:GetItem')).toMatchObject({ principal: 'arn:aws:iam::111111111111:role/VendedRole', resource: TABLE_ARN });
+    expect(r.findings.find((f) => f.rule === 'TI-UNSCOPED-GRANT' && f.action === 'dynamodb:GetItem')).toMatchObject({
+      principal: 'arn:aws:iam::111111111111:role/VendedRole',
+      resource: TABLE_ARN,
+    });
   });
 });
 
@@ -123,15 +130,23 @@ describe('principals that reach every tenant with their own credentials', () => 
     const db = {
       Db: { Type: 'AWS::RDS::DBCluster', Properties: { Engine: 'aurora-postgresql', DBClusterIdentifier: 'db' } },
       DbSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db-master' } },
-      DbSecretAttachment: { Type: 'AWS::SecretsManager::SecretTargetAttachment', Properties: { SecretId: { Ref: 'DbSecret' }, TargetId: { Ref: 'Db' }, TargetType: 'AWS::RDS::DBCluster' } },
+      DbSecretAttachment: {
+        Type: 'AWS::SecretsManager::SecretTargetAttachment',
+        Properties: { SecretId: { Ref: 'DbSecret' }, TargetId: { Ref: 'Db' }, TargetType: 'AWS::RDS::DBCluster' },
+      },
       Migrator: serviceRole('Migrator', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }]),
       // What CDK grants: Ref of the attachment, which returns the secret's ARN.
       Bootstrap: serviceRole('Bootstrap', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'DbSecretAttachment' } }]),
     };
     const r = await audit({ Platform: { resources: { ...pooledTable(), ...tenantTableRole(LEADING_KEYS_STATEMENTS), ...db } } });
     expect(r.inventory.stores.find((s) => s.source.logicalId === 'DbSecret')!.reason).toMatch(/master credentials of db/);
-    expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Migrator'))).toMatchObject({ action: 'secretsmanager:GetSecretValue', severity: 'error' });
-    expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Bootstrap'))).toMatchObject({ resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-master-AUDIT0' });
+    expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Migrator'))).toMatchObject({
+      action: 'secretsmanager:GetSecretValue',
+      severity: 'error',
+    });
+    expect(r.findings.find((f) => f.rule === 'TI-ALL-TENANTS' && f.principal?.endsWith('/Bootstrap'))).toMatchObject({
+      resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-master-AUDIT0',
+    });
   });
 });
 
@@ -153,7 +168,11 @@ describe('what is a tenant', () => {
   test('13. a CI artifacts bucket no tenant principal reaches is platform and never probed as tenants/<id>/', async () => {
     const ci = {
       CiArtifacts: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'ci-artifacts' } },
-      CiRole: serviceRole('CiRole', [{ Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::ci-artifacts', 'arn:aws:s3:::ci-artifacts/*'] }], 'codebuild.amazonaws.com'),
+      CiRole: serviceRole(
+        'CiRole',
+        [{ Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::ci-artifacts', 'arn:aws:s3:::ci-artifacts/*'] }],
+        'codebuild.amazonaws.com',
+      ),
     };
     const r = await audit({ Platform: { resources: { ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), ...ci } } });
     expect(failing(r.findings)).toEqual([]);
@@ -190,7 +209,10 @@ describe('what is a tenant', () => {
   });
 
   test('15. UUID tenant ids (preset): a worker on every queue reaches the other tenant', async () => {
-    const r = await audit(uuidStacks(() => 'arn:aws:sqs:*:*:*'), config({ tenantIdPattern: 'uuid' }));
+    const r = await audit(
+      uuidStacks(() => 'arn:aws:sqs:*:*:*'),
+      config({ tenantIdPattern: 'uuid' }),
+    );
     const f = r.findings.filter((x) => x.rule === 'TI-UNSCOPED-GRANT' && x.action === 'sqs:ReceiveMessage');
     expect(f.map((x) => [x.tenants?.actingAs, x.tenants?.victim]).sort()).toEqual([
       [A, B],
@@ -201,7 +223,11 @@ describe('what is a tenant', () => {
   test('16. a shared table written by the roles of two tenants without a partition condition: cross-tenant error', async () => {
     const worker = (t: string) => ({
       tags: { TenantId: t },
-      resources: { Worker: serviceRole(`worker-${t}`, [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/shared' }]) },
+      resources: {
+        Worker: serviceRole(`worker-${t}`, [
+          { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/shared' },
+        ]),
+      },
     });
     const shared = { Shared: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'shared', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] } } };
     const r = await audit({ Platform: { resources: shared }, 'Tenant-acme': worker('acme'), 'Tenant-globex': worker('globex') });
@@ -212,20 +238,38 @@ describe('what is a tenant', () => {
 
   test('17. a store tenant sessions reach without a visible partition: a finding that says what to declare', async () => {
     const queue = { Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'events' } } };
-    const r = await audit({ Platform: { resources: { ...poolBucket(), ...queue, TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:111111111111:events' }]) } } });
+    const r = await audit({
+      Platform: {
+        resources: {
+          ...poolBucket(),
+          ...queue,
+          TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:111111111111:events' }]),
+        },
+      },
+    });
     const f = r.findings.find((x) => x.rule === 'TI-UNCLASSIFIED-STORE')!;
     expect([f.severity, f.logicalId]).toEqual(['warning', 'Events']);
     expect(f.why).toContain('declare partitions["Platform/Events"]');
     // Declared by name, the queue belongs to one tenant.
     const declared = await audit(
-      { Platform: { resources: { ...poolBucket(), Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'tenant-acme-events' } }, TenantRole: abacRole(SCOPED_POOL_STATEMENTS) } } },
+      {
+        Platform: {
+          resources: {
+            ...poolBucket(),
+            Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'tenant-acme-events' } },
+            TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+          },
+        },
+      },
       config({ partitions: { 'AWS::SQS::Queue': { name: 'tenant-{{tenant}}-events' } } }),
     );
     expect(declared.inventory.stores.find((s) => s.source.logicalId === 'Events')).toMatchObject({ owner: 'acme', classification: 'tenant-owned' });
   });
 
   test('18. no tenant model at all: refused, with how to declare one', async () => {
-    const stacks = { App: { resources: { Data: { Type: 'AWS::S3::Bucket', Properties: {} }, Fn: serviceRole('Fn', [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]) } } };
+    const stacks = {
+      App: { resources: { Data: { Type: 'AWS::S3::Bucket', Properties: {} }, Fn: serviceRole('Fn', [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]) } },
+    };
     await expect(audit(stacks)).rejects.toThrow(NoTenantModelError);
     await expect(audit(stacks)).rejects.toThrow(/no tenant model found[\s\S]*tenant-isolation\.json[\s\S]*"partitions"/);
   });
@@ -240,7 +284,13 @@ describe('what is a tenant', () => {
 
 test('22. a declared cache key prefix (keyPrefix) is what the access strings are checked against', async () => {
   const user = (access: string) => ({
-    Platform: { resources: { ...poolBucket(), TenantRole: abacRole(SCOPED_POOL_STATEMENTS), AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: access, Tags: [{ Key: 'TenantId', Value: 'acme' }] } } } },
+    Platform: {
+      resources: {
+        ...poolBucket(),
+        TenantRole: abacRole(SCOPED_POOL_STATEMENTS),
+        AcmeUser: { Type: 'AWS::ElastiCache::User', Properties: { UserId: 'acme', UserName: 'acme', AccessString: access, Tags: [{ Key: 'TenantId', Value: 'acme' }] } },
+      },
+    },
   });
   const cfg = config({ partitions: { 'AWS::ElastiCache::User': { keyPrefix: 't/{{tenant}}/' } } });
   const clean = await audit(user('on ~t/acme/* &t/acme/* -@all +get +set'), cfg);
@@ -266,9 +316,21 @@ describe('less noise', () => {
   });
 
   test('21. a trust that only compares the tag with StringEquals widens nothing: TI-TRUST-TAG-VALUE is a note', async () => {
-    const anyTag = { Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { AWS: 'arn:aws:iam::111111111111:role/broker' }, Condition: { StringLike: { 'aws:RequestTag/TenantId': '*' } } }] };
+    const anyTag = {
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Principal: { AWS: 'arn:aws:iam::111111111111:role/broker' },
+          Condition: { StringLike: { 'aws:RequestTag/TenantId': '*' } },
+        },
+      ],
+    };
     const exact = [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/TenantId': TAG } } }, NULL_TAG_DENY];
-    const r = await audit({ Platform: { resources: { TenantRole: abacRole(exact, anyTag) } }, 'Tenant-acme': { tags: { TenantId: 'acme' }, resources: { Jobs: { Type: 'AWS::SQS::Queue', Properties: {} } } } });
+    const r = await audit({
+      Platform: { resources: { TenantRole: abacRole(exact, anyTag) } },
+      'Tenant-acme': { tags: { TenantId: 'acme' }, resources: { Jobs: { Type: 'AWS::SQS::Queue', Properties: {} } } },
+    });
     expect(failing(r.findings)).toEqual([]);
     expect(r.findings.filter((f) => f.rule === 'TI-TRUST-TAG-VALUE').every((f) => f.severity === 'note')).toBe(true);
     expect(r.findings.some((f) => f.rule === 'TI-TRUST-TAG-VALUE')).toBe(true);

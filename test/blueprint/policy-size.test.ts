@@ -28,7 +28,9 @@ test('TenantAccessRole policy size is the same at 3 and at 1,000 tenants, and wi
   const small = platformSizes(3);
   const large = platformSizes(1000);
   // eslint-disable-next-line no-console
-  console.log(`TenantAccessRole policy characters: 3 tenants ${JSON.stringify({ ...small, dynamodb: small.dynamodb.length })}; 1,000 tenants ${JSON.stringify({ ...large, dynamodb: large.dynamodb.length })}`);
+  console.log(
+    `TenantAccessRole policy characters: 3 tenants ${JSON.stringify({ ...small, dynamodb: small.dynamodb.length })}; 1,000 tenants ${JSON.stringify({ ...large, dynamodb: large.dynamodb.length })}`,
+  );
   expect(large).toEqual(small);
   expect(small.dynamodb).toContain('dynamodb:LeadingKeys');
   expect(small.trust).toBeLessThanOrEqual(2048); // IAM: trust policy 2,048 characters by default

@@ -46,7 +46,11 @@ describe('constructs in a user app: own VPC, plain tenant ids', () => {
       qualifier: 'app',
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      tenants: [{ id: 'acme', cacheCell: 0 }, { id: 'acme-corp', cacheCell: 0, retired: true }, { id: 'globex', tier: 'silo' }],
+      tenants: [
+        { id: 'acme', cacheCell: 0 },
+        { id: 'acme-corp', cacheCell: 0, retired: true },
+        { id: 'globex', tier: 'silo' },
+      ],
     });
     cache.grantTenantAccess(role);
     const search = new TenantSearch(stack, 'Search', { domainName: 'app-search', vpc, tenantCount: 3 });
@@ -84,7 +88,18 @@ describe('constructs in a user app: own VPC, plain tenant ids', () => {
 describe('bad props: one ValidationError naming the path, each prop and its value', () => {
   test('every bad cache tenant is reported together, by index', () => {
     const { stack, vpc } = userApp();
-    const e = errorOf(() => new TenantCache(stack, 'Cache', { qualifier: 'app', vpc, tenants: [{ id: 'Acme', cacheCell: 0 }, { id: 'globex', tier: 'gold' as never }, { id: 'initech', cacheCell: -1 }] }));
+    const e = errorOf(
+      () =>
+        new TenantCache(stack, 'Cache', {
+          qualifier: 'app',
+          vpc,
+          tenants: [
+            { id: 'Acme', cacheCell: 0 },
+            { id: 'globex', tier: 'gold' as never },
+            { id: 'initech', cacheCell: -1 },
+          ],
+        }),
+    );
     expect(e.message).toBe(
       [
         'UserApp/Cache: invalid props (3):',
@@ -114,7 +129,9 @@ describe('bad props: one ValidationError naming the path, each prop and its valu
     expect(errorOf(() => new TenantAnalyticsWorkgroup(stack, 'Wg', { tenant: tokenId, qualifier: 'app' })).message).toMatch(
       /^UserApp\/Wg: invalid props \(1\):\n {2}- tenant: "\$\{Token\[TOKEN\.\d+\]\}" — must be known at synth, not a token/,
     );
-    expect(() => new SiloStorage(stack, 'S', { tenant: tokenId, tenantAccessRoleArn: role.roleArn, accessLogsBucket: s3.Bucket.fromBucketName(stack, 'L', 'logs-bucket') })).toThrow(/- tenant: .* — must be known at synth, not a token/);
+    expect(
+      () => new SiloStorage(stack, 'S', { tenant: tokenId, tenantAccessRoleArn: role.roleArn, accessLogsBucket: s3.Bucket.fromBucketName(stack, 'L', 'logs-bucket') }),
+    ).toThrow(/- tenant: .* — must be known at synth, not a token/);
   });
 
   test('other token values are not judged: a role name or count known only at deploy passes validation', () => {
@@ -122,9 +139,21 @@ describe('bad props: one ValidationError naming the path, each prop and its valu
     const name = Lazy.string({ produce: () => 'not a valid name at all' });
     expect(Token.isUnresolved(name)).toBe(true);
     expect(() => new TenantAccessRole(stack, 'Tar', { broker: role, roleName: name })).not.toThrow();
-    expect(() => new TenantQueues(stack, 'Jobs', { tenant: 'acme', qualifier: 'app', tenantAccessRoleArn: role.roleArn, maxReceiveCount: Token.asNumber(Lazy.number({ produce: () => 0 })) })).not.toThrow();
+    expect(
+      () =>
+        new TenantQueues(stack, 'Jobs', {
+          tenant: 'acme',
+          qualifier: 'app',
+          tenantAccessRoleArn: role.roleArn,
+          maxReceiveCount: Token.asNumber(Lazy.number({ produce: () => 0 })),
+        }),
+    ).not.toThrow();
     // The same values, resolved, are refused.
-    expect(errorOf(() => new TenantAccessRole(stack, 'Tar2', { broker: role, roleName: 'not a valid name at all' })).message).toMatch(/- roleName: "not a valid name at all" — must be a valid IAM role name/);
-    expect(errorOf(() => new SupportAccessRole(stack, 'Support', { roleName: 'ok', supportPrincipals: [new iam.AnyPrincipal()] })).message).toMatch(/- supportPrincipals\[0\]: AnyPrincipal: name people, not the whole account/);
+    expect(errorOf(() => new TenantAccessRole(stack, 'Tar2', { broker: role, roleName: 'not a valid name at all' })).message).toMatch(
+      /- roleName: "not a valid name at all" — must be a valid IAM role name/,
+    );
+    expect(errorOf(() => new SupportAccessRole(stack, 'Support', { roleName: 'ok', supportPrincipals: [new iam.AnyPrincipal()] })).message).toMatch(
+      /- supportPrincipals\[0\]: AnyPrincipal: name people, not the whole account/,
+    );
   });
 });

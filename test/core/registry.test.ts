@@ -2,13 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  loadRegistry,
-  parseRegistry,
-  RegistryError,
-  serializeRegistry,
-  writeRegistryAtomic,
-} from '../../lib/core/registry';
+import { loadRegistry, parseRegistry, RegistryError, serializeRegistry, writeRegistryAtomic } from '../../lib/core/registry';
 
 const REPO = path.join(__dirname, '..', '..');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'registry-'));
@@ -76,7 +70,12 @@ describe('registry: atomic writes', () => {
   test('write then load round-trips, canonical and sorted', () => {
     const dir = tmp();
     const file = path.join(dir, 'tenants.json');
-    const reg = parseRegistry(json([{ id: 'zeta', placement: { cacheCell: 1 } }, { id: 'alpha', tier: 'silo' }]));
+    const reg = parseRegistry(
+      json([
+        { id: 'zeta', placement: { cacheCell: 1 } },
+        { id: 'alpha', tier: 'silo' },
+      ]),
+    );
     writeRegistryAtomic(file, reg);
     expect(fs.readFileSync(file, 'utf8')).toBe(serializeRegistry(reg));
     expect(loadRegistry(file)).toEqual(reg);

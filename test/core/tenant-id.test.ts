@@ -57,19 +57,16 @@ describe('TenantId', () => {
 });
 
 describe('the trust policy tag-value conditions agree with TenantId', () => {
-  test.each([...accepted, ...refused.map((r) => r.input).filter((v): v is string => typeof v === 'string')])(
-    '%s',
-    (value) => {
-      // STS refuses `*` or `'` before any policy runs; non-ASCII letters cannot be listed in
-      // IAM patterns (documented in tenant-id-iam.ts): both are outside what this table compares.
-      // eslint-disable-next-line no-control-regex -- [^\x00-\x7f]: any non-ASCII character.
-      if (!stsAcceptsTagValue(value) || /[^\x00-\x7f]/.test(value)) {
-        expect(TenantId.isValid(value)).toBe(false);
-        return;
-      }
-      expect(tagValueAcceptedByTrustPolicy(value)).toBe(TenantId.isValid(value));
-    },
-  );
+  test.each([...accepted, ...refused.map((r) => r.input).filter((v): v is string => typeof v === 'string')])('%s', (value) => {
+    // STS refuses `*` or `'` before any policy runs; non-ASCII letters cannot be listed in
+    // IAM patterns (documented in tenant-id-iam.ts): both are outside what this table compares.
+    // eslint-disable-next-line no-control-regex -- [^\x00-\x7f]: any non-ASCII character.
+    if (!stsAcceptsTagValue(value) || /[^\x00-\x7f]/.test(value)) {
+      expect(TenantId.isValid(value)).toBe(false);
+      return;
+    }
+    expect(tagValueAcceptedByTrustPolicy(value)).toBe(TenantId.isValid(value));
+  });
 
   test('agree on 20,000 random strings over the ASCII characters STS allows in tag values', () => {
     // STS tag values: letters, digits, spaces and _ . : / = + - @ (IAM User Guide, id_session-tags).

@@ -39,7 +39,10 @@ export function synthesizeCache(registry: Registry, context: Record<string, unkn
   const users: SynthesizedCacheUser[] = [];
   const groups: SynthesizedUserGroup[] = [];
   const templates: SynthesizedCache['templates'] = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .sort()) {
     const template = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     templates[file] = template;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed template JSON; the fields read are checked below

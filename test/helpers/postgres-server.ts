@@ -82,15 +82,35 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
   process.once('exit', cleanup);
   try {
-    run(asPostgres(path.join(bin, 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync',
-    ]));
+    run(
+      asPostgres(path.join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+        '--no-sync',
+      ]),
+    );
     const port = await freePort();
-    run(asPostgres(path.join(bin, 'pg_ctl'), [
-      '-D', dataDir, '-l', path.join(dir, 'server.log'), '-w', '-t', '30',
-      '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off -c password_encryption=scram-sha-256`,
-      'start',
-    ]));
+    run(
+      asPostgres(path.join(bin, 'pg_ctl'), [
+        '-D',
+        dataDir,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '30',
+        '-o',
+        `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c fsync=off -c password_encryption=scram-sha-256`,
+        'start',
+      ]),
+    );
     started = true;
     const version = run([path.join(bin, 'postgres'), '--version']).trim();
     return {

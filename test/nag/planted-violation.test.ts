@@ -21,7 +21,21 @@ test('one planted violation in tenant t0137 of 300 fails cdk synth, naming that 
   try {
     const result = spawnSync(
       CDK,
-      ['synth', '--quiet', '--no-notices', '--app', APP, '-o', out, '-c', 'tenants=300', '-c', 'plantIn=t0137', '-c', 'elasticacheQuotas={"users":2000,"userGroups":200}'],
+      [
+        'synth',
+        '--quiet',
+        '--no-notices',
+        '--app',
+        APP,
+        '-o',
+        out,
+        '-c',
+        'tenants=300',
+        '-c',
+        'plantIn=t0137',
+        '-c',
+        'elasticacheQuotas={"users":2000,"userGroups":200}',
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
     );
     const output = `${result.stdout}${result.stderr}`;

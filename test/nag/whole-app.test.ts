@@ -27,15 +27,27 @@ interface Acknowledgement {
  */
 const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/AccessLogsBucket/Policy/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
-  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/analytics-errors/*]' },
-  { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/*/analytics/*]' },
+  {
+    path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/analytics-errors/*]',
+  },
+  {
+    path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/*/analytics/*]',
+  },
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[BucketForDelivery]' },
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[KeyForDeliveredObjects]' },
   { path: 'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', id: 'TI-IAM1[WritePartitionsAndErrors]' },
   { path: 'Platform/Analytics/IntegrityKey/Resource', id: 'AwsSolutions-SMG4' },
   { path: 'Platform/Analytics/Key/Resource', id: 'TI-IAM1[#2]' },
-  { path: 'Platform/Analytics/TenantAnalyticsAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/analytics/*]' },
-  { path: 'Platform/Analytics/TenantAnalyticsAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/athena-results/*]' },
+  {
+    path: 'Platform/Analytics/TenantAnalyticsAccess/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/analytics/*]',
+  },
+  {
+    path: 'Platform/Analytics/TenantAnalyticsAccess/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-analytics-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/athena-results/*]',
+  },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'AwsSolutions-SMG4' },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
   { path: 'Platform/Cache/Cell0/DefaultUserSecret', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
@@ -55,13 +67,25 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Cache/SiloKey-globex/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
   { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
   { path: 'Platform/Database/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
-  { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]' },
+  {
+    path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a',
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+  },
   { path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', id: 'AwsSolutions-IAM5[Resource::*]' },
-  { path: 'Platform/PoolStorage/SupportStorageRead/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
-  { path: 'Platform/PoolStorage/TenantStorageAccess/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]' },
+  {
+    path: 'Platform/PoolStorage/SupportStorageRead/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]',
+  },
+  {
+    path: 'Platform/PoolStorage/TenantStorageAccess/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::tib-tenant-data-<AWS::AccountId>-<AWS::Region>/tenants/<aws:PrincipalTag/TenantId>/*]',
+  },
   { path: 'Platform/PooledItems/Key/Resource', id: 'TI-IAM1[TenantSessionsUseKeyViaDynamoDB]' },
   { path: 'Platform/Search/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
-  { path: 'Platform/Search/TenantSearchAccess', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/tib-search/tenant-<aws:PrincipalTag/TenantId>.*]' },
+  {
+    path: 'Platform/Search/TenantSearchAccess',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/tib-search/tenant-<aws:PrincipalTag/TenantId>.*]',
+  },
   { path: 'Platform/Support/Alert/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
   { path: 'Platform/Support/AuditTrail/Bucket/Policy/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
   { path: 'Platform/Support/AuditTrail/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
@@ -73,8 +97,14 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Support/BreakGlass/Permissions', id: 'TI-IAM1[TenantObjectsRead]' },
   { path: 'Platform/Support/BreakGlass/Role', id: 'TI-SUPPORT1[#0::NoTenantTag]' },
   { path: 'Platform/Support/SupportAccessRole/Guardrails', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*]' },
-  { path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-<aws:PrincipalTag/TenantId>-items/index/*]' },
-  { path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource', id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-items/index/*]' },
+  {
+    path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-<aws:PrincipalTag/TenantId>-items/index/*]',
+  },
+  {
+    path: 'Platform/TenantAccessRole/Role/DefaultPolicy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/tib-tenant-items/index/*]',
+  },
 ];
 
 function acknowledgementsIn(app: App): Acknowledgement[] {
@@ -127,7 +157,9 @@ describe('whole app under AwsSolutions and TenantIsolationChecks', () => {
       return runPack(blind, app);
     });
     for (const ack of acknowledgementsIn(app)) {
-      expect(reported).toContainEqual(expect.objectContaining({ id: ack.id, path: expect.stringMatching(new RegExp(`^${ack.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`)) }));
+      expect(reported).toContainEqual(
+        expect.objectContaining({ id: ack.id, path: expect.stringMatching(new RegExp(`^${ack.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`)) }),
+      );
     }
   });
 });

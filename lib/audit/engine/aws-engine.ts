@@ -33,7 +33,10 @@ export const MAX_ITEMS = 50;
 
 /** Back to IAM JSON: the evaluator's statements as a policy document string. */
 export function toPolicyJson(statements: readonly Statement[], withPrincipal: boolean): string {
-  const principal = (p: NonNullable<Statement['principals']>) => (p.any ? { AWS: '*' } : { ...(p.aws.length ? { AWS: p.aws } : {}), ...(p.service.length ? { Service: p.service } : {}), ...(p.federated.length ? { Federated: p.federated } : {}) });
+  const principal = (p: NonNullable<Statement['principals']>) =>
+    p.any
+      ? { AWS: '*' }
+      : { ...(p.aws.length ? { AWS: p.aws } : {}), ...(p.service.length ? { Service: p.service } : {}), ...(p.federated.length ? { Federated: p.federated } : {}) };
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: statements.map((s) => {
@@ -67,7 +70,12 @@ function decisionOf(r: EvaluationResult | undefined): Decision {
 
 function isThrottle(e: unknown): boolean {
   const name = (e as { name?: string })?.name ?? '';
-  return name === 'Throttling' || name === 'ThrottlingException' || name === 'TooManyRequestsException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
+  return (
+    name === 'Throttling' ||
+    name === 'ThrottlingException' ||
+    name === 'TooManyRequestsException' ||
+    (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429
+  );
 }
 
 export class AwsSimulatorEngine implements AuditEngine {
@@ -133,7 +141,9 @@ export class AwsSimulatorEngine implements AuditEngine {
         const cmd = new SimulateCustomPolicyCommand({
           PolicyInputList: [toPolicyJson(first.policies.identity, false)],
           ...(first.policies.boundary ? { PermissionsBoundaryPolicyInputList: [toPolicyJson(first.policies.boundary, false)] } : {}),
-          ...(first.policies.resource?.length ? { ResourcePolicy: toPolicyJson(first.policies.resource, true), ResourceOwner: `arn:aws:iam::${first.request.principalAccount}:root` } : {}),
+          ...(first.policies.resource?.length
+            ? { ResourcePolicy: toPolicyJson(first.policies.resource, true), ResourceOwner: `arn:aws:iam::${first.request.principalAccount}:root` }
+            : {}),
           CallerArn: first.request.principalArn,
           ActionNames: actions,
           ResourceArns: resources,

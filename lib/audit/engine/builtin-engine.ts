@@ -138,11 +138,8 @@ function applies(st: Statement, req: AuthzRequest, unsupported: string[]): boole
 export function evaluate(req: AuthzRequest, policies: PolicySet): Evaluation {
   const unsupported: string[] = [];
   const denies = (sts: readonly Statement[] | undefined, isResource: boolean): Statement | undefined =>
-    sts?.find(
-      (st) => st.effect === 'Deny' && (!isResource || statementPrincipal(st, req) !== 'none') && applies(st, req, unsupported),
-    );
-  const deniedBy =
-    denies(policies.identity, false) ?? denies(policies.boundary, false) ?? denies(policies.session, false) ?? denies(policies.resource, true);
+    sts?.find((st) => st.effect === 'Deny' && (!isResource || statementPrincipal(st, req) !== 'none') && applies(st, req, unsupported));
+  const deniedBy = denies(policies.identity, false) ?? denies(policies.boundary, false) ?? denies(policies.session, false) ?? denies(policies.resource, true);
   if (deniedBy) return { decision: 'ExplicitlyDenied', allowedBy: [], deniedBy, unsupported };
 
   const identityAllows = policies.identity.filter((st) => st.effect === 'Allow' && applies(st, req, unsupported));

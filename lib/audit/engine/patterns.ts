@@ -15,9 +15,7 @@
 /** Request context: lowercased key -> values (one value for single-valued keys). */
 export type Context = Readonly<Record<string, readonly string[] | undefined>>;
 
-type Part =
-  | { readonly text: string; readonly glob: boolean; readonly globSrc: string; readonly litSrc: string }
-  | { readonly key: string; readonly dflt?: string };
+type Part = { readonly text: string; readonly glob: boolean; readonly globSrc: string; readonly litSrc: string } | { readonly key: string; readonly dflt?: string };
 
 const textPart = (text: string, glob: boolean): Part => ({
   text,

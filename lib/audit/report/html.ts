@@ -11,9 +11,7 @@ const MAX_AXIS = 80;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function matrixSvg(r: AuditResult): string {
-  const rows = [...[...r.matrix.actingIds].sort(), NO_TAG].filter((a) =>
-    r.inventory.resources.some((res) => r.matrix.cells.has(`${a}\u0000${res.arn}`)),
-  );
+  const rows = [...[...r.matrix.actingIds].sort(), NO_TAG].filter((a) => r.inventory.resources.some((res) => r.matrix.cells.has(`${a}\u0000${res.arn}`)));
   const cols = r.inventory.resources.filter((res) => rows.some((a) => r.matrix.cells.has(`${a}\u0000${res.arn}`)));
   const shownRows = rows.slice(0, MAX_AXIS);
   const shownCols = cols.slice(0, MAX_AXIS);
@@ -22,9 +20,7 @@ export function matrixSvg(r: AuditResult): string {
   const top = 190;
   const width = left + shownCols.length * cw + 10;
   const height = top + shownRows.length * cw + 10;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="tenant by resource matrix">`,
-  ];
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="tenant by resource matrix">`];
   shownCols.forEach((c, j) => {
     const label = `${c.source.logicalId}${c.owner ? ` (${c.owner})` : ' (pool)'}`;
     parts.push(
@@ -67,12 +63,16 @@ tr.error td:first-child{color:#b91c1c;font-weight:bold}tr.warning td:first-child
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 </style></head><body>
 <h1>Tenant isolation audit: ${s.findings.error + s.findings.warning === 0 ? 'clean' : `${s.findings.error} errors, ${s.findings.warning} warnings`}</h1>
-<ul>${summaryLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<ul>${summaryLines(r)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul>
 <h2>Tenant model</h2>
 <pre>${esc(modelLines(r).join('\n'))}</pre>
 <h2>Coverage</h2>
 <table><tr><th>principal acting as a tenant</th><th>own-tenant requests allowed</th></tr>
-${coverageRows(r).map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''}</td></tr>`).join('\n')}</table>
+${coverageRows(r)
+  .map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''}</td></tr>`)
+  .join('\n')}</table>
 <h2>Tenant × resource matrix</h2>
 <p class="legend">Rows: the tenant a session acts as. Columns: tenant resources.
 <span style="background:#dc2626"></span>reached another tenant's data

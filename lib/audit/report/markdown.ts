@@ -23,7 +23,9 @@ export function renderMarkdown(r: AuditResult): string {
     '',
     '| principal acting as a tenant | own-tenant requests allowed |',
     '|---|---|',
-    ...coverageRows(r).slice(0, MAX_ROWS).map((c) => `| \`${cell(c.name)}\` | ${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''} |`),
+    ...coverageRows(r)
+      .slice(0, MAX_ROWS)
+      .map((c) => `| \`${cell(c.name)}\` | ${c.ownAllowed} of ${c.ownProbes}${c.ownAllowed === 0 ? ' (vacuous)' : ''} |`),
     '',
   ];
   if (r.findings.length > 0) {

@@ -54,9 +54,7 @@ export function renderSarif(r: AuditResult): string {
             artifactLocation: { uri: f.templateFile ? uri : base, uriBaseId: SRCROOT },
             region: { startLine: lineOf(r.templates.get(f.templateFile), f.logicalId) },
           },
-          ...(f.logicalId
-            ? { logicalLocations: [{ name: f.logicalId, fullyQualifiedName: f.constructPath ?? `${f.stack}/${f.logicalId}`, kind: 'resource' }] }
-            : {}),
+          ...(f.logicalId ? { logicalLocations: [{ name: f.logicalId, fullyQualifiedName: f.constructPath ?? `${f.stack}/${f.logicalId}`, kind: 'resource' }] } : {}),
         },
       ],
       partialFingerprints: { 'tenantIsolationFinding/v1': fingerprint },
@@ -80,7 +78,10 @@ export function renderSarif(r: AuditResult): string {
             semanticVersion: '0.1.0',
             rules: ALL_RULES.map((rule) => ({
               id: rule.id,
-              name: rule.id.replace(/^TI-/, '').toLowerCase().replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+              name: rule.id
+                .replace(/^TI-/, '')
+                .toLowerCase()
+                .replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
               shortDescription: { text: rule.info },
               fullDescription: { text: rule.explanation },
               help: { text: rule.explanation },

@@ -121,12 +121,16 @@ function cmdOnboard(argv: string[], io: CliIo): number {
   if (!isTier(tier)) throw new LifecycleError(`--tier must be one of ${TIERS.join(', ')}, got "${tier}"`);
   const qualifier = validateQualifier((values.qualifier as string | undefined) ?? DEFAULT_QUALIFIER);
   const file = registryPath(values);
-  const plan = withRegistryLock(file, () => {
-    const registry = fs.existsSync(file) ? loadRegistry(file) : emptyRegistry();
-    const result = onboard(registry, id, tier, qualifier, placeNewTenants);
-    writeRegistryAtomic(file, result.registry);
-    return result;
-  }, lockWaitMs(values));
+  const plan = withRegistryLock(
+    file,
+    () => {
+      const registry = fs.existsSync(file) ? loadRegistry(file) : emptyRegistry();
+      const result = onboard(registry, id, tier, qualifier, placeNewTenants);
+      writeRegistryAtomic(file, result.registry);
+      return result;
+    },
+    lockWaitMs(values),
+  );
   printPlan(io, `onboarded ${plan.tenant.id.value} (${plan.tenant.tier})`, file, plan);
   return values.deploy ? deploy(plan, file, io) : 0;
 }
@@ -138,11 +142,15 @@ function cmdChange(argv: string[], io: CliIo, change: Change, extra: Record<stri
   const id = oneId(positionals, 'this command');
   const qualifier = validateQualifier((values.qualifier as string | undefined) ?? DEFAULT_QUALIFIER);
   const file = registryPath(values);
-  const plan = withRegistryLock(file, () => {
-    const result = change(loadRegistry(file), id, qualifier, values);
-    writeRegistryAtomic(file, result.registry);
-    return result;
-  }, lockWaitMs(values));
+  const plan = withRegistryLock(
+    file,
+    () => {
+      const result = change(loadRegistry(file), id, qualifier, values);
+      writeRegistryAtomic(file, result.registry);
+      return result;
+    },
+    lockWaitMs(values),
+  );
   printPlan(io, `${plan.tenant.id.value} is now ${plan.tenant.status}`, file, plan);
   return 0;
 }
@@ -160,9 +168,25 @@ function cmdList(argv: string[], io: CliIo): number {
     io.out(JSON.stringify(rows, null, 2) + '\n');
     return 0;
   }
-  const table = [['TENANT', 'TIER', 'STATUS', 'PLACEMENT'], ...rows.map((r) => [r.id, r.tier, r.status, Object.entries(r.placement).map(([k, v]) => `${k}=${v}`).join(' ') || '-'])];
+  const table = [
+    ['TENANT', 'TIER', 'STATUS', 'PLACEMENT'],
+    ...rows.map((r) => [
+      r.id,
+      r.tier,
+      r.status,
+      Object.entries(r.placement)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '-',
+    ]),
+  ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) io.out(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  for (const row of table)
+    io.out(
+      row
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
   io.out(`${rows.length} tenant(s)\n`);
   return 0;
 }

@@ -52,5 +52,11 @@ export const TENANT_ATHENA_ACTIONS = [
   'athena:GetWorkGroup',
 ] as const;
 /** Catalog reads (table schemas only, no data) that Athena drivers and BI tools make. */
-export const TENANT_CATALOG_ATHENA_ACTIONS = ['athena:GetDataCatalog', 'athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'] as const;
+export const TENANT_CATALOG_ATHENA_ACTIONS = [
+  'athena:GetDataCatalog',
+  'athena:ListDatabases',
+  'athena:GetDatabase',
+  'athena:ListTableMetadata',
+  'athena:GetTableMetadata',
+] as const;
 export const TENANT_GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'] as const;

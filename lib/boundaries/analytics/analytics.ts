@@ -309,16 +309,28 @@ export class TenantAnalytics extends TenantPrefixedBucket {
     );
     const policy = role.node.findChild('DefaultPolicy').node.defaultChild!;
     for (const [suffix, reason] of [
-      ['tenants/*/analytics/*', 'Firehose writes every tenant partition (the key is chosen per record by the transformation); the wildcard is the tenant id inside tenants/<id>/analytics/ and nothing wider. Tenant choice is enforced by the transformation, not by this role.'],
+      [
+        'tenants/*/analytics/*',
+        'Firehose writes every tenant partition (the key is chosen per record by the transformation); the wildcard is the tenant id inside tenants/<id>/analytics/ and nothing wider. Tenant choice is enforced by the transformation, not by this role.',
+      ],
       [`${ERROR_PREFIX}*`, 'Firehose names error objects itself (error type, date, random suffix) under the error prefix.'],
     ] as const) {
       acknowledgeFindings(policy, [{ id: `AwsSolutions-IAM5[Resource::${this.nagBucketArn}/${suffix}]`, reason }]);
     }
     // TenantIsolationChecks TI-IAM1: this role is the pipeline's one cross-tenant writer, by design.
     for (const [sid, reason] of [
-      ['WritePartitionsAndErrors', 'The delivery role is the pipeline\'s one cross-tenant writer: Firehose writes every tenant partition, taking the prefix per record from the transformation\'s verified partition key (TenantId + HMAC). The bucket policy lets no other principal write partitions, and only firehose.amazonaws.com of this account can assume the role.'],
-      ['BucketForDelivery', 'Bucket-level calls Firehose needs for S3 delivery (GetBucketLocation, ListBucket, ListBucketMultipartUploads on the analytics bucket only); made by the Firehose service, never by a tenant session.'],
-      ['KeyForDeliveredObjects', 'Encrypts the objects Firehose writes: kms:ViaService s3 and the object-ARN encryption context bind it to the partition and error prefixes of the analytics bucket.'],
+      [
+        'WritePartitionsAndErrors',
+        "The delivery role is the pipeline's one cross-tenant writer: Firehose writes every tenant partition, taking the prefix per record from the transformation's verified partition key (TenantId + HMAC). The bucket policy lets no other principal write partitions, and only firehose.amazonaws.com of this account can assume the role.",
+      ],
+      [
+        'BucketForDelivery',
+        'Bucket-level calls Firehose needs for S3 delivery (GetBucketLocation, ListBucket, ListBucketMultipartUploads on the analytics bucket only); made by the Firehose service, never by a tenant session.',
+      ],
+      [
+        'KeyForDeliveredObjects',
+        'Encrypts the objects Firehose writes: kms:ViaService s3 and the object-ARN encryption context bind it to the partition and error prefixes of the analytics bucket.',
+      ],
     ] as const) {
       acknowledgeFindings(policy, [{ id: `TI-IAM1[${sid}]`, reason }]);
     }

@@ -72,7 +72,12 @@ export class CacheCell extends NestedStack {
     super(scope, id, props);
     const q = props.qualifier;
     const problems = new PropProblems(this);
-    problems.check(props.tenants.length <= 99, 'tenants', `${props.tenants.length} tenants`, 'at most 99 tenants: a user group holds at most 100 users including "default"');
+    problems.check(
+      props.tenants.length <= 99,
+      'tenants',
+      `${props.tenants.length} tenants`,
+      'at most 99 tenants: a user group holds at most 100 users including "default"',
+    );
     problems.throwIfAny();
 
     // The mandatory `default` user: disabled, no commands, keys or channels. A Valkey user group

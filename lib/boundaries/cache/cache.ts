@@ -109,7 +109,12 @@ export class TenantCache extends Construct {
     const capacity = props.cellCapacity ?? CACHE_CELL_CAPACITY;
     const problems = new PropProblems(this);
     problems.check(['password', 'iam'].includes(this.authentication), 'authentication', props.authentication, '"password" or "iam"');
-    problems.check(Number.isInteger(capacity) && capacity >= 1 && capacity <= CACHE_CELL_CAPACITY, 'cellCapacity', capacity, `an integer from 1 to ${CACHE_CELL_CAPACITY}`);
+    problems.check(
+      Number.isInteger(capacity) && capacity >= 1 && capacity <= CACHE_CELL_CAPACITY,
+      'cellCapacity',
+      capacity,
+      `an integer from 1 to ${CACHE_CELL_CAPACITY}`,
+    );
     const quotas = props.quotas ?? ELASTICACHE_QUOTAS;
     for (const [name, value] of Object.entries({ users: quotas.users, userGroups: quotas.userGroups })) {
       problems.check(Number.isInteger(value) && value >= 1, `quotas.${name}`, value, 'a positive integer');
@@ -207,8 +212,7 @@ export class TenantCache extends Construct {
    */
   public grantTenantAccess(role: iam.IRole): iam.ManagedPolicy {
     const q = this.qualifier;
-    const arn = (service: string, resource: string) =>
-      `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
     const statements = [
       new iam.PolicyStatement({
         sid: 'TenantCacheEndpoint',
@@ -256,7 +260,7 @@ export class TenantCache extends Construct {
         {
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticache:<AWS::Region>:<AWS::AccountId>:serverlesscache:${q}-cache-*]`,
           reason:
-            'Connect to any of the blueprint\'s cache cells: a tenant can only authenticate where its own user is a member ' +
+            "Connect to any of the blueprint's cache cells: a tenant can only authenticate where its own user is a member " +
             '(the user ARN statement names the tenant exactly), and one pattern keeps the policy size flat as cells are added.',
         },
       ]);

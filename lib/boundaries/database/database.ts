@@ -167,13 +167,15 @@ export class TenantDatabase extends Construct {
       acknowledgeFindings(logRetention, [
         {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: "CDK's LogRetention function (sets the retention of the cluster's /aws/rds log group) writes only its own logs with this AWS managed policy; it never touches tenant data.",
+          reason:
+            "CDK's LogRetention function (sets the retention of the cluster's /aws/rds log group) writes only its own logs with this AWS managed policy; it never touches tenant data.",
         },
       ]);
       acknowledgeFindings(logRetention, [
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
+          reason:
+            "CDK's LogRetention function must set retention on a log group that RDS names and creates after deploy (/aws/rds/cluster/<id>/postgresql), so logs:PutRetentionPolicy/DeleteRetentionPolicy cannot name it in advance; no data access.",
         },
       ]);
     }

@@ -146,8 +146,7 @@ export class TenantSearch extends Construct {
     this.securityGroup.addIngressRule(this.clientSecurityGroup, ec2.Port.tcp(443), 'HTTPS from search clients');
     this.clientSecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(443), 'HTTPS to the search domain');
 
-    const logGroup = (name: string) =>
-      new logs.LogGroup(this, name, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = (name: string) => new logs.LogGroup(this, name, { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
     const slowSearch = logGroup('SlowSearchLogs');
     const slowIndex = logGroup('SlowIndexLogs');
     const app = logGroup('AppLogs');
@@ -295,7 +294,7 @@ export class TenantSearch extends Construct {
         // cdk-nag writes the policy variable as <aws:PrincipalTag/TenantId>.
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:es:<AWS::Region>:<AWS::AccountId>:domain/${this.domainName}/${INDEX_ROOT}<aws:PrincipalTag/TenantId>.*]`,
         reason:
-          'Tenant-scoped ABAC: the wildcard follows the delimiter in tenant-${aws:PrincipalTag/TenantId}.* so it covers only the session tenant\'s own indexes (attack-tested in test/search)',
+          "Tenant-scoped ABAC: the wildcard follows the delimiter in tenant-${aws:PrincipalTag/TenantId}.* so it covers only the session tenant's own indexes (attack-tested in test/search)",
       },
     ]);
     return policy;

@@ -81,7 +81,7 @@ export class PoolStorage extends TenantPrefixedBucket {
       listActions: TENANT_LIST_ACTIONS,
       keyActions: TENANT_KMS_ACTIONS,
       wildcardReason:
-        'The only wildcard is the object-key suffix below the caller\'s own prefix tenants/${aws:PrincipalTag/TenantId}/: ' +
+        "The only wildcard is the object-key suffix below the caller's own prefix tenants/${aws:PrincipalTag/TenantId}/: " +
         'object keys are chosen at run time, and the session tag confines each session to its tenant (TI-IAM1/TI-IAM2 check the scope and delimiter).',
       ...options,
       policy,

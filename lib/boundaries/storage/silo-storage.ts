@@ -71,7 +71,9 @@ export class SiloStorage extends Construct {
     // Tokens (account, Region) are skipped; the literal parts must not carry the tenant id.
     const literalName = props.bucketName?.replace(/\$\{Token\[[^\]]*\]\}/g, '-');
     if (literalName !== undefined && `-${literalName.replace(/\./g, '-')}-`.includes(`-${tenant}-`)) {
-      throw new Error(`${this.node.path}: bucketName ${JSON.stringify(props.bucketName)} contains the tenant id "${tenant}"; bucket names are public DNS names (use names.siloBucket, a hashed label)`);
+      throw new Error(
+        `${this.node.path}: bucketName ${JSON.stringify(props.bucketName)} contains the tenant id "${tenant}"; bucket names are public DNS names (use names.siloBucket, a hashed label)`,
+      );
     }
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,

@@ -137,7 +137,10 @@ const DEFAULT_SIDS: TenantPrefixGrantSids = {
 
 /** A principal whose policy statements go into a managed policy (attached to it by the caller). */
 class ManagedPolicyPrincipal extends iam.PrincipalBase {
-  constructor(private readonly principal: iam.IPrincipal, private readonly policy: iam.ManagedPolicy) {
+  constructor(
+    private readonly principal: iam.IPrincipal,
+    private readonly policy: iam.ManagedPolicy,
+  ) {
     super();
   }
   public get policyFragment(): iam.PrincipalPolicyFragment {
@@ -267,9 +270,7 @@ export class TenantPrefixedBucket extends Construct {
     const bucketActions = options.bucketActions ?? [];
     const keyActions = options.keyActions ?? TENANT_KMS_ACTIONS;
     const own = `${this.tenantPrefix}*`;
-    const target: iam.IGrantable = options.policy
-      ? { grantPrincipal: new ManagedPolicyPrincipal(grantee.grantPrincipal, options.policy) }
-      : grantee;
+    const target: iam.IGrantable = options.policy ? { grantPrincipal: new ManagedPolicyPrincipal(grantee.grantPrincipal, options.policy) } : grantee;
     const allow = (sid: string, actions: readonly string[], resourceArns: string[], conditions?: Record<string, Record<string, unknown>>) => {
       const grant = iam.Grant.addToPrincipal({ grantee: target, actions: [...actions], resourceArns, ...(conditions ? { conditions } : {}) });
       for (const s of grant.principalStatements) s.sid = sid;
@@ -384,7 +385,9 @@ export class TenantPrefixedBucket extends Construct {
   private roleArnOf(grantee: iam.IGrantable): string {
     const p = grantee.grantPrincipal as Partial<iam.IRole>;
     if (typeof p.roleArn !== 'string') {
-      throw new Error(`${this.node.path}: grantTenantAccess needs an IAM role (its tenant-tagged sessions are fenced by ARN in the bucket and key policies); got ${grantee.grantPrincipal.toString()}`);
+      throw new Error(
+        `${this.node.path}: grantTenantAccess needs an IAM role (its tenant-tagged sessions are fenced by ARN in the bucket and key policies); got ${grantee.grantPrincipal.toString()}`,
+      );
     }
     return p.roleArn;
   }

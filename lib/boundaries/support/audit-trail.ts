@@ -159,11 +159,7 @@ export class AuditTrail extends Construct {
 
     const objectEvents = (name: string, arnSelector: cloudtrail.CfnTrail.AdvancedFieldSelectorProperty) => ({
       name,
-      fieldSelectors: [
-        { field: 'eventCategory', equalTo: ['Data'] },
-        { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
-        arnSelector,
-      ],
+      fieldSelectors: [{ field: 'eventCategory', equalTo: ['Data'] }, { field: 'resources.type', equalTo: ['AWS::S3::Object'] }, arnSelector],
     });
     const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [
       { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },

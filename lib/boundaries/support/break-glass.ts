@@ -99,13 +99,18 @@ export class BreakGlassRole extends Construct {
     problems.throwIfAny();
 
     const ticketTag = `aws:RequestTag/${SUPPORT_TICKET_TAG_KEY}`;
-    const trust = personTrust(props.requesters, mfaMaxAge, {
-      StringLike: { [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
-      StringNotLike: { [ticketTag]: [...SUPPORT_TICKET_REFUSED_PATTERNS] },
-      // The second person: the requester's own principal carries the approval of THIS ticket.
-      StringEquals: { [ticketTag]: `\${aws:PrincipalTag/${BREAK_GLASS_APPROVAL_TAG_KEY}}` },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [SUPPORT_TICKET_TAG_KEY] },
-    }, { denyWithoutMfa: true, requestedRegions: props.allowedRegions ?? [Aws.REGION] });
+    const trust = personTrust(
+      props.requesters,
+      mfaMaxAge,
+      {
+        StringLike: { [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
+        StringNotLike: { [ticketTag]: [...SUPPORT_TICKET_REFUSED_PATTERNS] },
+        // The second person: the requester's own principal carries the approval of THIS ticket.
+        StringEquals: { [ticketTag]: `\${aws:PrincipalTag/${BREAK_GLASS_APPROVAL_TAG_KEY}}` },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [SUPPORT_TICKET_TAG_KEY] },
+      },
+      { denyWithoutMfa: true, requestedRegions: props.allowedRegions ?? [Aws.REGION] },
+    );
     // No approval until a second person writes one (break-glass-approval.ts). Its content is
     // replaced at approval time by new policy versions; CloudFormation rewrites it only when this
     // document changes in the template, which revokes any approval (the safe direction).
@@ -174,7 +179,7 @@ export class BreakGlassRole extends Construct {
     });
 
     const why =
-      'Break-glass is cross-tenant READ by design (incidents spanning tenants): reads only (NotAction Deny), assumable only with fresh MFA, a source identity and a second person\'s approval of the ticket, and every assumption alerts.';
+      "Break-glass is cross-tenant READ by design (incidents spanning tenants): reads only (NotAction Deny), assumable only with fresh MFA, a source identity and a second person's approval of the ticket, and every assumption alerts.";
     acknowledgeFindings(permissions, [
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/${OBJECT_ROOT}*]`, reason: why },
       { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]', reason: `${why} Listing is limited to s3:prefix ${OBJECT_ROOT}*.` },
@@ -202,7 +207,14 @@ export class BreakGlassRole extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'WriteTimeBoundedApproval',
-          actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
+          actions: [
+            'iam:CreatePolicyVersion',
+            'iam:DeletePolicyVersion',
+            'iam:SetDefaultPolicyVersion',
+            'iam:GetPolicy',
+            'iam:GetPolicyVersion',
+            'iam:ListPolicyVersions',
+          ],
           resources: [this.approvalBoundary.managedPolicyArn],
         }),
         new iam.PolicyStatement({

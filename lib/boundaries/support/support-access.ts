@@ -129,12 +129,17 @@ export class SupportAccessRole extends Construct {
 
     const tenantTag = `aws:RequestTag/${TENANT_TAG_KEY}`;
     const ticketTag = `aws:RequestTag/${SUPPORT_TICKET_TAG_KEY}`;
-    const trust = personTrust(props.supportPrincipals, mfaMaxAge, {
-      // StringLike on a missing tag is false: both tags are required.
-      StringLike: { [tenantTag]: TENANT_TAG_REQUIRED_PATTERN, [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
-      StringNotLike: { [tenantTag]: [...TENANT_TAG_REFUSED_PATTERNS], [ticketTag]: [...SUPPORT_TICKET_SHAPE_REFUSED_PATTERNS] },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, SUPPORT_TICKET_TAG_KEY] },
-    }, { denyWithoutMfa: props.denyWithoutMfaStatement ?? true, requestedRegions: props.allowedRegions ?? [Aws.REGION] });
+    const trust = personTrust(
+      props.supportPrincipals,
+      mfaMaxAge,
+      {
+        // StringLike on a missing tag is false: both tags are required.
+        StringLike: { [tenantTag]: TENANT_TAG_REQUIRED_PATTERN, [ticketTag]: SUPPORT_TICKET_REQUIRED_PATTERN },
+        StringNotLike: { [tenantTag]: [...TENANT_TAG_REFUSED_PATTERNS], [ticketTag]: [...SUPPORT_TICKET_SHAPE_REFUSED_PATTERNS] },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY, SUPPORT_TICKET_TAG_KEY] },
+      },
+      { denyWithoutMfa: props.denyWithoutMfaStatement ?? true, requestedRegions: props.allowedRegions ?? [Aws.REGION] },
+    );
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,

@@ -142,7 +142,10 @@ function statementsNow(node: CfnResource, kinds?: readonly PolicyKind[]): Statem
 
 /** IAM wildcard matching (`*` any run, `?` one character), case-insensitive as action names are. */
 export function wildcardMatches(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'is').test(value);
 }
 

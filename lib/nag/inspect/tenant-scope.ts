@@ -13,9 +13,7 @@ const ID = '[a-z][a-z0-9-]*';
 const BOUNDARY = '(?:^|[/:~&%])';
 
 /** A literal tenant namespace WITH its delimiter. */
-const LITERAL_NAMESPACE = new RegExp(
-  `${BOUNDARY}(?:${esc(OBJECT_ROOT)}${ID}/|${esc(CACHE_ROOT)}${ID}:|${esc(INDEX_ROOT)}${ID}\\.)`,
-);
+const LITERAL_NAMESPACE = new RegExp(`${BOUNDARY}(?:${esc(OBJECT_ROOT)}${ID}/|${esc(CACHE_ROOT)}${ID}:|${esc(INDEX_ROOT)}${ID}\\.)`);
 /**
  * An exact per-tenant resource name `tenant-<id>-<purpose>` (tenantResourceName), such as an SQS
  * queue `tenant-acme-jobs`: no wildcard, and a purpose after the id (`tenant-jobs` is no tenant's).
@@ -23,10 +21,7 @@ const LITERAL_NAMESPACE = new RegExp(
 const EXACT_TENANT_NAME = new RegExp(`(?:^|[/:])${esc(INDEX_ROOT)}${ID}-[a-z0-9]+$`);
 
 /** A literal namespace whose id runs straight into a wildcard: `tenants/acme*`, `tenant-acme-*`. */
-const LITERAL_WITHOUT_DELIMITER = new RegExp(
-  `${BOUNDARY}(?:${esc(OBJECT_ROOT)}|${esc(CACHE_ROOT)}|${esc(INDEX_ROOT)})[a-z0-9][a-z0-9-]*[*?]`,
-  'g',
-);
+const LITERAL_WITHOUT_DELIMITER = new RegExp(`${BOUNDARY}(?:${esc(OBJECT_ROOT)}|${esc(CACHE_ROOT)}|${esc(INDEX_ROOT)})[a-z0-9][a-z0-9-]*[*?]`, 'g');
 
 /** Keys that carry the tenant: `aws:PrincipalTag/TenantId`, `aws:RequestTag/TenantId`, `*:ResourceTag/TenantId`. */
 export function isTenantKey(key: string): boolean {

@@ -89,9 +89,7 @@ describe(`${CHILDREN} runs race a dead holder's lock, ${ROUNDS} rounds: no updat
       expect(torn).toEqual([]);
       expect(reads).toBeGreaterThan(0);
       const final = loadRegistry(reg).tenants.map((t) => `${t.id.value}:${t.status}`);
-      expect(final).toEqual(
-        ['staying:active', ...leaving.map((id) => `${id}:retired`), ...joining.map((id) => `${id}:active`)].sort(),
-      );
+      expect(final).toEqual(['staying:active', ...leaving.map((id) => `${id}:retired`), ...joining.map((id) => `${id}:active`)].sort());
       // Nothing left behind: no lock, no temp directory, no temp registry file.
       expect(fs.readdirSync(dir).sort()).toEqual(['go', 'tenants.json']);
     });

@@ -65,7 +65,9 @@ describe('delivery stream', () => {
   test('the delivery role is assumable by Firehose for this account only', () => {
     platform.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })],
+        Statement: [
+          Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+        ],
       },
     });
   });
@@ -79,17 +81,34 @@ describe('stateful resources are retained', () => {
       Properties: Match.objectLike({
         BucketName: { 'Fn::Join': ['', ['tib-analytics-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
         VersioningConfiguration: { Status: 'Enabled' },
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: false, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalyticsKey'), 'Arn'] } } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: false,
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalyticsKey'), 'Arn'] } },
+            },
+          ],
+        },
         LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'tenant-analytics/' }),
       }),
     });
   });
 
   test('key (rotating), integrity secret and log groups are retained', () => {
-    platform.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true, Description: Match.stringLikeRegexp('^Tenant analytics') }) });
-    platform.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ Name: 'tib/analytics/integrity-key', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalyticsKey'), 'Arn'] } }) });
+    platform.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true, Description: Match.stringLikeRegexp('^Tenant analytics') }),
+    });
+    platform.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Name: 'tib/analytics/integrity-key', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalyticsKey'), 'Arn'] } }),
+    });
     const logGroups = platform.findResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
-    expect(Object.keys(logGroups).filter((id) => id.startsWith('Analytics')).sort()).toEqual([expect.stringMatching(/^AnalyticsDeliveryLogs/), expect.stringMatching(/^AnalyticsTransformLogs/)]);
+    expect(
+      Object.keys(logGroups)
+        .filter((id) => id.startsWith('Analytics'))
+        .sort(),
+    ).toEqual([expect.stringMatching(/^AnalyticsDeliveryLogs/), expect.stringMatching(/^AnalyticsTransformLogs/)]);
   });
 });
 
@@ -98,7 +117,10 @@ describe('query layer', () => {
     platform.hasResourceProperties('AWS::Glue::Table', {
       TableInput: Match.objectLike({
         Name: 'events',
-        PartitionKeys: [{ Name: 'tenant', Type: 'string' }, { Name: 'dt', Type: 'string' }],
+        PartitionKeys: [
+          { Name: 'tenant', Type: 'string' },
+          { Name: 'dt', Type: 'string' },
+        ],
         Parameters: Match.objectLike({ 'projection.enabled': 'true', 'projection.tenant.type': 'injected' }),
       }),
     });

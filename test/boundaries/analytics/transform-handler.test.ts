@@ -95,7 +95,12 @@ describe.each(variants)('transformation Lambda (%s)', (_name, load) => {
     ]);
     // One structured line names the rejected record and its reason, never the record's content.
     expect(logged).toHaveLength(1);
-    expect(JSON.parse(logged[0])).toMatchObject({ level: 'warn', rejected: 1, byReason: { 'integrity-mismatch': 1 }, records: [{ recordId: 'rec-1', reason: 'integrity-mismatch' }] });
+    expect(JSON.parse(logged[0])).toMatchObject({
+      level: 'warn',
+      rejected: 1,
+      byReason: { 'integrity-mismatch': 1 },
+      records: [{ recordId: 'rec-1', reason: 'integrity-mismatch' }],
+    });
     expect(logged[0]).not.toContain('o-1');
     expect(logged[0]).not.toContain('globex');
     // Cached: a second batch makes no new request.

@@ -36,17 +36,27 @@ const cases: Case[] = [
   { name: 'tenant null', record: { ...acmeRecord, tenant: null }, expected: { error: 'missing-tenant' } },
 
   // Not a valid TenantId (each would build another S3 prefix or a reserved name).
-  ...(['Acme', 'globex/', '../globex', 'acme/../globex', 'tenants/globex', 'acme.x', 'acme:x', 'default', 'ac', 'acme--x', 'acme-'] as const).map(
-    (t): Case => ({ name: `tenant ${JSON.stringify(t)} is not a TenantId (even when signed)`, record: signed(t), expected: { error: 'invalid-tenant' } }),
-  ),
+  ...(['Acme', 'globex/', '../globex', 'acme/../globex', 'tenants/globex', 'acme.x', 'acme:x', 'default', 'ac', 'acme--x', 'acme-'] as const).map((t): Case => ({
+    name: `tenant ${JSON.stringify(t)} is not a TenantId (even when signed)`,
+    record: signed(t),
+    expected: { error: 'invalid-tenant' },
+  })),
   { name: 'tenant is a number', record: { ...acmeRecord, tenant: 123 }, expected: { error: 'invalid-tenant' } },
   { name: 'tenant is an array', record: { ...acmeRecord, tenant: ['globex'] }, expected: { error: 'invalid-tenant' } },
 
   // Forged tenant: the stamp does not match what the producer signed.
   { name: 'acme record re-labelled globex', record: { ...acmeRecord, tenant: 'globex' }, expected: { error: 'integrity-mismatch' } },
   { name: 'acme record re-labelled acme-corp (shared leading letters)', record: { ...acmeRecord, tenant: 'acme-corp' }, expected: { error: 'integrity-mismatch' } },
-  { name: "acme's tag on a body moved from globex", record: { ...signed('globex', { orderId: 'g-9', amount: 7 }), tenant: 'acme', mac: acmeRecord.mac }, expected: { error: 'integrity-mismatch' } },
-  { name: 'acme record with its body replaced', record: { ...acmeRecord, body: JSON.stringify({ orderId: 'o-2', amount: 1 }) }, expected: { error: 'integrity-mismatch' } },
+  {
+    name: "acme's tag on a body moved from globex",
+    record: { ...signed('globex', { orderId: 'g-9', amount: 7 }), tenant: 'acme', mac: acmeRecord.mac },
+    expected: { error: 'integrity-mismatch' },
+  },
+  {
+    name: 'acme record with its body replaced',
+    record: { ...acmeRecord, body: JSON.stringify({ orderId: 'o-2', amount: 1 }) },
+    expected: { error: 'integrity-mismatch' },
+  },
   { name: 'acme record with its type replaced', record: { ...acmeRecord, type: 'order.refunded' }, expected: { error: 'integrity-mismatch' } },
   { name: 'globex record signed with a guessed key', record: signed('globex', {}, { key: ATTACKER_KEY }), expected: { error: 'integrity-mismatch' } },
   { name: 'mac of the right length but wrong', record: { ...acmeRecord, mac: 'f'.repeat(64) }, expected: { error: 'integrity-mismatch' } },
@@ -68,7 +78,11 @@ const cases: Case[] = [
   // The body names another tenant: an event mixing ids across accounts.
   { name: 'body tenantId of another tenant', record: signed('acme', { tenantId: 'globex' }), expected: { error: 'body-names-another-tenant' } },
   { name: 'body tenant_id of acme-corp in an acme event', record: signed('acme', { tenant_id: 'acme-corp' }), expected: { error: 'body-names-another-tenant' } },
-  { name: 'nested body Tenant-ID of another tenant', record: signed('acme', { order: { lines: [{ 'Tenant-ID': 'globex' }] } }), expected: { error: 'body-names-another-tenant' } },
+  {
+    name: 'nested body Tenant-ID of another tenant',
+    record: signed('acme', { order: { lines: [{ 'Tenant-ID': 'globex' }] } }),
+    expected: { error: 'body-names-another-tenant' },
+  },
   { name: 'body tenant as an object', record: signed('acme', { tenant: { id: 'globex' } }), expected: { error: 'body-names-another-tenant' } },
   { name: 'body tenant null', record: signed('acme', { tenant: null }), expected: { error: 'body-names-another-tenant' } },
 
@@ -97,7 +111,20 @@ const cases: Case[] = [
 describe('analytics transform: each crafted record reaches exactly one destination', () => {
   test(`the record table covers every reject reason (${cases.length} cases)`, () => {
     const reasons = new Set(cases.flatMap((c) => ('error' in c.expected ? [c.expected.error] : [])));
-    const all: RejectReason[] = ['oversized', 'malformed-json', 'not-an-object', 'unsupported-version', 'missing-tenant', 'invalid-tenant', 'malformed-envelope', 'missing-integrity', 'integrity-mismatch', 'oversized-body', 'malformed-body', 'body-names-another-tenant'];
+    const all: RejectReason[] = [
+      'oversized',
+      'malformed-json',
+      'not-an-object',
+      'unsupported-version',
+      'missing-tenant',
+      'invalid-tenant',
+      'malformed-envelope',
+      'missing-integrity',
+      'integrity-mismatch',
+      'oversized-body',
+      'malformed-body',
+      'body-names-another-tenant',
+    ];
     expect([...reasons].sort()).toEqual([...all].sort());
   });
 
@@ -158,9 +185,7 @@ describe('analytics transform: batches', () => {
   });
 
   test('the integrity tag is HMAC-SHA256 over domain, tenant, ts, type and body (a pinned vector)', () => {
-    const expected = createHmac('sha256', STREAM_KEY)
-      .update(['tenant-isolation-blueprint/analytics/v1', 'acme', TS, 'order.placed', '{"a":1}'].join('\n'))
-      .digest('hex');
+    const expected = createHmac('sha256', STREAM_KEY).update(['tenant-isolation-blueprint/analytics/v1', 'acme', TS, 'order.placed', '{"a":1}'].join('\n')).digest('hex');
     expect(signed('acme', { a: 1 }).mac).toBe(expected);
   });
 });

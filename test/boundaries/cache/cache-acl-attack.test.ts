@@ -13,8 +13,7 @@ const REDIS = findRedisServer();
 // Refusal texts of Redis 7.0 (and the Valkey wording, should the suite run against Valkey).
 const KEY_REFUSED = /^NOPERM (this user has no permissions to access one of the keys used as arguments|No permissions to access a key)$/;
 const CHANNEL_REFUSED = /^NOPERM (this user has no permissions to access one of the channels used as arguments|No permissions to access a channel)$/;
-const commandRefused = (cmd: string) =>
-  new RegExp(`^NOPERM (this user|User \\S+) has no permissions to run the '${cmd.replace(/[|]/g, '\\|')}' command$`);
+const commandRefused = (cmd: string) => new RegExp(`^NOPERM (this user|User \\S+) has no permissions to run the '${cmd.replace(/[|]/g, '\\|')}' command$`);
 const WRONGPASS = /^WRONGPASS invalid username-password pair or user is disabled\.$/;
 const NOAUTH = /^NOAUTH Authentication required\.$/;
 
@@ -24,7 +23,7 @@ const B = 'tenant:acme-corp:';
 /** Keys of `acme-corp` that `acme` must not read, change, move or learn anything about. */
 const KEY_ATTACKS: Array<[string, string[]]> = [
   // read
-  ['GET another tenant\'s key', ['GET', `${B}secret`]],
+  ["GET another tenant's key", ['GET', `${B}secret`]],
   ['GETRANGE', ['GETRANGE', `${B}secret`, '0', '-1']],
   ['STRLEN (size oracle)', ['STRLEN', `${B}secret`]],
   ['EXISTS (existence oracle)', ['EXISTS', `${B}secret`]],
@@ -140,7 +139,7 @@ const COMMAND_ATTACKS: Array<[string, string[], string]> = [
   ['BGSAVE', ['BGSAVE'], 'bgsave'],
   ['REPLICAOF', ['REPLICAOF', '127.0.0.1', '1'], 'replicaof'],
   ['MODULE LIST', ['MODULE', 'LIST'], 'module|list'],
-  ['SLOWLOG GET (other clients\' arguments)', ['SLOWLOG', 'GET'], 'slowlog|get'],
+  ["SLOWLOG GET (other clients' arguments)", ['SLOWLOG', 'GET'], 'slowlog|get'],
   ['LATENCY LATEST', ['LATENCY', 'LATEST'], 'latency|latest'],
   ['MEMORY STATS', ['MEMORY', 'STATS'], 'memory|stats'],
   // other clients
@@ -222,12 +221,12 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     expect(field('flags')).toEqual(['on']);
   });
 
-  describe('acme against acme-corp\'s keys: refused', () => {
+  describe("acme against acme-corp's keys: refused", () => {
     test.each(KEY_ATTACKS)('%s', async (_name, argv) => {
       expect(await refusal(acme.call(argv[0], ...argv.slice(1)))).toMatch(KEY_REFUSED);
     });
 
-    test('acme-corp against acme\'s keys: refused too', async () => {
+    test("acme-corp against acme's keys: refused too", async () => {
       expect(await refusal(acmeCorp.call('GET', `${A}x`))).toMatch(KEY_REFUSED);
       expect(await refusal(acmeCorp.call('SET', `${A}x`, 'pwned'))).toMatch(KEY_REFUSED);
       expect(await refusal(acmeCorp.call('DEL', `${A}x`))).toMatch(KEY_REFUSED);
@@ -242,7 +241,7 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
       expect(await cell.server.admin.exists(`${A}tx`)).toBe(0);
     });
 
-    test('WATCH on another tenant\'s key is refused', async () => {
+    test("WATCH on another tenant's key is refused", async () => {
       expect(await refusal(acme.call('WATCH', `${B}secret`))).toMatch(KEY_REFUSED);
     });
   });
@@ -254,9 +253,7 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
 
     test('DEBUG: refused by the ACL (the server refuses it even earlier, by configuration)', async () => {
       expect(await refusal(acme.call('DEBUG', 'SLEEP', '0'))).toMatch(/^ERR DEBUG command not allowed/);
-      expect(await cell.server.admin.call('ACL', 'DRYRUN', 'tib-acme', 'DEBUG', 'SLEEP', '0')).toBe(
-        "This user has no permissions to run the 'debug' command",
-      );
+      expect(await cell.server.admin.call('ACL', 'DRYRUN', 'tib-acme', 'DEBUG', 'SLEEP', '0')).toBe("This user has no permissions to run the 'debug' command");
     });
 
     test('RESET cannot be refused by any ACL (no_auth command): it drops the connection to the disabled default user', async () => {
@@ -269,13 +266,13 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     });
   });
 
-  describe('acme against acme-corp\'s channels: refused', () => {
+  describe("acme against acme-corp's channels: refused", () => {
     test.each(CHANNEL_ATTACKS)('%s', async (_name, argv) => {
       const c = cell.as('acme'); // fresh connection: a successful SUBSCRIBE would change its mode
       expect(await refusal(c.call(argv[0], ...argv.slice(1)))).toMatch(CHANNEL_REFUSED);
     });
 
-    test('acme\'s pattern subscription receives its own messages and none of acme-corp\'s', async () => {
+    test("acme's pattern subscription receives its own messages and none of acme-corp's", async () => {
       const sub = cell.as('acme');
       const received: string[] = [];
       sub.on('pmessage', (_p: string, channel: string, message: string) => received.push(`${channel}=${message}`));
@@ -303,7 +300,7 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
       expect(await refusal(anon.call('HELLO', '2', 'AUTH', 'default', cell.defaultPassword))).toMatch(WRONGPASS);
     });
 
-    test('a retired tenant\'s user is not in the cell at all: it cannot authenticate', async () => {
+    test("a retired tenant's user is not in the cell at all: it cannot authenticate", async () => {
       expect(cell.passwords.has('tib-initech')).toBe(false);
       const anon = cell.server.client(undefined, undefined, 2);
       expect(await refusal(anon.call('AUTH', 'tib-initech', 'any-password-at-all'))).toMatch(WRONGPASS);
@@ -315,11 +312,11 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     });
   });
 
-  test('after every attack, acme-corp\'s data and the users are exactly as before', async () => {
+  test("after every attack, acme-corp's data and the users are exactly as before", async () => {
     expect(await snapshotOfB()).toBe(snapshot);
   });
 
-  describe('acme\'s own cache work succeeds', () => {
+  describe("acme's own cache work succeeds", () => {
     test('strings, counters and expiry', async () => {
       expect(await acme.set(`${A}page:1`, 'html', 'EX', 60)).toBe('OK');
       expect(await acme.get(`${A}page:1`)).toBe('html');
@@ -353,7 +350,10 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     test('transactions and WATCH on its own keys', async () => {
       const c = cell.as('acme');
       expect(await c.call('WATCH', `${A}x`)).toBe('OK');
-      expect(await c.multi().set(`${A}tx`, 'v').incr(`${A}txn`).exec()).toEqual([[null, 'OK'], [null, 1]]);
+      expect(await c.multi().set(`${A}tx`, 'v').incr(`${A}txn`).exec()).toEqual([
+        [null, 'OK'],
+        [null, 1],
+      ]);
     });
 
     test('connection commands', async () => {

@@ -17,14 +17,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import { runAudit } from '../../../lib/audit/audit';
 import { CacheUserAccess } from '../../../lib/boundaries/cache/nag/cache-user-access';
-import {
-  commandAllowed,
-  commandReach,
-  parseAccessString,
-  tenantAccessString,
-  tenantAllowedCommands,
-  unconfinedCommands,
-} from '../../../lib/core/cache-acl';
+import { commandAllowed, commandReach, parseAccessString, tenantAccessString, tenantAllowedCommands, unconfinedCommands } from '../../../lib/core/cache-acl';
 import { CACHE_COMMAND_TABLE } from '../../../lib/core/cache-command-table';
 import { TenantId } from '../../../lib/core/tenant-id';
 import { newTestApp } from '../../helpers/app';
@@ -48,7 +41,7 @@ describeWithEngine('redis-server', binary !== undefined, REDIS_SERVER_HINT, () =
     await server?.stop();
   });
 
-  test('the model\'s command table is the server\'s COMMAND table (regenerate: npx ts-node --transpile-only scripts/cache-command-table.ts)', async () => {
+  test("the model's command table is the server's COMMAND table (regenerate: npx ts-node --transpile-only scripts/cache-command-table.ts)", async () => {
     const live = await readServerCommandTable(server.admin);
     const missing = Object.keys(live).filter((c) => !(c in CACHE_COMMAND_TABLE));
     const extra = Object.keys(CACHE_COMMAND_TABLE).filter((c) => !(c in live));
@@ -131,7 +124,22 @@ describeWithEngine('redis-server', binary !== undefined, REDIS_SERVER_HINT, () =
     // Every keyless command is refused unless it is pub/sub on named channels or reviewed
     // connection-local; the refused set is large and names the dangerous ones.
     const refused = rows.filter((r) => r.model).map((r) => r.command);
-    for (const c of ['keys', 'scan', 'randomkey', 'dbsize', 'flushall', 'client|list', 'client|tracking', 'config|get', 'slowlog|get', 'pubsub|channels', 'info', 'monitor', 'move', 'pfmerge']) {
+    for (const c of [
+      'keys',
+      'scan',
+      'randomkey',
+      'dbsize',
+      'flushall',
+      'client|list',
+      'client|tracking',
+      'config|get',
+      'slowlog|get',
+      'pubsub|channels',
+      'info',
+      'monitor',
+      'move',
+      'pfmerge',
+    ]) {
       expect(refused).toContain(c);
     }
     for (const c of commands.filter((x) => !CACHE_COMMAND_TABLE[x].keys)) {

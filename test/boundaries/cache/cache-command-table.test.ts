@@ -11,12 +11,7 @@
  * 4. the engine's `no_auth` commands (which no ACL can refuse) are the reviewed few.
  */
 import Redis from 'ioredis';
-import {
-  CHANNEL_TENANT_COMMANDS,
-  KEYLESS_TENANT_COMMANDS,
-  REFUSED_WITH_REASON,
-  tenantAllowedCommands,
-} from '../../../lib/core/cache-acl';
+import { CHANNEL_TENANT_COMMANDS, KEYLESS_TENANT_COMMANDS, REFUSED_WITH_REASON, tenantAllowedCommands } from '../../../lib/core/cache-acl';
 import { CellServer, startCellServer } from '../../helpers/cache-cell-server';
 import { describeWithEngine } from '../../helpers/engines';
 import { findRedisServer, REDIS_SERVER_HINT } from '../../helpers/redis-server';
@@ -37,7 +32,16 @@ interface CommandEntry {
 
 function parseEntry(raw: unknown[]): { entry: CommandEntry; subcommands: unknown[][] } {
   const [name, arity, flags, firstKey, , , categories, , keySpecs, subcommands] = raw as [
-    string, number, string[], number, number, number, string[], unknown, unknown[], unknown[][],
+    string,
+    number,
+    string[],
+    number,
+    number,
+    number,
+    string[],
+    unknown,
+    unknown[],
+    unknown[][],
   ];
   return {
     entry: {
@@ -119,7 +123,10 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
 
   // `no_auth` commands (AUTH, HELLO, QUIT, RESET) pass every ACL, DRYRUN included; the last test reviews them.
   const subjectToAcl = () => table.filter((c) => !c.flags.includes('no_auth'));
-  const allowedOnServer = () => subjectToAcl().filter((c) => verdicts.get(c.name) === 'OK').map((c) => c.name);
+  const allowedOnServer = () =>
+    subjectToAcl()
+      .filter((c) => verdicts.get(c.name) === 'OK')
+      .map((c) => c.name);
 
   test('the server parsed the access string into exactly the allow-list of cache-acl.ts', () => {
     const subcommandsOf = (container: string) => table.filter((c) => c.name.startsWith(`${container}|`)).map((c) => c.name);
@@ -150,7 +157,22 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
       expect([c.name, verdicts.get(c.name)]).toEqual([c.name, `This user has no permissions to run the '${c.name}' command`]);
     }
     // The named dangers of AWS-FACTS.md are among them.
-    for (const n of ['keys', 'scan', 'randomkey', 'dbsize', 'flushall', 'flushdb', 'monitor', 'client|list', 'pubsub|channels', 'script|flush', 'function|load', 'info', 'config|set', 'acl|setuser']) {
+    for (const n of [
+      'keys',
+      'scan',
+      'randomkey',
+      'dbsize',
+      'flushall',
+      'flushdb',
+      'monitor',
+      'client|list',
+      'pubsub|channels',
+      'script|flush',
+      'function|load',
+      'info',
+      'config|set',
+      'acl|setuser',
+    ]) {
       expect(refusedKeyless.map((c) => c.name)).toContain(n);
     }
     // eslint-disable-next-line no-console
@@ -161,7 +183,7 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     );
   });
 
-  test('every allowed keyed command, aimed at the other tenant\'s key, is refused for that key', () => {
+  test("every allowed keyed command, aimed at the other tenant's key, is refused for that key", () => {
     const keyed = subjectToAcl().filter((c) => verdicts.get(c.name) === 'OK' && c.declaresKeys && !CHANNEL_TENANT_COMMANDS.includes(c.name));
     expect(keyed.length).toBeGreaterThan(100);
     const missingArgv = keyed.filter((c) => c.flags.includes('movablekeys') && !MOVABLE_ARGV[c.name]).map((c) => c.name);
@@ -169,27 +191,24 @@ describeWithEngine('redis-server', REDIS !== undefined, REDIS_SERVER_HINT, () =>
     return Promise.all(
       keyed.map(async (c) => {
         const words = argv(c, MOVABLE_ARGV[c.name]?.(OTHER_KEY) ?? [], OTHER_KEY);
-        expect([c.name, await dryRun(cell.server.admin, words)]).toEqual([
-          c.name,
-          `This user has no permissions to access the '${OTHER_KEY}' key`,
-        ]);
+        expect([c.name, await dryRun(cell.server.admin, words)]).toEqual([c.name, `This user has no permissions to access the '${OTHER_KEY}' key`]);
       }),
     );
   });
 
-  test('every allowed channel command, aimed at the other tenant\'s channel, is refused for that channel', async () => {
+  test("every allowed channel command, aimed at the other tenant's channel, is refused for that channel", async () => {
     for (const name of ['publish', 'spublish', 'subscribe', 'ssubscribe', 'psubscribe']) {
       expect(verdicts.get(name)).toBe('OK');
       const words = name.endsWith('publish') ? [name, OTHER_CHANNEL, 'x'] : [name, OTHER_CHANNEL];
-      expect([name, await dryRun(cell.server.admin, words)]).toEqual([
-        name,
-        `This user has no permissions to access the '${OTHER_CHANNEL}' channel`,
-      ]);
+      expect([name, await dryRun(cell.server.admin, words)]).toEqual([name, `This user has no permissions to access the '${OTHER_CHANNEL}' channel`]);
     }
   });
 
-  test('the engine\'s no_auth commands (beyond any ACL) are the reviewed ones', () => {
-    const noAuth = table.filter((c) => c.flags.includes('no_auth')).map((c) => c.name).sort();
+  test("the engine's no_auth commands (beyond any ACL) are the reviewed ones", () => {
+    const noAuth = table
+      .filter((c) => c.flags.includes('no_auth'))
+      .map((c) => c.name)
+      .sort();
     // auth, hello, quit: reviewed in KEYLESS_TENANT_COMMANDS; reset: drops to the disabled default
     // user (cache-acl-attack.test.ts proves the connection then runs nothing).
     expect(noAuth).toEqual(['auth', 'hello', 'quit', 'reset']);

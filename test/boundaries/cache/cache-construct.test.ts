@@ -84,10 +84,7 @@ describe('cells and users', () => {
         ServerlessCacheName: 'tib-cache-0',
         UserGroupId: 'tib-cache-0',
         KmsKeyId: { Ref: Match.stringLikeRegexp('^referencetoPlatformCacheKey') },
-        SubnetIds: [
-          { Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet1') },
-          { Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet2') },
-        ],
+        SubnetIds: [{ Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet1') }, { Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet2') }],
         SecurityGroupIds: [{ Ref: Match.stringLikeRegexp('CacheSecurityGroup') }],
       },
       DependsOn: ['UserGroup'],
@@ -122,7 +119,7 @@ describe('cells and users', () => {
 });
 
 describe('scale', () => {
-  test('a full cell (99 tenants) is one nested template of 301 resources, below CloudFormation\'s 500', () => {
+  test("a full cell (99 tenants) is one nested template of 301 resources, below CloudFormation's 500", () => {
     const app = newTestApp();
     const stack = new Stack(app, 'CacheOnly');
     const ids = Array.from({ length: 199 }, (_, i) => ({ id: `t${String(i).padStart(3, '0')}` }));
@@ -136,8 +133,10 @@ describe('scale', () => {
 });
 
 describe('placement is enforced at synth', () => {
-  const build = (tenants: object[], context: Record<string, unknown> = {}) => () =>
-    buildBlueprint(newTestApp({ context }), { registry: registry(tenants) });
+  const build =
+    (tenants: object[], context: Record<string, unknown> = {}) =>
+    () =>
+      buildBlueprint(newTestApp({ context }), { registry: registry(tenants) });
 
   test('a pool tenant without a cell fails, naming the tenant and the fix', () => {
     expect(build([{ id: 'acme', placement: { cacheCell: 0 } }, { id: 'acme-corp' }])).toThrow(
@@ -198,7 +197,9 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acks.length).toBeGreaterThan(0);
     for (const [id, reason] of acks) {
-      expect(id).toMatch(/^(Annotation::)?(AwsSolutions-(SMG4|IAM5)|TI-RETAIN1\[(DeletionPolicy|UpdateReplacePolicy)::Delete\]|TI-IAM3\[DenyAllTenantSessions::Null:aws:PrincipalTag\/TenantId\])/);
+      expect(id).toMatch(
+        /^(Annotation::)?(AwsSolutions-(SMG4|IAM5)|TI-RETAIN1\[(DeletionPolicy|UpdateReplacePolicy)::Delete\]|TI-IAM3\[DenyAllTenantSessions::Null:aws:PrincipalTag\/TenantId\])/,
+      );
       expect(String(reason).length).toBeGreaterThan(40);
     }
   });
@@ -217,24 +218,36 @@ describe('IAM: a TenantAccessRole session reaches only its own cache credentials
 
   const passwordCases: Array<[string, string | undefined, string, string, string, Decision]> = [
     ['own secret', 'acme', 'secretsmanager:GetSecretValue', secretArn('acme'), 'acme', 'Allowed'],
-    ['acme-corp\'s secret', 'acme', 'secretsmanager:GetSecretValue', secretArn('acme-corp'), 'acme-corp', 'ImplicitlyDenied'],
-    ['acme\'s secret from acme-corp', 'acme-corp', 'secretsmanager:GetSecretValue', secretArn('acme'), 'acme', 'ImplicitlyDenied'],
+    ["acme-corp's secret", 'acme', 'secretsmanager:GetSecretValue', secretArn('acme-corp'), 'acme-corp', 'ImplicitlyDenied'],
+    ["acme's secret from acme-corp", 'acme-corp', 'secretsmanager:GetSecretValue', secretArn('acme'), 'acme', 'ImplicitlyDenied'],
     ['a secret named for acme but tagged acme-corp', 'acme', 'secretsmanager:GetSecretValue', secretArn('acme'), 'acme-corp', 'ImplicitlyDenied'],
-    ['a cell default user\'s secret', 'acme', 'secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${region}:${account}:secret:tib-cache-0/default-user-AbCdEf`, 'acme', 'ImplicitlyDenied'],
+    [
+      "a cell default user's secret",
+      'acme',
+      'secretsmanager:GetSecretValue',
+      `arn:aws:secretsmanager:${region}:${account}:secret:tib-cache-0/default-user-AbCdEf`,
+      'acme',
+      'ImplicitlyDenied',
+    ],
     ['own secret without a tenant tag on the session', undefined, 'secretsmanager:GetSecretValue', secretArn('acme'), 'acme', 'ExplicitlyDenied'],
     ['own endpoint parameter', 'acme', 'ssm:GetParameter', `arn:aws:ssm:${region}:${account}:parameter/tib/cache/tenants/acme`, 'acme', 'Allowed'],
-    ['acme-corp\'s endpoint parameter', 'acme', 'ssm:GetParameter', `arn:aws:ssm:${region}:${account}:parameter/tib/cache/tenants/acme-corp`, 'acme-corp', 'ImplicitlyDenied'],
+    [
+      "acme-corp's endpoint parameter",
+      'acme',
+      'ssm:GetParameter',
+      `arn:aws:ssm:${region}:${account}:parameter/tib/cache/tenants/acme-corp`,
+      'acme-corp',
+      'ImplicitlyDenied',
+    ],
   ];
   const { roleArn, identity } = platformPolicies('password');
   test.each(passwordCases)('password mode: %s', async (_name, tenant, action, resource, resourceTenant, expected) => {
-    expect(
-      await evaluate({ roleArn, tenant, action, resource, identityPolicies: identity, context: { 'aws:ResourceTag/TenantId': resourceTenant } }),
-    ).toBe(expected);
+    expect(await evaluate({ roleArn, tenant, action, resource, identityPolicies: identity, context: { 'aws:ResourceTag/TenantId': resourceTenant } })).toBe(expected);
   });
 
   const iamCases: Array<[string, string, string, Decision]> = [
     ['connect as its own user', 'acme', userArn('tib-acme'), 'Allowed'],
-    ['connect as acme-corp\'s user', 'acme', userArn('tib-acme-corp'), 'ImplicitlyDenied'],
+    ["connect as acme-corp's user", 'acme', userArn('tib-acme-corp'), 'ImplicitlyDenied'],
     ['connect as a cell default user', 'acme', userArn('tib-cache-0-default'), 'ImplicitlyDenied'],
     ['connect to a blueprint cache', 'acme', `arn:aws:elasticache:${region}:${account}:serverlesscache:tib-cache-0`, 'Allowed'],
     ['connect to a cache outside the blueprint', 'acme', `arn:aws:elasticache:${region}:${account}:serverlesscache:other-cache`, 'ImplicitlyDenied'],

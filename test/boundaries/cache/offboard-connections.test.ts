@@ -23,10 +23,7 @@ import { findRedisServer, REDIS_SERVER_HINT, RedisTestServer, refusal } from '..
 const CELL = 'tib-cache-0';
 
 function registry(acmeCorpStatus: 'active' | 'retired'): Registry {
-  const raw = parseRegistry(
-    JSON.stringify({ version: 1, tenants: [{ id: 'acme' }, { id: 'acme-corp', status: acmeCorpStatus }] }),
-    'offboard test registry',
-  );
+  const raw = parseRegistry(JSON.stringify({ version: 1, tenants: [{ id: 'acme' }, { id: 'acme-corp', status: acmeCorpStatus }] }), 'offboard test registry');
   return { ...raw, tenants: placeTenantsInCacheCells(raw.tenants) };
 }
 

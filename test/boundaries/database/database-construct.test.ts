@@ -79,7 +79,7 @@ describe('TenantDatabase in the platform stack', () => {
     template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
   });
 
-  test('the cluster sits in the platform VPC\'s isolated subnets', () => {
+  test("the cluster sits in the platform VPC's isolated subnets", () => {
     const subnetGroups = Object.values(template.findResources('AWS::RDS::DBSubnetGroup'));
     expect(subnetGroups).toHaveLength(1);
     const isolated = blueprint.platform.network.vpc.isolatedSubnets.map((s) => blueprint.platform.resolve(s.subnetId));
@@ -116,7 +116,13 @@ describe('TenantDatabase in the platform stack', () => {
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
     const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action as string | string[])).sort();
     expect(actions).toEqual(
-      expect.arrayContaining(['rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction', 'secretsmanager:GetSecretValue']),
+      expect.arrayContaining([
+        'rds-data:BeginTransaction',
+        'rds-data:CommitTransaction',
+        'rds-data:ExecuteStatement',
+        'rds-data:RollbackTransaction',
+        'secretsmanager:GetSecretValue',
+      ]),
     );
     for (const a of actions) expect(a).toMatch(/^(rds-data|secretsmanager|kms|logs):/);
     for (const s of statements) expect(s.Resource).not.toBe('*');

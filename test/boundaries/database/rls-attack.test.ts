@@ -10,6 +10,4 @@ import { rlsSuite } from './rls-suite';
 
 describe('[pglite]', () => rlsSuite(startPglite, { realLogin: false }));
 
-describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER_HINT, () =>
-  rlsSuite(startPostgres, { realLogin: true }),
-);
+describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER_HINT, () => rlsSuite(startPostgres, { realLogin: true }));

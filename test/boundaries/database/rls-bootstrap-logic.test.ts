@@ -12,19 +12,69 @@ import { BOOTSTRAP_SQL } from './rls-engines';
 
 describe('splitSqlScript', () => {
   const cases: Array<{ name: string; script: string; expected: Array<[number, string]> }> = [
-    { name: 'plain statements with lines', script: 'SELECT 1;\nSELECT 2;\n\nSELECT 3', expected: [[1, 'SELECT 1'], [2, 'SELECT 2'], [4, 'SELECT 3']] },
+    {
+      name: 'plain statements with lines',
+      script: 'SELECT 1;\nSELECT 2;\n\nSELECT 3',
+      expected: [
+        [1, 'SELECT 1'],
+        [2, 'SELECT 2'],
+        [4, 'SELECT 3'],
+      ],
+    },
     {
       name: 'dollar-quoted body with semicolons and a nested tag',
-      script: "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN PERFORM $x$ a; b $x$; RETURN 1; END\n$fn$;\nSELECT 2;",
-      expected: [[1, "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN PERFORM $x$ a; b $x$; RETURN 1; END\n$fn$"], [4, 'SELECT 2']],
+      script: 'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN PERFORM $x$ a; b $x$; RETURN 1; END\n$fn$;\nSELECT 2;',
+      expected: [
+        [1, 'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\nBEGIN PERFORM $x$ a; b $x$; RETURN 1; END\n$fn$'],
+        [4, 'SELECT 2'],
+      ],
     },
-    { name: 'anonymous $$ body', script: 'DO $$ BEGIN RAISE NOTICE \'a;b\'; END $$;', expected: [[1, "DO $$ BEGIN RAISE NOTICE 'a;b'; END $$"]] },
-    { name: 'parameters $1 are not tags', script: 'SELECT $1::int; SELECT $2', expected: [[1, 'SELECT $1::int'], [1, 'SELECT $2']] },
-    { name: "quoted ';' and doubled quotes", script: "SELECT 'a;''b'; SELECT 2", expected: [[1, "SELECT 'a;''b'"], [1, 'SELECT 2']] },
-    { name: 'escape string with \\\'', script: "SELECT E'it\\'s;'; SELECT 2", expected: [[1, "SELECT E'it\\'s;'"], [1, 'SELECT 2']] },
-    { name: 'quoted identifier with ;', script: 'SELECT 1 AS "a;b"; SELECT 2', expected: [[1, 'SELECT 1 AS "a;b"'], [1, 'SELECT 2']] },
-    { name: 'comments with ; and nested block comments', script: '-- a; b\nSELECT 1 /* x; /* y; */ z; */ + 1;\n/* only; a comment */', expected: [[2, 'SELECT 1 /* x; /* y; */ z; */ + 1']] },
-    { name: 'identifier containing $', script: 'SELECT a$b$c FROM t; SELECT 2', expected: [[1, 'SELECT a$b$c FROM t'], [1, 'SELECT 2']] },
+    { name: 'anonymous $$ body', script: "DO $$ BEGIN RAISE NOTICE 'a;b'; END $$;", expected: [[1, "DO $$ BEGIN RAISE NOTICE 'a;b'; END $$"]] },
+    {
+      name: 'parameters $1 are not tags',
+      script: 'SELECT $1::int; SELECT $2',
+      expected: [
+        [1, 'SELECT $1::int'],
+        [1, 'SELECT $2'],
+      ],
+    },
+    {
+      name: "quoted ';' and doubled quotes",
+      script: "SELECT 'a;''b'; SELECT 2",
+      expected: [
+        [1, "SELECT 'a;''b'"],
+        [1, 'SELECT 2'],
+      ],
+    },
+    {
+      name: "escape string with \\'",
+      script: "SELECT E'it\\'s;'; SELECT 2",
+      expected: [
+        [1, "SELECT E'it\\'s;'"],
+        [1, 'SELECT 2'],
+      ],
+    },
+    {
+      name: 'quoted identifier with ;',
+      script: 'SELECT 1 AS "a;b"; SELECT 2',
+      expected: [
+        [1, 'SELECT 1 AS "a;b"'],
+        [1, 'SELECT 2'],
+      ],
+    },
+    {
+      name: 'comments with ; and nested block comments',
+      script: '-- a; b\nSELECT 1 /* x; /* y; */ z; */ + 1;\n/* only; a comment */',
+      expected: [[2, 'SELECT 1 /* x; /* y; */ z; */ + 1']],
+    },
+    {
+      name: 'identifier containing $',
+      script: 'SELECT a$b$c FROM t; SELECT 2',
+      expected: [
+        [1, 'SELECT a$b$c FROM t'],
+        [1, 'SELECT 2'],
+      ],
+    },
   ];
   test.each(cases)('$name', ({ script, expected }) => {
     expect(splitSqlScript(script).map((s) => [s.line, s.text])).toEqual(expected);
@@ -42,8 +92,14 @@ describe('splitSqlScript', () => {
     expect(statements.length).toBeGreaterThan(20);
     const fns = statements.filter((s) => s.text.startsWith('CREATE OR REPLACE FUNCTION'));
     expect(fns.map((s) => /FUNCTION (\S+)\(/.exec(s.text)![1])).toEqual([
-      'isolation.reserved_tenant_ids', 'isolation.tenant_id_problem', 'isolation.seal', 'isolation.transaction_claimed',
-      'isolation.current_tenant', 'isolation.set_tenant', 'isolation.protect', 'isolation.unprotected_tables',
+      'isolation.reserved_tenant_ids',
+      'isolation.tenant_id_problem',
+      'isolation.seal',
+      'isolation.transaction_claimed',
+      'isolation.current_tenant',
+      'isolation.set_tenant',
+      'isolation.protect',
+      'isolation.unprotected_tables',
     ]);
     for (const f of fns) expect(f.text).toMatch(/\$\$$/);
   });
@@ -132,7 +188,9 @@ describe('handleRequest against PGlite', () => {
   test('a script whose hash differs from the template is refused without touching the database', async () => {
     const body = JSON.parse(await handleRequest(request({ ResourceProperties: { SqlSha256: 'f'.repeat(64) } }), BOOTSTRAP_SQL, executor));
     expect(body.Status).toBe('FAILED');
-    expect(body.Reason).toBe(`RLS bootstrap refused: the bundled SQL has SHA-256 ${sha256Hex(BOOTSTRAP_SQL)} but the template asks for ${'f'.repeat(64)}; redeploy so function code and template match`);
+    expect(body.Reason).toBe(
+      `RLS bootstrap refused: the bundled SQL has SHA-256 ${sha256Hex(BOOTSTRAP_SQL)} but the template asks for ${'f'.repeat(64)}; redeploy so function code and template match`,
+    );
     expect(calls).toEqual([]);
   });
 });

@@ -13,10 +13,7 @@ import { runBootstrap } from '../../../lib/boundaries/database/rls-bootstrap/run
 import { BOOTSTRAP_SQL, RlsEngine, startPostgres } from './rls-engines';
 import { pgError, SCHEMA_SQL } from './rls-suite';
 
-const SEED = [
-  `INSERT INTO app.notes VALUES ('acme', 1, 'acme note'), ('globex', 1, 'globex 1'), ('globex', 2, 'globex 2')`,
-  'ANALYZE app.notes',
-];
+const SEED = [`INSERT INTO app.notes VALUES ('acme', 1, 'acme note'), ('globex', 1, 'globex 1'), ('globex', 2, 'globex 2')`, 'ANALYZE app.notes'];
 const SECRET = 'globex-secret-literal-4711';
 
 describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER_HINT, () => {
@@ -131,7 +128,9 @@ describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER
       // (no USAGE on schema app, so by name, not 'app.notes'::regclass)
       const [{ n }] = (await engine.admin.query("SELECT n_live_tup::int AS n FROM pg_stat_user_tables WHERE schemaname = 'app' AND relname = 'notes'")).rows;
       expect(n).toBeGreaterThan(1);
-      expect((await engine.admin.query("SELECT count(*) > 0 AS ok FROM pg_stat_activity WHERE usename = 'app_login' AND query <> '<insufficient privilege>'")).rows).toEqual([{ ok: true }]);
+      expect(
+        (await engine.admin.query("SELECT count(*) > 0 AS ok FROM pg_stat_activity WHERE usename = 'app_login' AND query <> '<insufficient privilege>'")).rows,
+      ).toEqual([{ ok: true }]);
     } finally {
       await engine.admin.query('ROLLBACK');
       await engine.admin.query('DROP ROLE monitor_login');
@@ -140,8 +139,7 @@ describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER
 
   test('unprotected_tables() reports a statistics function someone gave back to the app', async () => {
     const admin = engine.admin;
-    const statistics = async () =>
-      (await admin.query("SELECT object, problem FROM isolation.unprotected_tables() WHERE kind = 'statistics'")).rows;
+    const statistics = async () => (await admin.query("SELECT object, problem FROM isolation.unprotected_tables() WHERE kind = 'statistics'")).rows;
     expect(await statistics()).toEqual([]);
     await admin.query('BEGIN');
     try {
@@ -197,7 +195,9 @@ describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER
       try {
         const inFlight = other.query(`SELECT pg_sleep(1), '${SECRET}' AS s`);
         const seen = async () =>
-          (await me.query("SELECT query FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", [SECRET])).rows.map((r) => r.query as string);
+          (await me.query("SELECT query FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()", [SECRET])).rows.map(
+            (r) => r.query as string,
+          );
         let plain: string[] = [];
         for (let i = 0; i < 50 && plain.length === 0; i++) {
           plain = await seen();
@@ -206,7 +206,9 @@ describeWithEngine('postgresql', postgresBinDir() !== undefined, POSTGRES_SERVER
         expect(plain).toEqual([`SELECT pg_sleep(1), '${SECRET}' AS s`]);
         await me.query('BEGIN');
         await me.query('SET LOCAL ROLE isolation_app');
-        const hidden = (await me.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = '<insufficient privilege>' AND usename = $1", [engine.appConnection!.user])).rows;
+        const hidden = (
+          await me.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = '<insufficient privilege>' AND usename = $1", [engine.appConnection!.user])
+        ).rows;
         expect(await seen()).toEqual([]);
         expect(hidden[0].n).toBeGreaterThanOrEqual(1);
         await me.query('RESET ROLE');

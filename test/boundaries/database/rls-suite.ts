@@ -81,9 +81,7 @@ async function snapshot(admin: Sql): Promise<string> {
 }
 
 async function findings(admin: Sql): Promise<string[]> {
-  return (await rows(admin, 'SELECT kind, object, problem FROM isolation.unprotected_tables()')).map(
-    (r) => `${r.kind} ${r.object}: ${r.problem}`,
-  ).sort();
+  return (await rows(admin, 'SELECT kind, object, problem FROM isolation.unprotected_tables()')).map((r) => `${r.kind} ${r.object}: ${r.problem}`).sort();
 }
 
 const sorted = (xs: string[]) => [...xs].sort();
@@ -148,7 +146,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
   });
 
   describe('tenant acme against acme-corp and globex', () => {
-    test('SELECT returns exactly acme\'s rows (not acme-corp\'s, despite the shared prefix)', async () => {
+    test("SELECT returns exactly acme's rows (not acme-corp's, despite the shared prefix)", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         expect(await rows(db, 'SELECT * FROM app.notes ORDER BY id')).toEqual(ACME_ROWS);
@@ -171,7 +169,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await rows(db, 'SELECT tenant_id FROM app.notes WHERE id = 9')).toEqual([{ tenant_id: 'acme' }]);
       });
     });
-    test('UPDATE of acme-corp\'s rows touches zero rows (committed)', async () => {
+    test("UPDATE of acme-corp's rows touches zero rows (committed)", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         expect((await db.query("UPDATE app.notes SET body = 'pwned' WHERE tenant_id = 'acme-corp'")).rowCount).toBe(0);
@@ -185,7 +183,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await pgError(db.query("UPDATE app.notes SET tenant_id = 'acme-corp' WHERE id = 2"))).toEqual(RLS_VIOLATION);
       });
     });
-    test('DELETE of acme-corp\'s and globex\'s rows touches zero rows (committed)', async () => {
+    test("DELETE of acme-corp's and globex's rows touches zero rows (committed)", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         expect((await db.query("DELETE FROM app.notes WHERE tenant_id <> 'acme'")).rowCount).toBe(0);
@@ -196,13 +194,11 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
     test('upsert (ON CONFLICT DO UPDATE) of a row for acme-corp is refused by WITH CHECK', async () => {
       await app(async (db) => {
         await begin(db, 'acme');
-        const e = await pgError(
-          db.query("INSERT INTO app.notes VALUES ('acme-corp', 7, 'x') ON CONFLICT (tenant_id, id) DO UPDATE SET body = 'pwned'"),
-        );
+        const e = await pgError(db.query("INSERT INTO app.notes VALUES ('acme-corp', 7, 'x') ON CONFLICT (tenant_id, id) DO UPDATE SET body = 'pwned'"));
         expect(e).toEqual(RLS_VIOLATION);
       });
     });
-    test('upsert on a tenant-scoped key with acme-corp\'s id only creates acme\'s own row (committed)', async () => {
+    test("upsert on a tenant-scoped key with acme-corp's id only creates acme's own row (committed)", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         const r = await db.query(
@@ -217,7 +213,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       ]);
       await engine.admin.query("DELETE FROM app.notes WHERE tenant_id = 'acme' AND id = 7");
     });
-    test('COPY TO copies only acme\'s rows', async () => {
+    test("COPY TO copies only acme's rows", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         expect(await engine.copyOut(db, 'app.notes')).toBe(2);
@@ -232,7 +228,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         });
       });
     });
-    test('a function in the WHERE clause never sees acme-corp\'s rows (policy quals run first)', async () => {
+    test("a function in the WHERE clause never sees acme-corp's rows (policy quals run first)", async () => {
       await app(async (db) => {
         await db.query(`CREATE FUNCTION pg_temp.peek(b text) RETURNS boolean LANGUAGE plpgsql COST 0.0001 AS $$
           BEGIN IF b NOT LIKE 'acme note%' THEN RAISE EXCEPTION 'leaked: %', b; END IF; RETURN true; END $$`);
@@ -261,7 +257,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect((await db.query("INSERT INTO app.notes VALUES ('acme', 7, 'no clash')")).rowCount).toBe(1);
       });
     });
-    test('tenant-scoped foreign key: acme-corp\'s note 7 and a missing note give the same error', async () => {
+    test("tenant-scoped foreign key: acme-corp's note 7 and a missing note give the same error", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         await db.query('SAVEPOINT s');
@@ -286,12 +282,13 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       await app(async (db) => {
         await begin(db, 'acme');
         expect((await db.query("INSERT INTO app.leaky_users VALUES ('acme', 2, 'x@acme.test') ON CONFLICT (id) DO NOTHING")).rowCount).toBe(0);
-        expect(
-          await pgError(db.query("INSERT INTO app.leaky_users VALUES ('acme', 2, 'x@acme.test') ON CONFLICT (id) DO UPDATE SET email = 'pwned'")),
-        ).toEqual({ code: '42501', message: 'new row violates row-level security policy (USING expression) for table "leaky_users"' });
+        expect(await pgError(db.query("INSERT INTO app.leaky_users VALUES ('acme', 2, 'x@acme.test') ON CONFLICT (id) DO UPDATE SET email = 'pwned'"))).toEqual({
+          code: '42501',
+          message: 'new row violates row-level security policy (USING expression) for table "leaky_users"',
+        });
       });
     });
-    test('LIMIT OF RLS: a global foreign key accepts acme-corp\'s user id (existence leak)', async () => {
+    test("LIMIT OF RLS: a global foreign key accepts acme-corp's user id (existence leak)", async () => {
       await app(async (db) => {
         await begin(db, 'acme');
         expect((await db.query("INSERT INTO app.leaky_orders VALUES ('acme', 21, 2)")).rowCount).toBe(1);
@@ -323,9 +320,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect((await rows(db, 'SELECT * FROM app.notes')).length).toBe(2);
         await db.query('COMMIT');
         await begin(db);
-        expect(await rows(db, "SELECT current_setting('isolation.tenant_id', true) AS raw, isolation.current_tenant() AS t")).toEqual([
-          { raw: '', t: null },
-        ]);
+        expect(await rows(db, "SELECT current_setting('isolation.tenant_id', true) AS raw, isolation.current_tenant() AS t")).toEqual([{ raw: '', t: null }]);
         expect(await rows(db, 'SELECT * FROM app.notes')).toEqual([]);
       });
     });
@@ -335,7 +330,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await rows(db, 'SELECT * FROM app.notes')).toEqual([]);
       });
     });
-    test('forged set_config(\'app.tenant_id\', ...) is ignored: zero rows', async () => {
+    test("forged set_config('app.tenant_id', ...) is ignored: zero rows", async () => {
       await app(async (db) => {
         await begin(db);
         await db.query("SELECT set_config('app.tenant_id', 'acme-corp', true)");
@@ -349,7 +344,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await pgError(db.query('SELECT * FROM app.notes'))).toEqual(FORGED);
       });
     });
-    test('forged set_config(\'isolation.tenant_id\', ...) with no set_tenant is refused', async () => {
+    test("forged set_config('isolation.tenant_id', ...) with no set_tenant is refused", async () => {
       await app(async (db) => {
         await begin(db);
         await db.query("SELECT set_config('isolation.tenant_id', 'acme-corp', true)");
@@ -378,7 +373,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
     });
     test.each([
       ['ACME', 'charset: only lowercase letters a-z, digits and hyphens are allowed; found A'],
-      ["acme' OR '1'='1", 'charset: only lowercase letters a-z, digits and hyphens are allowed; found \''],
+      ["acme' OR '1'='1", "charset: only lowercase letters a-z, digits and hyphens are allowed; found '"],
       ['acme--corp', 'double-hyphen: must not contain two consecutive hyphens'],
       ['admin', 'reserved: "admin" is a reserved word'],
       ['', 'length: must be 3 to 40 characters, got 0'],
@@ -408,8 +403,8 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
     const BLANKINGS: [string, string][] = [
       ["set_config(..., '', true)", "SELECT set_config('isolation.tenant_id', '', true)"],
       ["set_config(..., '', false) (session)", "SELECT set_config('isolation.tenant_id', '', false)"],
-      ["set_config/**/( with a comment", "SELECT set_config/**/('isolation.tenant_id', '', true)"],
-      ['pg_catalog."set_config" (quoted)', 'SELECT pg_catalog."set_config"(\'isolation.tenant_id\', \'\', true)'],
+      ['set_config/**/( with a comment', "SELECT set_config/**/('isolation.tenant_id', '', true)"],
+      ['pg_catalog."set_config" (quoted)', "SELECT pg_catalog.\"set_config\"('isolation.tenant_id', '', true)"],
       ["SET LOCAL ... = ''", "SET LOCAL isolation.tenant_id = ''"],
       ["SET (session) ... = ''", "SET isolation.tenant_id = ''"],
       ['SET LOCAL ... TO DEFAULT', 'SET LOCAL isolation.tenant_id TO DEFAULT'],
@@ -463,7 +458,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         expect(await pgError(db.query("SELECT isolation.set_tenant('globex')"))).toEqual(FORGED);
       });
     });
-    test('globex\'s seal copied from another transaction does not help: refused', async () => {
+    test("globex's seal copied from another transaction does not help: refused", async () => {
       await app(async (db) => {
         await begin(db, 'globex');
         const [{ seal }] = await rows(db, "SELECT current_setting('isolation.tenant_seal') AS seal");
@@ -509,9 +504,9 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         await begin(db, 'acme');
         await db.query('SAVEPOINT s');
         // the attempt: blank, become globex, read, blank, become acme again, commit as acme
-        expect(await pgError(db.query(
-          "SELECT set_config('isolation.tenant_id', '', true), isolation.set_tenant('globex'), (SELECT count(*) FROM app.notes)",
-        ))).toEqual(REMOVED);
+        expect(await pgError(db.query("SELECT set_config('isolation.tenant_id', '', true), isolation.set_tenant('globex'), (SELECT count(*) FROM app.notes)"))).toEqual(
+          REMOVED,
+        );
         await db.query('ROLLBACK TO SAVEPOINT s');
         expect(await rows(db, 'SELECT isolation.current_tenant() AS t')).toEqual([{ t: 'acme' }]);
       });
@@ -573,9 +568,10 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
     });
     test('the app cannot replace current_tenant(), read the seal key or call seal()', async () => {
       await app(async (db) => {
-        expect(
-          await pgError(db.query("CREATE OR REPLACE FUNCTION isolation.current_tenant() RETURNS text LANGUAGE sql AS $$ SELECT 'acme-corp' $$")),
-        ).toEqual({ code: '42501', message: 'permission denied for schema isolation' });
+        expect(await pgError(db.query("CREATE OR REPLACE FUNCTION isolation.current_tenant() RETURNS text LANGUAGE sql AS $$ SELECT 'acme-corp' $$"))).toEqual({
+          code: '42501',
+          message: 'permission denied for schema isolation',
+        });
         expect(await pgError(db.query('SELECT * FROM isolation.seal_key'))).toEqual({
           code: '42501',
           message: 'permission denied for table seal_key',
@@ -614,9 +610,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       });
       test('the app login is not superuser, not BYPASSRLS and cannot grant itself isolation_owner', async () => {
         await app(async (db) => {
-          expect(await rows(db, 'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user')).toEqual([
-            { rolsuper: false, rolbypassrls: false },
-          ]);
+          expect(await rows(db, 'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user')).toEqual([{ rolsuper: false, rolbypassrls: false }]);
           expect((await pgError(db.query('GRANT isolation_owner TO current_user'))).code).toBe('42501');
         });
       });
@@ -632,9 +626,7 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       await admin.query('CREATE VIEW app.all_notes AS SELECT * FROM app.notes');
       await admin.query('GRANT SELECT ON app.all_notes TO isolation_app');
       try {
-        expect(await findings(admin)).toEqual([
-          "view app.all_notes: view without security_invoker reads tenant data with its owner's rights",
-        ]);
+        expect(await findings(admin)).toEqual(["view app.all_notes: view without security_invoker reads tenant data with its owner's rights"]);
         // The escape is real: the view runs as its owner (a superuser here).
         await app(async (db) => {
           await begin(db, 'acme');
@@ -680,17 +672,17 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       await admin.query('CREATE TABLE app.invoices (tenant_id text NOT NULL, amount int)');
       await admin.query('GRANT SELECT ON app.invoices TO isolation_app');
       try {
-        expect(await findings(admin)).toEqual(sorted([
-          'table app.invoices: policy isolation_tenant is missing or altered (want FOR ALL TO PUBLIC, USING and WITH CHECK tenant_id = current tenant)',
-          'table app.invoices: row level security is not enabled',
-          'table app.invoices: row level security is not forced (the owner would bypass it)',
-        ]));
+        expect(await findings(admin)).toEqual(
+          sorted([
+            'table app.invoices: policy isolation_tenant is missing or altered (want FOR ALL TO PUBLIC, USING and WITH CHECK tenant_id = current tenant)',
+            'table app.invoices: row level security is not enabled',
+            'table app.invoices: row level security is not forced (the owner would bypass it)',
+          ]),
+        );
         await admin.query("SELECT isolation.protect('app.invoices')");
         await admin.query("SELECT isolation.protect('app.invoices')");
         expect(await findings(admin)).toEqual([]);
-        expect(await rows(admin, "SELECT polname FROM pg_policy WHERE polrelid = 'app.invoices'::regclass")).toEqual([
-          { polname: 'isolation_tenant' },
-        ]);
+        expect(await rows(admin, "SELECT polname FROM pg_policy WHERE polrelid = 'app.invoices'::regclass")).toEqual([{ polname: 'isolation_tenant' }]);
       } finally {
         await admin.query('DROP TABLE app.invoices');
       }
@@ -715,20 +707,22 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
         await admin.query('GRANT TRUNCATE ON app.leaky_users TO isolation_app');
         await admin.query('CREATE TABLE app.app_owned (tenant_id text)');
         await admin.query('ALTER TABLE app.app_owned OWNER TO isolation_app');
-        expect(await findings(admin)).toEqual(sorted([
-          // The owner holds every privilege, including the ones RLS does not filter.
-          'table app.app_owned: isolation_app has REFERENCES (not filtered by row level security)',
-          'table app.app_owned: isolation_app has TRIGGER (not filtered by row level security)',
-          'table app.app_owned: isolation_app has TRUNCATE (not filtered by row level security)',
-          'table app.app_owned: owned by isolation_app (isolation_app must own nothing)',
-          'table app.app_owned: owned by isolation_app, a role isolation_app can act as (an owner can disable row level security)',
-          'table app.app_owned: policy isolation_tenant is missing or altered (want FOR ALL TO PUBLIC, USING and WITH CHECK tenant_id = current tenant)',
-          'table app.app_owned: row level security is not enabled',
-          'table app.app_owned: row level security is not forced (the owner would bypass it)',
-          'table app.comments: extra permissive policy open_door widens access',
-          'table app.leaky_users: isolation_app has TRUNCATE (not filtered by row level security)',
-          'table app.notes: row level security is not forced (the owner would bypass it)',
-        ]));
+        expect(await findings(admin)).toEqual(
+          sorted([
+            // The owner holds every privilege, including the ones RLS does not filter.
+            'table app.app_owned: isolation_app has REFERENCES (not filtered by row level security)',
+            'table app.app_owned: isolation_app has TRIGGER (not filtered by row level security)',
+            'table app.app_owned: isolation_app has TRUNCATE (not filtered by row level security)',
+            'table app.app_owned: owned by isolation_app (isolation_app must own nothing)',
+            'table app.app_owned: owned by isolation_app, a role isolation_app can act as (an owner can disable row level security)',
+            'table app.app_owned: policy isolation_tenant is missing or altered (want FOR ALL TO PUBLIC, USING and WITH CHECK tenant_id = current tenant)',
+            'table app.app_owned: row level security is not enabled',
+            'table app.app_owned: row level security is not forced (the owner would bypass it)',
+            'table app.comments: extra permissive policy open_door widens access',
+            'table app.leaky_users: isolation_app has TRUNCATE (not filtered by row level security)',
+            'table app.notes: row level security is not forced (the owner would bypass it)',
+          ]),
+        );
       } finally {
         await admin.query('ROLLBACK');
       }
@@ -767,7 +761,10 @@ export function rlsSuite(start: () => Promise<RlsEngine>, options: SuiteOptions)
       const state = async () =>
         JSON.stringify({
           key: await rows(admin, 'SELECT secret FROM isolation.seal_key'),
-          fns: await rows(admin, "SELECT p.oid::regprocedure::text AS f, pg_get_userbyid(p.proowner) AS o, p.proacl::text AS acl FROM pg_proc p WHERE pronamespace = 'isolation'::regnamespace ORDER BY 1"),
+          fns: await rows(
+            admin,
+            "SELECT p.oid::regprocedure::text AS f, pg_get_userbyid(p.proowner) AS o, p.proacl::text AS acl FROM pg_proc p WHERE pronamespace = 'isolation'::regnamespace ORDER BY 1",
+          ),
           policies: await rows(admin, 'SELECT polrelid::regclass::text AS t, polname FROM pg_policy ORDER BY 1, 2'),
           roles: await rows(admin, "SELECT rolname, rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname LIKE 'isolation%' ORDER BY 1"),
         });

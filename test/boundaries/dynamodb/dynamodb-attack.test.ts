@@ -73,7 +73,12 @@ describe('own partitions are reachable', () => {
     expect(await ask(tenant, 'dynamodb:Query', INDEX, [`${tenant}#invoice`])).toBe('Allowed');
   });
   test('a transaction of own items is allowed item by item', async () => {
-    const items: Array<[string, string]> = [['dynamodb:PutItem', 'acme#a'], ['dynamodb:ConditionCheckItem', 'acme#b'], ['dynamodb:DeleteItem', 'acme'], ['dynamodb:GetItem', 'acme#c']];
+    const items: Array<[string, string]> = [
+      ['dynamodb:PutItem', 'acme#a'],
+      ['dynamodb:ConditionCheckItem', 'acme#b'],
+      ['dynamodb:DeleteItem', 'acme'],
+      ['dynamodb:GetItem', 'acme#c'],
+    ];
     expect(await transaction('acme', items)).toEqual(items.map(() => 'Allowed'));
   });
 });
@@ -94,11 +99,19 @@ describe('batches and transactions with one foreign key among own keys', () => {
     expect(await ask('acme', action, TABLE, ['acme#1', 'acme#2', 'globex-eu#1'])).toBe('ExplicitlyDenied');
   });
   test('TransactWriteItems with a foreign ConditionCheck fails on that item', async () => {
-    const decisions = await transaction('acme', [['dynamodb:PutItem', 'acme#a'], ['dynamodb:ConditionCheckItem', 'acme-corp#b']]);
+    const decisions = await transaction('acme', [
+      ['dynamodb:PutItem', 'acme#a'],
+      ['dynamodb:ConditionCheckItem', 'acme-corp#b'],
+    ]);
     expect(decisions).toEqual(['Allowed', 'ExplicitlyDenied']);
   });
   test('TransactGetItems with a foreign Get fails on that item', async () => {
-    expect(await transaction('acme', [['dynamodb:GetItem', 'acme#a'], ['dynamodb:GetItem', 'globex-eu']])).toEqual(['Allowed', 'ExplicitlyDenied']);
+    expect(
+      await transaction('acme', [
+        ['dynamodb:GetItem', 'acme#a'],
+        ['dynamodb:GetItem', 'globex-eu'],
+      ]),
+    ).toEqual(['Allowed', 'ExplicitlyDenied']);
   });
 });
 
@@ -164,7 +177,14 @@ test('oracle gap: iam-simulate counts an EMPTY LeadingKeys list as present (IAM 
   const T = '${aws:PrincipalTag/TenantId}';
   const policy = {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [T] }, Null: { 'dynamodb:LeadingKeys': 'false' } } }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: '*',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [T] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      },
+    ],
   };
   const run = (keys?: string[]) =>
     runSimulation(
@@ -187,11 +207,16 @@ test('oracle gap: iam-simulate counts an EMPTY LeadingKeys list as present (IAM 
 });
 
 describe('the Allow alone is sound (the Denies are a second fence, not the only one)', () => {
-  const allowOnly = identity
-    .flatMap((doc) => doc.Statement as Array<{ Sid?: string }>)
-    .filter((st) => st.Sid === 'PooledItemsOwnPartitions');
+  const allowOnly = identity.flatMap((doc) => doc.Statement as Array<{ Sid?: string }>).filter((st) => st.Sid === 'PooledItemsOwnPartitions');
   const askAllow = (tenant: string, action: string, resource: string, keys?: string[]) =>
-    evaluate({ roleArn, tenant, action, resource, identityPolicies: [{ Version: '2012-10-17', Statement: allowOnly }], context: keys ? { 'dynamodb:LeadingKeys': keys } : {} });
+    evaluate({
+      roleArn,
+      tenant,
+      action,
+      resource,
+      identityPolicies: [{ Version: '2012-10-17', Statement: allowOnly }],
+      context: keys ? { 'dynamodb:LeadingKeys': keys } : {},
+    });
   test('exactly one such statement', () => expect(allowOnly).toHaveLength(1));
   test.each([
     ['own key', ['acme#1'], 'Allowed'],

@@ -11,7 +11,10 @@ const stack = () => new Stack(newTestApp(), 'Test');
 
 test('pooled table: customer managed key, PITR, deletion protection, retained, tagged pooled, GSI on tenant-led keys', () => {
   const s = stack();
-  new TenantPooledTable(s, 'Items', { tableName: 'tib-tenant-items', globalSecondaryIndexes: [{ indexName: 'byType', partitionKeyName: 'gsi1pk', sortKeyName: 'gsi1sk' }] });
+  new TenantPooledTable(s, 'Items', {
+    tableName: 'tib-tenant-items',
+    globalSecondaryIndexes: [{ indexName: 'byType', partitionKeyName: 'gsi1pk', sortKeyName: 'gsi1sk' }],
+  });
   const t = Template.fromStack(s);
   t.hasResource('AWS::DynamoDB::Table', {
     DeletionPolicy: 'Retain',
@@ -21,8 +24,19 @@ test('pooled table: customer managed key, PITR, deletion protection, retained, t
       DeletionProtectionEnabled: true,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byType', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }] })],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byType',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
       Tags: [{ Key: 'tenant-isolation:partition', Value: 'tenant-leading-key' }],
     }),
   });
@@ -36,17 +50,27 @@ test('grantTenantAccess returns the Grant of the Allow, and the key is usable on
   const grant = items.grantTenantAccess(role);
   expect(grant.success).toBe(true);
   expect(grant.principalStatements.map((st) => st.sid)).toEqual(['PooledItemsOwnPartitions']);
-  const key = Object.values(Template.fromStack(s).findResources('AWS::KMS::Key'))[0] as { Properties: { KeyPolicy: { Statement: Array<{ Sid?: string; Condition?: unknown }> } } };
+  const key = Object.values(Template.fromStack(s).findResources('AWS::KMS::Key'))[0] as {
+    Properties: { KeyPolicy: { Statement: Array<{ Sid?: string; Condition?: unknown }> } };
+  };
   const st = key.Properties.KeyPolicy.Statement.find((x) => x.Sid === 'TenantSessionsUseKeyViaDynamoDB');
   expect(st?.Condition).toEqual({
-    StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }, 'kms:EncryptionContext:aws:dynamodb:tableName': 'tib-tenant-items' },
+    StringEquals: {
+      'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      'kms:EncryptionContext:aws:dynamodb:tableName': 'tib-tenant-items',
+    },
   });
 });
 
 test('silo table: exact tenant name, tenant tag, key statement bound to the tenant, none when retired', () => {
   const build = (accessEnabled: boolean) => {
     const s = stack();
-    new TenantSiloTable(s, 'Silo', { tenant: TenantId.parse('globex'), qualifier: 'tib', tenantAccessRoleArn: 'arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole', accessEnabled });
+    new TenantSiloTable(s, 'Silo', {
+      tenant: TenantId.parse('globex'),
+      qualifier: 'tib',
+      tenantAccessRoleArn: 'arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole',
+      accessEnabled,
+    });
     return Template.fromStack(s);
   };
   const t = build(true);
@@ -56,9 +80,15 @@ test('silo table: exact tenant name, tenant tag, key statement bound to the tena
 });
 
 test('bad props fail with the construct path, every problem at once', () => {
-  expect(() => new TenantPooledTable(stack(), 'Items', {
-    tableName: 'x',
-    partitionKeyName: 'bad name',
-    globalSecondaryIndexes: [{ indexName: 'idx', partitionKeyName: 'a' }, { indexName: 'idx', partitionKeyName: 'b' }],
-  })).toThrow(/^Test\/Items: tableName "x" is not a DynamoDB table name.*partitionKeyName "bad name".*globalSecondaryIndexes\[1\]\.indexName "idx" is used twice/);
+  expect(
+    () =>
+      new TenantPooledTable(stack(), 'Items', {
+        tableName: 'x',
+        partitionKeyName: 'bad name',
+        globalSecondaryIndexes: [
+          { indexName: 'idx', partitionKeyName: 'a' },
+          { indexName: 'idx', partitionKeyName: 'b' },
+        ],
+      }),
+  ).toThrow(/^Test\/Items: tableName "x" is not a DynamoDB table name.*partitionKeyName "bad name".*globalSecondaryIndexes\[1\]\.indexName "idx" is used twice/);
 });

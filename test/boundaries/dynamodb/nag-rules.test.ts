@@ -22,29 +22,48 @@ function table(stack: Stack, pooled = true, name = 'items'): dynamodb.CfnTable {
   });
 }
 
-const grant = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>, pooled = true) => (stack: Stack) => {
-  table(stack, pooled);
-  new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid, actions, resources, conditions })] });
-};
+const grant =
+  (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>, pooled = true) =>
+  (stack: Stack) => {
+    table(stack, pooled);
+    new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid, actions, resources, conditions })] });
+  };
 
 describeRule(PooledTableAccess, [
-  { name: 'Compliance 1: ForAllValues:StringLike on the tenant patterns with the Null guard', build: grant('Own', ['dynamodb:GetItem', 'dynamodb:Query'], [TABLE, `${TABLE}/index/*`], GOOD), expected: [] },
+  {
+    name: 'Compliance 1: ForAllValues:StringLike on the tenant patterns with the Null guard',
+    build: grant('Own', ['dynamodb:GetItem', 'dynamodb:Query'], [TABLE, `${TABLE}/index/*`], GOOD),
+    expected: [],
+  },
   {
     name: 'Compliance 2: ForAllValues:StringEquals on a literal tenant id with the Null guard',
-    build: grant('Acme', ['dynamodb:BatchWriteItem'], [TABLE], { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['acme'] }, Null: { 'dynamodb:LeadingKeys': 'false' } }),
+    build: grant('Acme', ['dynamodb:BatchWriteItem'], [TABLE], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['acme'] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    }),
     expected: [],
   },
   { name: 'Compliance 3: a table that is not pooled', build: grant('Any', ['dynamodb:*'], [TABLE], undefined, false), expected: [] },
   { name: 'Compliance 4: another table of the stack', build: grant('Other', ['dynamodb:*'], ['arn:aws:dynamodb:eu-west-1:111111111111:table/audit-log']), expected: [] },
   {
-    name: 'Compliance 5: the construct\'s own grant (TenantPooledTable.grantTenantAccess)',
+    name: "Compliance 5: the construct's own grant (TenantPooledTable.grantTenantAccess)",
     build: (stack) => {
       const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
-      new TenantPooledTable(stack, 'Items', { tableName: 'tib-tenant-items', globalSecondaryIndexes: [{ indexName: 'byType', partitionKeyName: 'gsi1pk' }] }).grantTenantAccess(role);
+      new TenantPooledTable(stack, 'Items', {
+        tableName: 'tib-tenant-items',
+        globalSecondaryIndexes: [{ indexName: 'byType', partitionKeyName: 'gsi1pk' }],
+      }).grantTenantAccess(role);
     },
     expected: [],
   },
-  { name: 'Compliance 6: a Deny is not a grant', build: (stack) => { table(stack); new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:Scan'], resources: [TABLE] })] }); }, expected: [] },
+  {
+    name: 'Compliance 6: a Deny is not a grant',
+    build: (stack) => {
+      table(stack);
+      new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:Scan'], resources: [TABLE] })] });
+    },
+    expected: [],
+  },
   { name: 'Noncompliance 1: item actions without LeadingKeys', build: grant('Open', ['dynamodb:GetItem'], [TABLE]), expected: ['[Open::NoLeadingKeys]'] },
   {
     name: 'Noncompliance 2: ForAllValues without the Null guard (the empty set passes)',
@@ -58,12 +77,18 @@ describeRule(PooledTableAccess, [
   },
   {
     name: 'Noncompliance 4: IfExists (requests without keys pass)',
-    build: grant('IfEx', ['dynamodb:GetItem'], [TABLE], { 'ForAllValues:StringLikeIfExists': { 'dynamodb:LeadingKeys': [T] }, Null: { 'dynamodb:LeadingKeys': 'false' } }),
+    build: grant('IfEx', ['dynamodb:GetItem'], [TABLE], {
+      'ForAllValues:StringLikeIfExists': { 'dynamodb:LeadingKeys': [T] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    }),
     expected: ['[IfEx::IfExists]'],
   },
   {
     name: 'Noncompliance 5: a pattern without the # delimiter covers acme-corp for acme',
-    build: grant('Prefix', ['dynamodb:GetItem'], [TABLE], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${T}*`] }, Null: { 'dynamodb:LeadingKeys': 'false' } }),
+    build: grant('Prefix', ['dynamodb:GetItem'], [TABLE], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${T}*`] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    }),
     expected: [`[Prefix::Pattern::${T}*]`],
   },
   { name: 'Noncompliance 6: Scan on the table', build: grant('Scan', ['dynamodb:Scan'], [TABLE], GOOD), expected: ['[Scan::Allows::dynamodb:Scan]'] },
@@ -71,12 +96,27 @@ describeRule(PooledTableAccess, [
     name: 'Noncompliance 7: dynamodb:PartiQL* on the table by reference',
     build: (stack) => {
       const t = table(stack);
-      new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid: 'Ql', actions: ['dynamodb:PartiQL*'], resources: [t.attrArn], conditions: GOOD })] });
+      new iam.ManagedPolicy(stack, 'Policy', {
+        statements: [new iam.PolicyStatement({ sid: 'Ql', actions: ['dynamodb:PartiQL*'], resources: [t.attrArn], conditions: GOOD })],
+      });
     },
-    expected: ['[Ql::Allows::dynamodb:PartiQLDelete]', '[Ql::Allows::dynamodb:PartiQLInsert]', '[Ql::Allows::dynamodb:PartiQLSelect]', '[Ql::Allows::dynamodb:PartiQLUpdate]'],
+    expected: [
+      '[Ql::Allows::dynamodb:PartiQLDelete]',
+      '[Ql::Allows::dynamodb:PartiQLInsert]',
+      '[Ql::Allows::dynamodb:PartiQLSelect]',
+      '[Ql::Allows::dynamodb:PartiQLUpdate]',
+    ],
   },
-  { name: 'Noncompliance 8: a single-valued operator on the multivalued key', build: grant('Single', ['dynamodb:PutItem'], ['*'], { StringLike: { 'dynamodb:LeadingKeys': [T] } }), expected: ['[Single::NoSetOperator]'] },
-  { name: 'Noncompliance 9: every table (table/*)', build: grant('All', ['dynamodb:GetItem'], ['arn:aws:dynamodb:eu-west-1:111111111111:table/*']), expected: ['[All::NoLeadingKeys]'] },
+  {
+    name: 'Noncompliance 8: a single-valued operator on the multivalued key',
+    build: grant('Single', ['dynamodb:PutItem'], ['*'], { StringLike: { 'dynamodb:LeadingKeys': [T] } }),
+    expected: ['[Single::NoSetOperator]'],
+  },
+  {
+    name: 'Noncompliance 9: every table (table/*)',
+    build: grant('All', ['dynamodb:GetItem'], ['arn:aws:dynamodb:eu-west-1:111111111111:table/*']),
+    expected: ['[All::NoLeadingKeys]'],
+  },
   {
     name: 'Noncompliance 10: a global table tagged pooled on its replica',
     build: (stack) => {
@@ -91,5 +131,9 @@ describeRule(PooledTableAccess, [
     },
     expected: ['[Open::NoLeadingKeys]'],
   },
-  { name: 'Error 1: resource from a template parameter', build: (stack) => grant('P', ['dynamodb:GetItem'], [new CfnParameter(stack, 'Arn').valueAsString])(stack), expected: 'error' },
+  {
+    name: 'Error 1: resource from a template parameter',
+    build: (stack) => grant('P', ['dynamodb:GetItem'], [new CfnParameter(stack, 'Arn').valueAsString])(stack),
+    expected: 'error',
+  },
 ]);

@@ -17,9 +17,11 @@ const BUCKET = 'arn:aws:s3:::pool';
 const QUEUE = 'arn:aws:sqs:eu-west-1:111111111111';
 
 /** One managed policy with the given statements: the smallest identity policy. */
-const policy = (...statements: iam.PolicyStatement[]) => (stack: Stack) => {
-  new iam.ManagedPolicy(stack, 'Policy', { statements });
-};
+const policy =
+  (...statements: iam.PolicyStatement[]) =>
+  (stack: Stack) => {
+    new iam.ManagedPolicy(stack, 'Policy', { statements });
+  };
 const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
   new iam.PolicyStatement({ sid, actions, resources, conditions });
 const deny = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
@@ -27,7 +29,11 @@ const deny = (sid: string, actions: string[], resources: string[], conditions?: 
 const param = (stack: Stack, id = 'Value') => new CfnParameter(stack, id).valueAsString;
 
 describeRule(TenantDataGrantScope, [
-  { name: 'Compliance 1: object ARN with the session-tag variable and delimiter', build: policy(allow('Own', ['s3:GetObject'], [`${BUCKET}/tenants/${PRINCIPAL_TENANT}/*`])), expected: [] },
+  {
+    name: 'Compliance 1: object ARN with the session-tag variable and delimiter',
+    build: policy(allow('Own', ['s3:GetObject'], [`${BUCKET}/tenants/${PRINCIPAL_TENANT}/*`])),
+    expected: [],
+  },
   {
     name: 'Compliance 2: ListBucket bound by an s3:prefix under the tenant prefix',
     build: policy(allow('List', ['s3:ListBucket'], [BUCKET], { StringLike: { 's3:prefix': `tenants/${PRINCIPAL_TENANT}/*` } })),
@@ -49,16 +55,40 @@ describeRule(TenantDataGrantScope, [
     },
     expected: [],
   },
-  { name: 'Compliance 7: Deny and non-data actions are not grants', build: policy(deny('D', ['s3:*'], ['*']), allow('Logs', ['logs:PutLogEvents'], ['*'])), expected: [] },
+  {
+    name: 'Compliance 7: Deny and non-data actions are not grants',
+    build: policy(deny('D', ['s3:*'], ['*']), allow('Logs', ['logs:PutLogEvents'], ['*'])),
+    expected: [],
+  },
   { name: 'Compliance 8: key policy that delegates to the account root', build: (stack) => void new kms.Key(stack, 'Key'), expected: [] },
-  { name: 'Compliance 9: one named secret (not the tenant secrets)', build: policy(allow('Db', ['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-admin-AbCdEf'])), expected: [] },
-  { name: 'Compliance 10: literal tenant in aws:PrincipalTag/TenantId', build: policy(allow('Silo', ['s3:GetObject'], [`${BUCKET}/*`], { StringEquals: { 'aws:PrincipalTag/TenantId': 'acme' } })), expected: [] },
+  {
+    name: 'Compliance 9: one named secret (not the tenant secrets)',
+    build: policy(allow('Db', ['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-admin-AbCdEf'])),
+    expected: [],
+  },
+  {
+    name: 'Compliance 10: literal tenant in aws:PrincipalTag/TenantId',
+    build: policy(allow('Silo', ['s3:GetObject'], [`${BUCKET}/*`], { StringEquals: { 'aws:PrincipalTag/TenantId': 'acme' } })),
+    expected: [],
+  },
   { name: 'Noncompliance 1: every object of the bucket', build: policy(allow('AllObjects', ['s3:GetObject'], [`${BUCKET}/*`])), expected: ['[AllObjects]'] },
   { name: 'Noncompliance 2: tenants/* without an id', build: policy(allow('AllTenants', ['s3:PutObject'], [`${BUCKET}/tenants/*`])), expected: ['[AllTenants]'] },
-  { name: 'Noncompliance 3: OpenSearch every index', build: policy(allow('Search', ['es:ESHttp*'], ['arn:aws:es:eu-west-1:111111111111:domain/d/*'])), expected: ['[Search]'] },
+  {
+    name: 'Noncompliance 3: OpenSearch every index',
+    build: policy(allow('Search', ['es:ESHttp*'], ['arn:aws:es:eu-west-1:111111111111:domain/d/*'])),
+    expected: ['[Search]'],
+  },
   { name: 'Noncompliance 4: ElastiCache Connect on *', build: policy(allow('Cache', ['elasticache:Connect'], ['*'])), expected: ['[Cache]'] },
-  { name: 'Noncompliance 5: KMS decrypt without an encryption-context binding', build: policy(allow('Kms', ['kms:Decrypt'], ['arn:aws:kms:eu-west-1:111111111111:key/k'])), expected: ['[Kms]'] },
-  { name: 'Noncompliance 6: Secrets Manager wildcard over tenant secrets', build: policy(allow('Secrets', ['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:tenants/*'])), expected: ['[Secrets]'] },
+  {
+    name: 'Noncompliance 5: KMS decrypt without an encryption-context binding',
+    build: policy(allow('Kms', ['kms:Decrypt'], ['arn:aws:kms:eu-west-1:111111111111:key/k'])),
+    expected: ['[Kms]'],
+  },
+  {
+    name: 'Noncompliance 6: Secrets Manager wildcard over tenant secrets',
+    build: policy(allow('Secrets', ['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:tenants/*'])),
+    expected: ['[Secrets]'],
+  },
   {
     name: 'Noncompliance 7: NotAction reaches s3 and sqs',
     build: policy(new iam.PolicyStatement({ sid: 'AllButIam', notActions: ['iam:*'], resources: ['*'] })),
@@ -78,7 +108,9 @@ describeRule(TenantDataGrantScope, [
     name: 'Noncompliance 10: bucket policy grants every principal every object',
     build: (stack) => {
       const b = new s3.Bucket(stack, 'Bucket');
-      b.addToResourcePolicy(new iam.PolicyStatement({ sid: 'Public', principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: [b.arnForObjects('*')] }));
+      b.addToResourcePolicy(
+        new iam.PolicyStatement({ sid: 'Public', principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: [b.arnForObjects('*')] }),
+      );
     },
     expected: ['[Public] Test/Bucket/Policy/Resource'],
   },
@@ -98,7 +130,11 @@ describeRule(TenantPatternDelimiter, [
   },
   { name: 'Compliance 2: an exact name needs no delimiter', build: policy(allow('Q', ['sqs:SendMessage'], [`${QUEUE}:tenant-${PRINCIPAL_TENANT}-jobs`])), expected: [] },
   { name: 'Noncompliance 1: tenants/acme*', build: policy(allow('S3', ['s3:GetObject'], [`${BUCKET}/tenants/acme*`])), expected: ['[S3::tenants/acme*]'] },
-  { name: 'Noncompliance 2: tenant-acme* index', build: policy(allow('Idx', ['es:ESHttpGet'], ['arn:aws:es:eu-west-1:111111111111:domain/d/tenant-acme*'])), expected: ['[Idx::tenant-acme*]'] },
+  {
+    name: 'Noncompliance 2: tenant-acme* index',
+    build: policy(allow('Idx', ['es:ESHttpGet'], ['arn:aws:es:eu-west-1:111111111111:domain/d/tenant-acme*'])),
+    expected: ['[Idx::tenant-acme*]'],
+  },
   {
     name: 'Noncompliance 3: tenants/${aws:PrincipalTag/TenantId}* in a resource and in s3:prefix',
     build: policy(
@@ -107,7 +143,11 @@ describeRule(TenantPatternDelimiter, [
     ),
     expected: [`[Obj::${BUCKET}/tenants/${PRINCIPAL_TENANT}*]`, `[List::tenants/${PRINCIPAL_TENANT}*]`],
   },
-  { name: 'Noncompliance 4: tenant-${id}-* queue wildcard (ids contain hyphens)', build: policy(allow('Q', ['sqs:SendMessage'], [`${QUEUE}:tenant-${PRINCIPAL_TENANT}-*`])), expected: [`[Q::${QUEUE}:tenant-${PRINCIPAL_TENANT}-*]`] },
+  {
+    name: 'Noncompliance 4: tenant-${id}-* queue wildcard (ids contain hyphens)',
+    build: policy(allow('Q', ['sqs:SendMessage'], [`${QUEUE}:tenant-${PRINCIPAL_TENANT}-*`])),
+    expected: [`[Q::${QUEUE}:tenant-${PRINCIPAL_TENANT}-*]`],
+  },
   { name: 'Error 1: resource from a template parameter', build: (stack) => policy(allow('P', ['s3:GetObject'], [param(stack)]))(stack), expected: 'error' },
 ]);
 
@@ -125,7 +165,9 @@ describeRule(FailOpenTenantCondition, [
   },
   {
     name: 'Compliance 2: ForAllValues guarded by Null=false',
-    build: policy(allow('Guarded', ['s3:GetObject'], ['*'], { 'ForAllValues:StringEquals': { 'aws:ResourceTag/TenantId': ['acme'] }, Null: { 'aws:ResourceTag/TenantId': 'false' } })),
+    build: policy(
+      allow('Guarded', ['s3:GetObject'], ['*'], { 'ForAllValues:StringEquals': { 'aws:ResourceTag/TenantId': ['acme'] }, Null: { 'aws:ResourceTag/TenantId': 'false' } }),
+    ),
     expected: [],
   },
   {
@@ -212,7 +254,11 @@ describeRule(TagSessionTrust, [
       Effect: 'Allow',
       Principal: BROKER,
       Action: 'sts:*',
-      Condition: { StringLikeIfExists: { 'aws:RequestTag/TenantId': '?*' }, StringLike: { 'aws:RequestTag/TenantId': '*' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['TenantId'] } },
+      Condition: {
+        StringLikeIfExists: { 'aws:RequestTag/TenantId': '?*' },
+        StringLike: { 'aws:RequestTag/TenantId': '*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['TenantId'] },
+      },
     }),
     expected: ['[Broker::aws:RequestTag/TenantId]'],
   },
@@ -233,9 +279,24 @@ describe('TI-IAM3 semantics (iam-simulate oracle, session without TenantId tag)'
     ['Allow with StringEqualsIfExists fails open', [{ ...grant, Condition: { StringEqualsIfExists: { 'aws:PrincipalTag/TenantId': 'acme' } } }], 'Allowed'],
     ['Allow with StringEquals fails closed', [{ ...grant, Condition: { StringEquals: { 'aws:PrincipalTag/TenantId': 'acme' } } }], 'ImplicitlyDenied'],
     ['Allow with unguarded ForAllValues fails open', [{ ...grant, Condition: { 'ForAllValues:StringEquals': { 'aws:PrincipalTag/TenantId': ['acme'] } } }], 'Allowed'],
-    ['positive-operator Deny is skipped', [grant, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'x' }, StringEquals: { 'aws:PrincipalTag/TenantId': 'acme' } } }], 'Allowed'],
-    ['Deny with StringNotEqualsIfExists fires', [grant, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEqualsIfExists: { 'aws:PrincipalTag/TenantId': 'acme' } } }], 'ExplicitlyDenied'],
-    ['Deny with Null=true fires', [grant, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { Null: { 'aws:PrincipalTag/TenantId': 'true' } } }], 'ExplicitlyDenied'],
+    [
+      'positive-operator Deny is skipped',
+      [
+        grant,
+        { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotLike: { 'aws:PrincipalArn': 'x' }, StringEquals: { 'aws:PrincipalTag/TenantId': 'acme' } } },
+      ],
+      'Allowed',
+    ],
+    [
+      'Deny with StringNotEqualsIfExists fires',
+      [grant, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEqualsIfExists: { 'aws:PrincipalTag/TenantId': 'acme' } } }],
+      'ExplicitlyDenied',
+    ],
+    [
+      'Deny with Null=true fires',
+      [grant, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { Null: { 'aws:PrincipalTag/TenantId': 'true' } } }],
+      'ExplicitlyDenied',
+    ],
   ];
   test.each(cases)('%s', async (_name, statements, decision) => {
     expect(await evaluate({ roleArn, action: 's3:GetObject', resource, identityPolicies: [doc(statements)] })).toBe(decision);

@@ -75,7 +75,11 @@ function fencedTopic(): Fenced {
   const id = only(platform, 'AWS::SNS::Topic', 'SupportAlertTopic');
   // The test resolver renders a topic's Ref as its logical id; give it the ARN shape SNS uses.
   const arn = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:${id}`;
-  const policy = JSON.parse(JSON.stringify(resourcePolicyFor(platform, 'AWS::SNS::TopicPolicy', 'Topics', id)).split(`"${id}"`).join(`"${arn}"`));
+  const policy = JSON.parse(
+    JSON.stringify(resourcePolicyFor(platform, 'AWS::SNS::TopicPolicy', 'Topics', id))
+      .split(`"${id}"`)
+      .join(`"${arn}"`),
+  );
   return {
     name: 'support alert topic',
     resourcePolicy: policy,

@@ -17,10 +17,7 @@ const RETIRED = 'initech';
 const parsed = parseRegistry(
   JSON.stringify({
     version: 1,
-    tenants: [
-      ...ACTIVE.map((id) => ({ id, tier: id === 'globex' ? 'silo' : 'pool' })),
-      { id: RETIRED, tier: 'pool', status: 'retired' },
-    ],
+    tenants: [...ACTIVE.map((id) => ({ id, tier: id === 'globex' ? 'silo' : 'pool' })), { id: RETIRED, tier: 'pool', status: 'retired' }],
   }),
   'jobs attack registry',
 );
@@ -61,14 +58,7 @@ for (const stack of blueprint.tenants) {
 }
 const of = (tenant: string) => jobs.get(tenant)!;
 
-const QUEUE_ACTIONS = [
-  'sqs:SendMessage',
-  'sqs:ReceiveMessage',
-  'sqs:DeleteMessage',
-  'sqs:PurgeQueue',
-  'sqs:ChangeMessageVisibility',
-  'sqs:GetQueueAttributes',
-];
+const QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'];
 const SQS_VIA = { 'kms:ViaService': `sqs.${TEST_ENV.region}.amazonaws.com` };
 const resourceTag = (tenant: string) => ({ 'aws:ResourceTag/TenantId': tenant });
 
@@ -139,7 +129,7 @@ for (const attacker of ACTIVE) {
       resource: of(victim).keyArn,
       resourcePolicy: of(victim).keyPolicy,
       context: SQS_VIA,
-        expected: 'ExplicitlyDenied',
+      expected: 'ExplicitlyDenied',
     });
   }
 }
@@ -187,30 +177,129 @@ for (const action of QUEUE_ACTIONS) {
 // Own queue, verbs that belong to the other principal: implicit denials (least privilege).
 for (const tenant of ACTIVE) {
   for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:ChangeMessageVisibility', 'sqs:SetQueueAttributes']) {
-    cases.push({ name: `${tenant}'s session ${action} on its own queue (the worker's verb)`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action, resource: of(tenant).queueArn, resourcePolicy: of(tenant).queuePolicy, context: resourceTag(tenant), expected: 'ImplicitlyDenied' });
+    cases.push({
+      name: `${tenant}'s session ${action} on its own queue (the worker's verb)`,
+      roleArn: accessRoleArn,
+      tenant,
+      identity: accessIdentity,
+      action,
+      resource: of(tenant).queueArn,
+      resourcePolicy: of(tenant).queuePolicy,
+      context: resourceTag(tenant),
+      expected: 'ImplicitlyDenied',
+    });
   }
-  cases.push({ name: `${tenant}'s session sqs:SendMessage on its own DLQ`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action: 'sqs:SendMessage', resource: of(tenant).dlqArn, resourcePolicy: of(tenant).dlqPolicy, context: resourceTag(tenant), expected: 'ImplicitlyDenied' });
+  cases.push({
+    name: `${tenant}'s session sqs:SendMessage on its own DLQ`,
+    roleArn: accessRoleArn,
+    tenant,
+    identity: accessIdentity,
+    action: 'sqs:SendMessage',
+    resource: of(tenant).dlqArn,
+    resourcePolicy: of(tenant).dlqPolicy,
+    context: resourceTag(tenant),
+    expected: 'ImplicitlyDenied',
+  });
   for (const action of ['sqs:PurgeQueue', 'sqs:SendMessage', 'sqs:SetQueueAttributes', 'sqs:DeleteQueue']) {
-    cases.push({ name: `${tenant}'s worker ${action} on its own queue`, roleArn: of(tenant).workerArn, tenant: undefined, identity: of(tenant).workerIdentity, action, resource: of(tenant).queueArn, resourcePolicy: of(tenant).queuePolicy, context: resourceTag(tenant), expected: 'ImplicitlyDenied' });
+    cases.push({
+      name: `${tenant}'s worker ${action} on its own queue`,
+      roleArn: of(tenant).workerArn,
+      tenant: undefined,
+      identity: of(tenant).workerIdentity,
+      action,
+      resource: of(tenant).queueArn,
+      resourcePolicy: of(tenant).queuePolicy,
+      context: resourceTag(tenant),
+      expected: 'ImplicitlyDenied',
+    });
   }
-  cases.push({ name: `${tenant}'s worker sqs:ReceiveMessage on its own DLQ (operators redrive)`, roleArn: of(tenant).workerArn, tenant: undefined, identity: of(tenant).workerIdentity, action: 'sqs:ReceiveMessage', resource: of(tenant).dlqArn, resourcePolicy: of(tenant).dlqPolicy, context: resourceTag(tenant), expected: 'ImplicitlyDenied' });
-  cases.push({ name: `${tenant}'s session kms:Decrypt with its own key outside SQS`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action: 'kms:Decrypt', resource: of(tenant).keyArn, resourcePolicy: of(tenant).keyPolicy, context: {}, expected: 'ImplicitlyDenied' });
-  cases.push({ name: `${tenant}'s session on an untagged queue with its own queue's name`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action: 'sqs:SendMessage', resource: of(tenant).queueArn, context: {}, expected: 'ExplicitlyDenied' });
+  cases.push({
+    name: `${tenant}'s worker sqs:ReceiveMessage on its own DLQ (operators redrive)`,
+    roleArn: of(tenant).workerArn,
+    tenant: undefined,
+    identity: of(tenant).workerIdentity,
+    action: 'sqs:ReceiveMessage',
+    resource: of(tenant).dlqArn,
+    resourcePolicy: of(tenant).dlqPolicy,
+    context: resourceTag(tenant),
+    expected: 'ImplicitlyDenied',
+  });
+  cases.push({
+    name: `${tenant}'s session kms:Decrypt with its own key outside SQS`,
+    roleArn: accessRoleArn,
+    tenant,
+    identity: accessIdentity,
+    action: 'kms:Decrypt',
+    resource: of(tenant).keyArn,
+    resourcePolicy: of(tenant).keyPolicy,
+    context: {},
+    expected: 'ImplicitlyDenied',
+  });
+  cases.push({
+    name: `${tenant}'s session on an untagged queue with its own queue's name`,
+    roleArn: accessRoleArn,
+    tenant,
+    identity: accessIdentity,
+    action: 'sqs:SendMessage',
+    resource: of(tenant).queueArn,
+    context: {},
+    expected: 'ExplicitlyDenied',
+  });
 }
 
 // Own access must work, or the denials prove nothing.
 const allowed: Case[] = [];
 for (const tenant of ACTIVE) {
   for (const action of ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']) {
-    allowed.push({ name: `${tenant}'s session ${action} on its own queue`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action, resource: of(tenant).queueArn, resourcePolicy: of(tenant).queuePolicy, context: resourceTag(tenant), expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant}'s session ${action} on its own queue`,
+      roleArn: accessRoleArn,
+      tenant,
+      identity: accessIdentity,
+      action,
+      resource: of(tenant).queueArn,
+      resourcePolicy: of(tenant).queuePolicy,
+      context: resourceTag(tenant),
+      expected: 'Allowed',
+    });
   }
   for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']) {
-    allowed.push({ name: `${tenant}'s worker ${action} on its own queue`, roleArn: of(tenant).workerArn, tenant: undefined, identity: of(tenant).workerIdentity, action, resource: of(tenant).queueArn, resourcePolicy: of(tenant).queuePolicy, context: resourceTag(tenant), expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant}'s worker ${action} on its own queue`,
+      roleArn: of(tenant).workerArn,
+      tenant: undefined,
+      identity: of(tenant).workerIdentity,
+      action,
+      resource: of(tenant).queueArn,
+      resourcePolicy: of(tenant).queuePolicy,
+      context: resourceTag(tenant),
+      expected: 'Allowed',
+    });
   }
   for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-    allowed.push({ name: `${tenant}'s session ${action} with its own key via SQS`, roleArn: accessRoleArn, tenant, identity: accessIdentity, action, resource: of(tenant).keyArn, resourcePolicy: of(tenant).keyPolicy, context: SQS_VIA, expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant}'s session ${action} with its own key via SQS`,
+      roleArn: accessRoleArn,
+      tenant,
+      identity: accessIdentity,
+      action,
+      resource: of(tenant).keyArn,
+      resourcePolicy: of(tenant).keyPolicy,
+      context: SQS_VIA,
+      expected: 'Allowed',
+    });
   }
-  allowed.push({ name: `${tenant}'s worker kms:Decrypt with its own key via SQS`, roleArn: of(tenant).workerArn, tenant: undefined, identity: of(tenant).workerIdentity, action: 'kms:Decrypt', resource: of(tenant).keyArn, resourcePolicy: of(tenant).keyPolicy, context: SQS_VIA, expected: 'Allowed' });
+  allowed.push({
+    name: `${tenant}'s worker kms:Decrypt with its own key via SQS`,
+    roleArn: of(tenant).workerArn,
+    tenant: undefined,
+    identity: of(tenant).workerIdentity,
+    action: 'kms:Decrypt',
+    resource: of(tenant).keyArn,
+    resourcePolicy: of(tenant).keyPolicy,
+    context: SQS_VIA,
+    expected: 'Allowed',
+  });
 }
 
 /**
@@ -227,7 +316,15 @@ function bindSessionTag(policies: PolicyDocument[], tenant: string | undefined):
 }
 
 const run = (c: Case) =>
-  evaluate({ roleArn: c.roleArn, tenant: c.tenant, action: c.action, resource: c.resource, identityPolicies: bindSessionTag(c.identity, c.tenant), resourcePolicy: c.resourcePolicy, context: c.context });
+  evaluate({
+    roleArn: c.roleArn,
+    tenant: c.tenant,
+    action: c.action,
+    resource: c.resource,
+    identityPolicies: bindSessionTag(c.identity, c.tenant),
+    resourcePolicy: c.resourcePolicy,
+    context: c.context,
+  });
 
 describe('jobs boundary: attacks are denied', () => {
   test(`the attack table is not trivially small (${cases.length} cases)`, () => {
@@ -247,7 +344,14 @@ describe('jobs boundary: own access is allowed', () => {
 describe('each layer holds on its own', () => {
   test("identity policy alone (no queue policy): acme's session cannot touch acme-corp's queue", async () => {
     for (const action of QUEUE_ACTIONS) {
-      const d = await evaluate({ roleArn: accessRoleArn, tenant: 'acme', action, resource: of('acme-corp').queueArn, identityPolicies: bindSessionTag(accessIdentity, 'acme'), context: resourceTag('acme-corp') });
+      const d = await evaluate({
+        roleArn: accessRoleArn,
+        tenant: 'acme',
+        action,
+        resource: of('acme-corp').queueArn,
+        identityPolicies: bindSessionTag(accessIdentity, 'acme'),
+        context: resourceTag('acme-corp'),
+      });
       expect(`${action} ${d}`).toBe(`${action} ExplicitlyDenied`);
     }
   });
@@ -255,8 +359,21 @@ describe('each layer holds on its own', () => {
   test('queue policy alone: a later grant of sqs:* on * to TenantAccessRole or a worker still cannot reach another tenant', async () => {
     const broad: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }] };
     for (const action of QUEUE_ACTIONS) {
-      const session = await evaluate({ roleArn: accessRoleArn, tenant: 'acme', action, resource: of('acme-corp').queueArn, identityPolicies: [broad], resourcePolicy: of('acme-corp').queuePolicy });
-      const worker = await evaluate({ roleArn: of('acme').workerArn, action, resource: of('acme-corp').queueArn, identityPolicies: [broad], resourcePolicy: of('acme-corp').queuePolicy });
+      const session = await evaluate({
+        roleArn: accessRoleArn,
+        tenant: 'acme',
+        action,
+        resource: of('acme-corp').queueArn,
+        identityPolicies: [broad],
+        resourcePolicy: of('acme-corp').queuePolicy,
+      });
+      const worker = await evaluate({
+        roleArn: of('acme').workerArn,
+        action,
+        resource: of('acme-corp').queueArn,
+        identityPolicies: [broad],
+        resourcePolicy: of('acme-corp').queuePolicy,
+      });
       expect(`${action} ${session} ${worker}`).toBe(`${action} ExplicitlyDenied ExplicitlyDenied`);
     }
   });

@@ -92,9 +92,9 @@ describe('TenantQueues', () => {
 
   test('bad maxReceiveCount fails at synth, naming the construct path and the value', () => {
     const stack = new Stack(newTestApp(), 'S');
-    expect(() => new TenantQueues(stack, 'Jobs', { tenant: TenantId.parse('acme'), qualifier: 'tib', tenantAccessRoleArn: 'arn:aws:iam::1:role/x', maxReceiveCount: 0 })).toThrow(
-      /S\/Jobs: invalid props \(1\):\n {2}- maxReceiveCount: 0 — must be an integer from 1 to 1000/,
-    );
+    expect(
+      () => new TenantQueues(stack, 'Jobs', { tenant: TenantId.parse('acme'), qualifier: 'tib', tenantAccessRoleArn: 'arn:aws:iam::1:role/x', maxReceiveCount: 0 }),
+    ).toThrow(/S\/Jobs: invalid props \(1\):\n {2}- maxReceiveCount: 0 — must be an integer from 1 to 1000/);
   });
 });
 
@@ -104,7 +104,13 @@ describe('platform: TenantAccessRole jobs policy', () => {
       PolicyDocument: {
         Statement: [
           Match.objectLike({ Sid: 'OwnJobsQueueProducer', Effect: 'Allow', Condition: { StringEquals: { 'aws:ResourceTag/TenantId': '${aws:PrincipalTag/TenantId}' } } }),
-          Match.objectLike({ Sid: 'DenyQueuesOfOtherTenants', Effect: 'Deny', Action: 'sqs:*', Resource: '*', Condition: { StringNotEquals: { 'aws:ResourceTag/TenantId': '${aws:PrincipalTag/TenantId}' } } }),
+          Match.objectLike({
+            Sid: 'DenyQueuesOfOtherTenants',
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:ResourceTag/TenantId': '${aws:PrincipalTag/TenantId}' } },
+          }),
         ],
       },
     });
@@ -131,9 +137,7 @@ describe('platform: TenantAccessRole jobs policy', () => {
 describe('AwsSolutions (cdk-nag 3) on the jobs boundary', () => {
   test('no unacknowledged finding in the tenant stacks or the platform jobs policy', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    const mine = report.violations.filter((v) =>
-      v.violatingResources.some((r) => /^Tenant-|^Platform\/JobsAccess\//.test(r.constructPath ?? '')),
-    );
+    const mine = report.violations.filter((v) => v.violatingResources.some((r) => /^Tenant-|^Platform\/JobsAccess\//.test(r.constructPath ?? '')));
     expect(mine.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`)).toEqual([]);
     // The tenant stacks were checked (not vacuously empty): they contain queues, a key and a role.
     expect(blueprint.tenants.every((t) => Template.fromStack(t).findResources('AWS::SQS::Queue'))).toBe(true);

@@ -23,12 +23,15 @@ describeRule(MultiRequestExplicitIndex, [
 ]);
 
 describeRule(AllIndexPaths, [
-  { name: 'Compliance 1: one tenant\'s indexes', build: grant('Own', ['es:ESHttpGet', 'es:ESHttpPost'], [`${DOMAIN}/tenant-${PRINCIPAL_TENANT}.*/*`]), expected: [] },
+  { name: "Compliance 1: one tenant's indexes", build: grant('Own', ['es:ESHttpGet', 'es:ESHttpPost'], [`${DOMAIN}/tenant-${PRINCIPAL_TENANT}.*/*`]), expected: [] },
   {
     name: 'Compliance 2: domain policy that delegates to the account root',
     build: (stack) =>
       void new opensearch.CfnDomain(stack, 'Domain', {
-        accessPolicies: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'es:*', Resource: `${DOMAIN}/*` }] },
+        accessPolicies: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'es:*', Resource: `${DOMAIN}/*` }],
+        },
         advancedOptions: { 'rest.action.multi.allow_explicit_index': 'false' },
       }),
     expected: [],
@@ -40,9 +43,16 @@ describeRule(AllIndexPaths, [
     name: 'Noncompliance 4: domain access policy grants a role every index',
     build: (stack) =>
       void new opensearch.CfnDomain(stack, 'Domain', {
-        accessPolicies: { Version: '2012-10-17', Statement: [{ Sid: 'App', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/app' }, Action: 'es:ESHttpGet', Resource: `${DOMAIN}/*` }] },
+        accessPolicies: {
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'App', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/app' }, Action: 'es:ESHttpGet', Resource: `${DOMAIN}/*` }],
+        },
       }),
     expected: [`[App::${DOMAIN}/*]`],
   },
-  { name: 'Error 1: resource from a template parameter', build: (stack) => grant('P', ['es:ESHttpGet'], [new CfnParameter(stack, 'Arn').valueAsString])(stack), expected: 'error' },
+  {
+    name: 'Error 1: resource from a template parameter',
+    build: (stack) => grant('P', ['es:ESHttpGet'], [new CfnParameter(stack, 'Arn').valueAsString])(stack),
+    expected: 'error',
+  },
 ]);

@@ -48,7 +48,17 @@ const add = (tenant: string | undefined, p: string, actions = VERBS, expected: D
 for (const a of TENANTS) {
   // Another tenant's index, by every URL shape.
   for (const b of TENANTS.filter((t) => t !== a)) {
-    for (const p of [`tenant-${b}.x/_search`, `tenant-${b}.x/_doc/1`, `tenant-${b}.x`, `tenant-${b}.x/`, `tenant-${b}.x/_bulk`, `tenant-${b}.x/_msearch`, `tenant-${b}.x/_mget`, `tenant-${b}.x/_mapping`, `tenant-${b}.*/_search`]) {
+    for (const p of [
+      `tenant-${b}.x/_search`,
+      `tenant-${b}.x/_doc/1`,
+      `tenant-${b}.x`,
+      `tenant-${b}.x/`,
+      `tenant-${b}.x/_bulk`,
+      `tenant-${b}.x/_msearch`,
+      `tenant-${b}.x/_mget`,
+      `tenant-${b}.x/_mapping`,
+      `tenant-${b}.*/_search`,
+    ]) {
       add(a, p);
     }
     // Multi-target URLs that start inside the attacker's own prefix.
@@ -118,7 +128,13 @@ for (const a of TENANTS) {
     add(a, p);
   }
   // Own index name in another domain (a silo domain added later must be granted explicitly).
-  add(a, `tenant-${a}.x/_search (other domain)`, ['es:ESHttpGet'], 'ExplicitlyDenied', `arn:aws:es:${TEST_ENV.region}:${TEST_ENV.account}:domain/other-domain/tenant-${a}.x/_search`);
+  add(
+    a,
+    `tenant-${a}.x/_search (other domain)`,
+    ['es:ESHttpGet'],
+    'ExplicitlyDenied',
+    `arn:aws:es:${TEST_ENV.region}:${TEST_ENV.account}:domain/other-domain/tenant-${a}.x/_search`,
+  );
 }
 // No tag: nothing, including paths that look like a tenant's own.
 for (const p of ['tenant-acme.x/_search', 'tenant-acme.x', 'tenant-.x/_search', '_all/_search', '_cat/indices']) add(undefined, p);
@@ -183,7 +199,10 @@ describe('each layer on its own', () => {
 });
 
 describe('the literal-resource helper keeps the oracle honest', () => {
-  const onlyOwn: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'es:ESHttpGet', Resource: `${DOMAIN}/tenant-\${aws:PrincipalTag/TenantId}.*` }] };
+  const onlyOwn: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'es:ESHttpGet', Resource: `${DOMAIN}/tenant-\${aws:PrincipalTag/TenantId}.*` }],
+  };
   const get = (resource: string) => evaluate({ roleArn, tenant: 'acme', action: 'es:ESHttpGet', resource, identityPolicies: [onlyOwn] });
   test('a request naming */_search is read by the oracle as a pattern (some match is allowed), by AWS as a literal ARN', async () => {
     expect(await get(path('*/_search'))).toBe('Allowed');

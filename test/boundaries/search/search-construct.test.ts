@@ -9,13 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PlatformNetwork } from '../../../lib/blueprint/network';
 import { TenantSearch, TenantSearchProps } from '../../../lib/boundaries/search/search';
-import {
-  MAX_DATA_NODES_PER_DOMAIN,
-  planSearchCapacity,
-  SearchCapacityError,
-  SearchCapacityInput,
-  tenantsFor,
-} from '../../../lib/core/search-capacity';
+import { MAX_DATA_NODES_PER_DOMAIN, planSearchCapacity, SearchCapacityError, SearchCapacityInput, tenantsFor } from '../../../lib/core/search-capacity';
 import { PlatformStack } from '../../../lib/blueprint/platform-stack';
 import { newTestApp, testBlueprint, testRegistry } from '../../helpers/app';
 
@@ -27,7 +21,10 @@ describe('the OpenSearch domain', () => {
     platform.hasResourceProperties('AWS::OpenSearchService::Domain', {
       DomainName: 'tib-search',
       EngineVersion: 'OpenSearch_2.19',
-      VPCOptions: { SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet1') }]), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SearchSecurityGroup'), 'GroupId'] }] },
+      VPCOptions: {
+        SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('NetworkVpcdataSubnet1') }]),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SearchSecurityGroup'), 'GroupId'] }],
+      },
       ClusterConfig: Match.objectLike({
         InstanceType: 'r7g.large.search',
         InstanceCount: 2,
@@ -130,7 +127,11 @@ describe('TenantAccessRole search policy', () => {
     platform.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: [
-          Match.objectLike({ Sid: 'OwnIndexes', Effect: 'Allow', Resource: { 'Fn::Join': ['', Match.arrayWith([':domain/tib-search/tenant-${aws:PrincipalTag/TenantId}.*'])] } }),
+          Match.objectLike({
+            Sid: 'OwnIndexes',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', Match.arrayWith([':domain/tib-search/tenant-${aws:PrincipalTag/TenantId}.*'])] },
+          }),
           Match.objectLike({ Sid: 'DenyOutsideOwnIndexes', Effect: 'Deny', Action: 'es:ESHttp*', NotResource: Match.anyValue() }),
           Match.objectLike({ Sid: 'DenyMultiTargetPaths', Effect: 'Deny', Action: 'es:ESHttp*' }),
         ],
@@ -140,7 +141,14 @@ describe('TenantAccessRole search policy', () => {
 });
 
 describe('capacity: index per tenant is finite', () => {
-  const defaults: SearchCapacityInput = { instanceType: 'r7g.large.search', indexesPerTenant: 1, primaryShardsPerIndex: 1, replicas: 1, reservePercent: 10, availabilityZones: 2 };
+  const defaults: SearchCapacityInput = {
+    instanceType: 'r7g.large.search',
+    indexesPerTenant: 1,
+    primaryShardsPerIndex: 1,
+    replicas: 1,
+    reservePercent: 10,
+    availabilityZones: 2,
+  };
 
   test('default sizing figures: 8 GiB heap, 200 shards per node, 2 shards per tenant, 90 tenants per node, ceiling 7,200 per domain', () => {
     const plan = planSearchCapacity(defaults, 3);
@@ -162,14 +170,18 @@ describe('capacity: index per tenant is finite', () => {
 
   test('above the ceiling, synth fails with the numbers and the way out', () => {
     expect(() => planSearchCapacity(defaults, 7201)).toThrow(SearchCapacityError);
-    expect(() => planSearchCapacity(defaults, 7201)).toThrow(/7201 tenants would get search indexes, above the ceiling of one domain: 7200 tenants \(80 data nodes of r7g.large.search, 200 shards per node, 2 shards per tenant, 10% reserved\)/);
+    expect(() => planSearchCapacity(defaults, 7201)).toThrow(
+      /7201 tenants would get search indexes, above the ceiling of one domain: 7200 tenants \(80 data nodes of r7g.large.search, 200 shards per node, 2 shards per tenant, 10% reserved\)/,
+    );
   });
 
   test('bad inputs are all reported at once', () => {
     expect(() => planSearchCapacity({ ...defaults, indexesPerTenant: 0, replicas: -1, reservePercent: 100 }, 1)).toThrow(
       /indexesPerTenant must be an integer >= 1, got 0; replicas must be an integer >= 0, got -1; reservePercent must be in \[0, 100\), got 100/,
     );
-    expect(() => planSearchCapacity({ ...defaults, instanceType: 'z9.mega.search' }, 1)).toThrow(/unknown data node instance type "z9.mega.search": pass heapGiBPerDataNode/);
+    expect(() => planSearchCapacity({ ...defaults, instanceType: 'z9.mega.search' }, 1)).toThrow(
+      /unknown data node instance type "z9.mega.search": pass heapGiBPerDataNode/,
+    );
   });
 
   const searchIn = (props: Partial<TenantSearchProps>) => {

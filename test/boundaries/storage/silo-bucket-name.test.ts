@@ -42,7 +42,9 @@ describe('silo bucket names carry a hashed label, never the tenant id', () => {
     const stack = new Stack(newTestApp(), 'S');
     const logs = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
     const props = { tenant: TenantId.parse('globex'), tenantAccessRoleArn: 'arn:aws:iam::111122223333:role/x', accessLogsBucket: logs };
-    expect(() => new SiloStorage(stack, 'A', { ...props, bucketName: `tib-globex-data-${stack.account}` })).toThrow(/S\/A: bucketName .* contains the tenant id "globex"; bucket names are public DNS names/);
+    expect(() => new SiloStorage(stack, 'A', { ...props, bucketName: `tib-globex-data-${stack.account}` })).toThrow(
+      /S\/A: bucketName .* contains the tenant id "globex"; bucket names are public DNS names/,
+    );
     expect(() => new SiloStorage(stack, 'B', { ...props, bucketName: names.siloBucket('tib', TenantId.parse('globex')) })).not.toThrow();
   });
 });

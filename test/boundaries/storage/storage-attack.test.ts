@@ -5,15 +5,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { testBlueprint } from '../../helpers/app';
-import {
-  arnOf,
-  Decision,
-  evaluate,
-  identityPoliciesOf,
-  keyPolicyOf,
-  PolicyDocument,
-  resourcePolicyFor,
-} from '../../helpers/iam-attack';
+import { arnOf, Decision, evaluate, identityPoliciesOf, keyPolicyOf, PolicyDocument, resourcePolicyFor } from '../../helpers/iam-attack';
 import { logicalIdsOfType, TemplateJson, TEST_ENV } from '../../helpers/template-resolver';
 
 const POOL = ['acm', 'acme', 'acme-corp', 'globex-eu'];
@@ -210,17 +202,71 @@ for (const [resource, resourcePolicy, action, context] of [
 const allowed: Case[] = [];
 for (const tenant of POOL) {
   for (const action of OBJECT_ACTIONS) {
-    allowed.push({ name: `${tenant} ${action} own pool object`, tenant, action, resource: poolObject(tenant, 'deep/path/x.json'), resourcePolicy: poolBucketPolicy, expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant} ${action} own pool object`,
+      tenant,
+      action,
+      resource: poolObject(tenant, 'deep/path/x.json'),
+      resourcePolicy: poolBucketPolicy,
+      expected: 'Allowed',
+    });
   }
-  allowed.push({ name: `${tenant} lists own prefix`, tenant, action: 's3:ListBucket', resource: poolBucketArn, resourcePolicy: poolBucketPolicy, context: { 's3:prefix': `tenants/${tenant}/` }, expected: 'Allowed' });
-  allowed.push({ name: `${tenant} decrypts own object via S3`, tenant, action: 'kms:Decrypt', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': poolObject(tenant) }, expected: 'Allowed' });
-  allowed.push({ name: `${tenant} encrypts own new object via S3`, tenant, action: 'kms:GenerateDataKey', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': poolObject(tenant, 'new') }, expected: 'Allowed' });
+  allowed.push({
+    name: `${tenant} lists own prefix`,
+    tenant,
+    action: 's3:ListBucket',
+    resource: poolBucketArn,
+    resourcePolicy: poolBucketPolicy,
+    context: { 's3:prefix': `tenants/${tenant}/` },
+    expected: 'Allowed',
+  });
+  allowed.push({
+    name: `${tenant} decrypts own object via S3`,
+    tenant,
+    action: 'kms:Decrypt',
+    resource: poolKeyArn,
+    resourcePolicy: poolKeyPolicy,
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': poolObject(tenant) },
+    expected: 'Allowed',
+  });
+  allowed.push({
+    name: `${tenant} encrypts own new object via S3`,
+    tenant,
+    action: 'kms:GenerateDataKey',
+    resource: poolKeyArn,
+    resourcePolicy: poolKeyPolicy,
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': poolObject(tenant, 'new') },
+    expected: 'Allowed',
+  });
 }
 for (const action of OBJECT_ACTIONS) {
-  allowed.push({ name: `${SILO} ${action} own silo object`, tenant: SILO, action, resource: `${siloBucketArn}/tenants/${SILO}/x`, resourcePolicy: siloBucketPolicy, expected: 'Allowed' });
+  allowed.push({
+    name: `${SILO} ${action} own silo object`,
+    tenant: SILO,
+    action,
+    resource: `${siloBucketArn}/tenants/${SILO}/x`,
+    resourcePolicy: siloBucketPolicy,
+    expected: 'Allowed',
+  });
 }
-allowed.push({ name: `${SILO} lists own silo prefix`, tenant: SILO, action: 's3:ListBucket', resource: siloBucketArn, resourcePolicy: siloBucketPolicy, context: { 's3:prefix': `tenants/${SILO}/a/` }, expected: 'Allowed' });
-allowed.push({ name: `${SILO} decrypts via S3 with the silo key`, tenant: SILO, action: 'kms:Decrypt', resource: siloKeyArn, resourcePolicy: siloKeyPolicy, context: { ...S3_VIA }, expected: 'Allowed' });
+allowed.push({
+  name: `${SILO} lists own silo prefix`,
+  tenant: SILO,
+  action: 's3:ListBucket',
+  resource: siloBucketArn,
+  resourcePolicy: siloBucketPolicy,
+  context: { 's3:prefix': `tenants/${SILO}/a/` },
+  expected: 'Allowed',
+});
+allowed.push({
+  name: `${SILO} decrypts via S3 with the silo key`,
+  tenant: SILO,
+  action: 'kms:Decrypt',
+  resource: siloKeyArn,
+  resourcePolicy: siloKeyPolicy,
+  context: { ...S3_VIA },
+  expected: 'Allowed',
+});
 
 async function run(c: Case): Promise<Decision> {
   return evaluate({
@@ -302,7 +348,12 @@ describe('uploads cannot escape the tenant-bound key', () => {
     expect(await put({ 's3:x-amz-server-side-encryption': 'AES256' })).toBe('ExplicitlyDenied');
   });
   test('an upload naming another KMS key is denied', async () => {
-    expect(await put({ 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other` })).toBe('ExplicitlyDenied');
+    expect(
+      await put({
+        's3:x-amz-server-side-encryption': 'aws:kms',
+        's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`,
+      }),
+    ).toBe('ExplicitlyDenied');
   });
   test('an upload naming the bucket key, or none (default encryption), is allowed', async () => {
     expect(await put({ 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': poolKeyArn })).toBe('Allowed');

@@ -29,7 +29,11 @@ function build() {
 }
 
 const { writerGrant, readerGrant, template } = build();
-const roleArn = (prefix: string) => arnOf(template, logicalIdsOfType(template, 'AWS::IAM::Role').find((id) => id.startsWith(prefix))!);
+const roleArn = (prefix: string) =>
+  arnOf(
+    template,
+    logicalIdsOfType(template, 'AWS::IAM::Role').find((id) => id.startsWith(prefix))!,
+  );
 const bucketId = logicalIdsOfType(template, 'AWS::S3::Bucket').find((id) => id.startsWith('DataBucket'))!;
 const keyId = logicalIdsOfType(template, 'AWS::KMS::Key').find((id) => id.startsWith('DataKey'))!;
 const bucketArn = arnOf(template, bucketId);
@@ -53,24 +57,158 @@ const object = (owner: string) => `${bucketArn}/tenants/${owner}/report.csv`;
 const cases: Case[] = [
   { name: 'acme reads its own object', role: 'Writer', tenant: 'acme', action: 's3:GetObject', resource: object('acme'), on: 'bucket', expected: 'Allowed' },
   { name: 'acme writes its own object', role: 'Writer', tenant: 'acme', action: 's3:PutObject', resource: object('acme'), on: 'bucket', expected: 'Allowed' },
-  { name: "acme reads acme-corp's object (shared leading letters)", role: 'Writer', tenant: 'acme', action: 's3:GetObject', resource: object('acme-corp'), on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: "acme deletes acme-corp's object", role: 'Writer', tenant: 'acme', action: 's3:DeleteObject', resource: object('acme-corp'), on: 'bucket', expected: 'ExplicitlyDenied' },
+  {
+    name: "acme reads acme-corp's object (shared leading letters)",
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:GetObject',
+    resource: object('acme-corp'),
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: "acme deletes acme-corp's object",
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:DeleteObject',
+    resource: object('acme-corp'),
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
   // No tag: `${aws:PrincipalTag/TenantId}` does not resolve, so the grant matches nothing (the
   // explicit Deny of untagged sessions is TenantAccessRole's, not this construct's).
-  { name: 'a session without the tenant tag reads tenants/acme/', role: 'Writer', action: 's3:GetObject', resource: object('acme'), on: 'bucket', expected: 'ImplicitlyDenied' },
-  { name: 'acme lists its own prefix', role: 'Writer', tenant: 'acme', action: 's3:ListBucket', resource: bucketArn, on: 'bucket', context: { 's3:prefix': 'tenants/acme/' }, expected: 'Allowed' },
-  { name: 'acme lists tenants/ (every tenant)', role: 'Writer', tenant: 'acme', action: 's3:ListBucket', resource: bucketArn, on: 'bucket', context: { 's3:prefix': 'tenants/' }, expected: 'ExplicitlyDenied' },
-  { name: 'acme lists the bucket root (no s3:prefix)', role: 'Writer', tenant: 'acme', action: 's3:ListBucket', resource: bucketArn, on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: 'acme lists versions of the bucket root', role: 'Writer', tenant: 'acme', action: 's3:ListBucketVersions', resource: bucketArn, on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: 'acme changes the bucket policy', role: 'Writer', tenant: 'acme', action: 's3:PutBucketPolicy', resource: bucketArn, on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: 'acme decrypts its own object via S3', role: 'Writer', tenant: 'acme', action: 'kms:Decrypt', resource: keyArn, on: 'key', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') }, expected: 'Allowed' },
-  { name: "acme decrypts acme-corp's object via S3", role: 'Writer', tenant: 'acme', action: 'kms:Decrypt', resource: keyArn, on: 'key', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme-corp') }, expected: 'ExplicitlyDenied' },
-  { name: 'acme decrypts without an S3 encryption context', role: 'Writer', tenant: 'acme', action: 'kms:Decrypt', resource: keyArn, on: 'key', context: S3_VIA, expected: 'ExplicitlyDenied' },
-  { name: 'read-only grant: acme-support reads its tenant', role: 'Reader', tenant: 'acme', action: 's3:GetObject', resource: object('acme'), on: 'bucket', expected: 'Allowed' },
-  { name: 'read-only grant: writes its own tenant', role: 'Reader', tenant: 'acme', action: 's3:PutObject', resource: object('acme'), on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: "read-only grant: reads acme-corp's object", role: 'Reader', tenant: 'acme', action: 's3:GetObject', resource: object('acme-corp'), on: 'bucket', expected: 'ExplicitlyDenied' },
-  { name: 'read-only grant: GenerateDataKey on its own context', role: 'Reader', tenant: 'acme', action: 'kms:GenerateDataKey', resource: keyArn, on: 'key', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') }, expected: 'ExplicitlyDenied' },
-  { name: 'read-only grant: decrypts its own object via S3', role: 'Reader', tenant: 'acme', action: 'kms:Decrypt', resource: keyArn, on: 'key', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') }, expected: 'Allowed' },
+  {
+    name: 'a session without the tenant tag reads tenants/acme/',
+    role: 'Writer',
+    action: 's3:GetObject',
+    resource: object('acme'),
+    on: 'bucket',
+    expected: 'ImplicitlyDenied',
+  },
+  {
+    name: 'acme lists its own prefix',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:ListBucket',
+    resource: bucketArn,
+    on: 'bucket',
+    context: { 's3:prefix': 'tenants/acme/' },
+    expected: 'Allowed',
+  },
+  {
+    name: 'acme lists tenants/ (every tenant)',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:ListBucket',
+    resource: bucketArn,
+    on: 'bucket',
+    context: { 's3:prefix': 'tenants/' },
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'acme lists the bucket root (no s3:prefix)',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:ListBucket',
+    resource: bucketArn,
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'acme lists versions of the bucket root',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:ListBucketVersions',
+    resource: bucketArn,
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'acme changes the bucket policy',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:PutBucketPolicy',
+    resource: bucketArn,
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'acme decrypts its own object via S3',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    on: 'key',
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') },
+    expected: 'Allowed',
+  },
+  {
+    name: "acme decrypts acme-corp's object via S3",
+    role: 'Writer',
+    tenant: 'acme',
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    on: 'key',
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme-corp') },
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'acme decrypts without an S3 encryption context',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    on: 'key',
+    context: S3_VIA,
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'read-only grant: acme-support reads its tenant',
+    role: 'Reader',
+    tenant: 'acme',
+    action: 's3:GetObject',
+    resource: object('acme'),
+    on: 'bucket',
+    expected: 'Allowed',
+  },
+  {
+    name: 'read-only grant: writes its own tenant',
+    role: 'Reader',
+    tenant: 'acme',
+    action: 's3:PutObject',
+    resource: object('acme'),
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: "read-only grant: reads acme-corp's object",
+    role: 'Reader',
+    tenant: 'acme',
+    action: 's3:GetObject',
+    resource: object('acme-corp'),
+    on: 'bucket',
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'read-only grant: GenerateDataKey on its own context',
+    role: 'Reader',
+    tenant: 'acme',
+    action: 'kms:GenerateDataKey',
+    resource: keyArn,
+    on: 'key',
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') },
+    expected: 'ExplicitlyDenied',
+  },
+  {
+    name: 'read-only grant: decrypts its own object via S3',
+    role: 'Reader',
+    tenant: 'acme',
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    on: 'key',
+    context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': object('acme') },
+    expected: 'Allowed',
+  },
   {
     name: 'anyone uploads under another KMS key',
     role: 'Writer',
@@ -78,10 +216,22 @@ const cases: Case[] = [
     action: 's3:PutObject',
     resource: object('acme'),
     on: 'bucket',
-    context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other` },
+    context: {
+      's3:x-amz-server-side-encryption': 'aws:kms',
+      's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${TEST_ENV.region}:${TEST_ENV.account}:key/other`,
+    },
     expected: 'ExplicitlyDenied',
   },
-  { name: 'anyone uploads with SSE-S3', role: 'Writer', tenant: 'acme', action: 's3:PutObject', resource: object('acme'), on: 'bucket', context: { 's3:x-amz-server-side-encryption': 'AES256' }, expected: 'ExplicitlyDenied' },
+  {
+    name: 'anyone uploads with SSE-S3',
+    role: 'Writer',
+    tenant: 'acme',
+    action: 's3:PutObject',
+    resource: object('acme'),
+    on: 'bucket',
+    context: { 's3:x-amz-server-side-encryption': 'AES256' },
+    expected: 'ExplicitlyDenied',
+  },
 ];
 
 describe('TenantPrefixedBucket.grantTenantAccess: a tenant session against another tenant', () => {
@@ -112,7 +262,13 @@ describe('TenantPrefixedBucket: the grant, the contract and its errors', () => {
 
   test('bucket and key are retained, SSE-KMS with Bucket Keys off', () => {
     const t = Template.fromJSON(template as never);
-    t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', Properties: { BucketName: 'prefixed-data-bucket', BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: false, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } });
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketName: 'prefixed-data-bucket',
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: false, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      },
+    });
     t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
   });
 

@@ -64,7 +64,10 @@ describe('CloudTrail trail', () => {
           Effect: 'Allow',
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 'kms:GenerateDataKey*',
-          Condition: expect.objectContaining({ StringLike: expect.objectContaining({ 'kms:EncryptionContext:aws:cloudtrail:arn': expect.anything() }), StringEquals: expect.objectContaining({ 'aws:SourceArn': expect.anything() }) }),
+          Condition: expect.objectContaining({
+            StringLike: expect.objectContaining({ 'kms:EncryptionContext:aws:cloudtrail:arn': expect.anything() }),
+            StringEquals: expect.objectContaining({ 'aws:SourceArn': expect.anything() }),
+          }),
         }),
         expect.objectContaining({ Sid: 'AllowCloudTrailDescribeKey', Action: 'kms:DescribeKey' }),
       ]),
@@ -110,7 +113,14 @@ describe('audit log bucket', () => {
 
   test('plain HTTP is denied, TLS reads by an administrator are allowed', async () => {
     const req = (secure: string) =>
-      evaluate({ roleArn: admin, action: 's3:GetObject', resource: logFile, identityPolicies: [adminPolicy], resourcePolicy: policy, context: { 'aws:SecureTransport': secure } });
+      evaluate({
+        roleArn: admin,
+        action: 's3:GetObject',
+        resource: logFile,
+        identityPolicies: [adminPolicy],
+        resourcePolicy: policy,
+        context: { 'aws:SecureTransport': secure },
+      });
     expect(await req('false')).toBe('ExplicitlyDenied');
     expect(await req('true')).toBe('Allowed');
   });
@@ -122,7 +132,9 @@ describe('audit log bucket', () => {
       Principal: { Service: 'cloudtrail.amazonaws.com' },
       Action: 's3:PutObject',
       Resource: `${bucketArn}/AWSLogs/${ACCOUNT}/*`,
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': `arn:aws:cloudtrail:${TEST_ENV.region}:${ACCOUNT}:trail/tib-audit-trail` } },
+      Condition: {
+        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': `arn:aws:cloudtrail:${TEST_ENV.region}:${ACCOUNT}:trail/tib-audit-trail` },
+      },
     });
   });
 });
@@ -161,7 +173,9 @@ function assumeRoleEvent(overrides: { roleArn?: string; eventName?: string; sour
           { key: 'SupportTicket', value: 'SUP-4711' },
         ],
       },
-      responseElements: overrides.errorCode ? null : { assumedRoleUser: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/tib-SupportAccessRole/alice-SUP-4711` }, sourceIdentity: 'alice' },
+      responseElements: overrides.errorCode
+        ? null
+        : { assumedRoleUser: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/tib-SupportAccessRole/alice-SUP-4711` }, sourceIdentity: 'alice' },
       resources: [{ ARN: roleArn, accountId: ACCOUNT, type: 'AWS::IAM::Role' }],
       eventType: 'AwsApiCall',
       readOnly: true,
@@ -183,7 +197,10 @@ describe('support access alert: the EventBridge rule', () => {
     ['a DENIED support assumption (AccessDenied)', assumeRoleEvent({ errorCode: 'AccessDenied' })],
     ['a role ARN written without the IAM path', assumeRoleEvent({ roleArn: `arn:aws:iam::${ACCOUNT}:role/tib-SupportAccessRole` })],
     ['a role ARN in other letter case', assumeRoleEvent({ roleArn: `arn:aws:iam::${ACCOUNT}:role/tenant-isolation/TIB-SUPPORTACCESSROLE` })],
-    ['a break-glass assumption', assumeRoleEvent({ roleArn: `arn:aws:iam::${ACCOUNT}:role/tenant-isolation/tib-BreakGlassRole`, tags: [{ key: 'SupportTicket', value: 'SUP-99' }] })],
+    [
+      'a break-glass assumption',
+      assumeRoleEvent({ roleArn: `arn:aws:iam::${ACCOUNT}:role/tenant-isolation/tib-BreakGlassRole`, tags: [{ key: 'SupportTicket', value: 'SUP-99' }] }),
+    ],
   ];
   const notMatching: Array<[string, ReturnType<typeof assumeRoleEvent>]> = [
     ['the broker assuming TenantAccessRole', assumeRoleEvent({ roleArn: `arn:aws:iam::${ACCOUNT}:role/tenant-isolation/tib-TenantAccessRole` })],

@@ -23,7 +23,9 @@ const blueprint = buildBlueprint(newTestApp(), {
 const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
 const roleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => platform.Resources[id].Properties?.RoleName === 'tib-BreakGlassRole')!;
 const roleArn = arnOf(platform, roleId);
-const boundaryId = logicalIdsOfType(platform, 'AWS::IAM::ManagedPolicy').find((id) => platform.Resources[id].Properties?.ManagedPolicyName === 'tib-BreakGlassRole-Approval')!;
+const boundaryId = logicalIdsOfType(platform, 'AWS::IAM::ManagedPolicy').find(
+  (id) => platform.Resources[id].Properties?.ManagedPolicyName === 'tib-BreakGlassRole-Approval',
+)!;
 const deployedBoundary = resolve(platform, platform.Resources[boundaryId].Properties!.PolicyDocument) as PolicyDocument;
 const boundaryArn = resolve(platform, { Ref: boundaryId }) as string;
 const rolePolicies = identityPoliciesOf(platform, roleId);
@@ -74,7 +76,9 @@ describe('BreakGlassRole: the boundary is the approval, and it expires', () => {
   test('a boundary an approver widened to * still cannot exceed the role: writes stay denied', async () => {
     const widened: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
     expect(await read(widened, '2026-12-01T09:30:00Z', {}, 's3:PutObject')).toBe('ExplicitlyDenied');
-    expect(await read(widened, '2026-12-01T09:30:00Z', {}, 'secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${TEST_ENV.region}:${ACCOUNT}:secret:x`)).toBe('ExplicitlyDenied');
+    expect(await read(widened, '2026-12-01T09:30:00Z', {}, 'secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${TEST_ENV.region}:${ACCOUNT}:secret:x`)).toBe(
+      'ExplicitlyDenied',
+    );
   });
 });
 
@@ -103,13 +107,19 @@ describe('the approver may write the approval, and nothing else on the role', ()
 describe('breakGlassApprovalDocument refuses approvals that would not expire soon', () => {
   test.each([
     ['an expiry in the past', { ticket: 'SUP-99', expiresAt: new Date('2026-12-01T08:59:59Z'), now: APPROVED_AT }, /not in the future/],
-    ['an expiry beyond the 4-hour default', { ticket: 'SUP-99', expiresAt: new Date(APPROVED_AT.getTime() + DEFAULT_MAX_APPROVAL_SECONDS * 1000 + 1000), now: APPROVED_AT }, /more than 14400 s away/],
+    [
+      'an expiry beyond the 4-hour default',
+      { ticket: 'SUP-99', expiresAt: new Date(APPROVED_AT.getTime() + DEFAULT_MAX_APPROVAL_SECONDS * 1000 + 1000), now: APPROVED_AT },
+      /more than 14400 s away/,
+    ],
     ['a maximum above 12 hours', { ticket: 'SUP-99', expiresAt: EXPIRES, now: APPROVED_AT, maxDurationSeconds: 13 * 3600 }, /maxDurationSeconds/],
     ['a malformed ticket', { ticket: 'SUP-9x', expiresAt: EXPIRES, now: APPROVED_AT }, /not SUP-<1-12 digits>/],
   ])('%s', (_name, approval, message) => {
     expect(() => breakGlassApprovalDocument(approval)).toThrow(message);
   });
   test('the expiry is a literal in the document', () => {
-    expect(JSON.stringify(breakGlassApprovalDocument({ ticket: 'SUP-99', expiresAt: EXPIRES, now: APPROVED_AT }))).toContain('"DateLessThan":{"aws:CurrentTime":"2026-12-01T10:00:00.000Z"}');
+    expect(JSON.stringify(breakGlassApprovalDocument({ ticket: 'SUP-99', expiresAt: EXPIRES, now: APPROVED_AT }))).toContain(
+      '"DateLessThan":{"aws:CurrentTime":"2026-12-01T10:00:00.000Z"}',
+    );
   });
 });

@@ -30,12 +30,19 @@ describe('AuditTrail and alert props', () => {
   test('retention under a day and no tenant bucket are refused', () => {
     const s = stack();
     const logs = s3.Bucket.fromBucketName(s, 'Logs', 'logs');
-    expect(() => new AuditTrail(s, 'Trail', { trailName: 't', bucketName: 'b', accessLogsBucket: logs, tenantDataBucketArns: ['arn:aws:s3:::x'], retention: Duration.hours(1) })).toThrow(/S\/Trail: invalid props \(1\):\n {2}- retention: "1 hour" — must be at least a day/);
-    expect(() => new AuditTrail(s, 'Trail2', { trailName: 't', bucketName: 'b', accessLogsBucket: logs, tenantDataBucketArns: [] })).toThrow(/S\/Trail2: invalid props \(1\):\n {2}- tenantDataBucketArns: \[\] — must be at least one bucket ARN/);
+    expect(
+      () =>
+        new AuditTrail(s, 'Trail', { trailName: 't', bucketName: 'b', accessLogsBucket: logs, tenantDataBucketArns: ['arn:aws:s3:::x'], retention: Duration.hours(1) }),
+    ).toThrow(/S\/Trail: invalid props \(1\):\n {2}- retention: "1 hour" — must be at least a day/);
+    expect(() => new AuditTrail(s, 'Trail2', { trailName: 't', bucketName: 'b', accessLogsBucket: logs, tenantDataBucketArns: [] })).toThrow(
+      /S\/Trail2: invalid props \(1\):\n {2}- tenantDataBucketArns: \[\] — must be at least one bucket ARN/,
+    );
     expect(() => new SupportAccessAlert(s, 'Alert', { roleNames: [] })).toThrow(/S\/Alert: invalid props \(1\):\n {2}- roleNames: \[\] — must be at least one role name/);
   });
   test('an ARN that is neither an IAM user nor a role is refused', () => {
-    expect(() => identityFromArn(stack(), 'P', 'arn:aws:iam::123456789012:group/support')).toThrow(/S\/P: "arn:aws:iam::123456789012:group\/support" is not an IAM user or role ARN/);
+    expect(() => identityFromArn(stack(), 'P', 'arn:aws:iam::123456789012:group/support')).toThrow(
+      /S\/P: "arn:aws:iam::123456789012:group\/support" is not an IAM user or role ARN/,
+    );
   });
 });
 

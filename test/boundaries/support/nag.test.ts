@@ -34,9 +34,7 @@ describe('AwsSolutions on the support tooling', () => {
 
   test('a support acknowledgement is exact: a new wildcard on the support role is still reported', () => {
     const { blueprint: b } = testBlueprint(['acme']);
-    b.platform.support.supportRole.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::somewhere/*'] }),
-    );
+    b.platform.support.supportRole.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::somewhere/*'] }));
     const found = new AwsSolutionsChecks().validateScope(b.platform).violations.map((v) => v.ruleName);
     expect(found).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::somewhere/*]');
   });

@@ -80,21 +80,75 @@ for (const attacker of [...POOL, SILO]) {
   const s = session(attacker);
   for (const victim of POOL.filter((v) => v !== attacker)) {
     for (const action of ['s3:GetObject', 's3:GetObjectVersion']) {
-      cases.push({ name: `${attacker} ${action} on ${victim}'s pool object`, session: s, action, resource: poolObject(victim), resourcePolicy: poolBucketPolicy, expected: 'ExplicitlyDenied' });
+      cases.push({
+        name: `${attacker} ${action} on ${victim}'s pool object`,
+        session: s,
+        action,
+        resource: poolObject(victim),
+        resourcePolicy: poolBucketPolicy,
+        expected: 'ExplicitlyDenied',
+      });
     }
     for (const action of ['s3:ListBucket', 's3:ListBucketVersions']) {
-      cases.push({ name: `${attacker} ${action} ${victim}'s prefix`, session: s, action, resource: poolBucketArn, resourcePolicy: poolBucketPolicy, context: { 's3:prefix': `tenants/${victim}/` }, expected: 'ExplicitlyDenied' });
+      cases.push({
+        name: `${attacker} ${action} ${victim}'s prefix`,
+        session: s,
+        action,
+        resource: poolBucketArn,
+        resourcePolicy: poolBucketPolicy,
+        context: { 's3:prefix': `tenants/${victim}/` },
+        expected: 'ExplicitlyDenied',
+      });
     }
-    cases.push({ name: `${attacker} decrypts ${victim}'s pool object via S3`, session: s, action: 'kms:Decrypt', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { ...S3_VIA, [CTX]: poolObject(victim) }, expected: 'ExplicitlyDenied' });
+    cases.push({
+      name: `${attacker} decrypts ${victim}'s pool object via S3`,
+      session: s,
+      action: 'kms:Decrypt',
+      resource: poolKeyArn,
+      resourcePolicy: poolKeyPolicy,
+      context: { ...S3_VIA, [CTX]: poolObject(victim) },
+      expected: 'ExplicitlyDenied',
+    });
     for (const action of ['sqs:GetQueueAttributes', 'sqs:ListQueueTags']) {
-      cases.push({ name: `${attacker} ${action} on ${victim}'s queue`, session: s, action, resource: queueArn(`tenant-${victim}-jobs`), resourcePolicy: NO_POLICY, context: { 'aws:ResourceTag/TenantId': victim }, expected: 'ExplicitlyDenied' });
+      cases.push({
+        name: `${attacker} ${action} on ${victim}'s queue`,
+        session: s,
+        action,
+        resource: queueArn(`tenant-${victim}-jobs`),
+        resourcePolicy: NO_POLICY,
+        context: { 'aws:ResourceTag/TenantId': victim },
+        expected: 'ExplicitlyDenied',
+      });
     }
   }
   for (const prefix of [undefined, '', 'tenants/', `tenants/${attacker.slice(0, 3)}`, `tenants/${attacker}`]) {
-    cases.push({ name: `${attacker} lists the pool bucket with prefix ${JSON.stringify(prefix)}`, session: s, action: 's3:ListBucket', resource: poolBucketArn, resourcePolicy: poolBucketPolicy, context: prefix === undefined ? {} : { 's3:prefix': prefix }, expected: 'ExplicitlyDenied' });
+    cases.push({
+      name: `${attacker} lists the pool bucket with prefix ${JSON.stringify(prefix)}`,
+      session: s,
+      action: 's3:ListBucket',
+      resource: poolBucketArn,
+      resourcePolicy: poolBucketPolicy,
+      context: prefix === undefined ? {} : { 's3:prefix': prefix },
+      expected: 'ExplicitlyDenied',
+    });
   }
-  cases.push({ name: `${attacker} decrypts directly (not via S3) with its own context`, session: s, action: 'kms:Decrypt', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { [CTX]: poolObject(attacker) }, expected: 'ExplicitlyDenied' });
-  cases.push({ name: `${attacker} reads a queue without a TenantId tag`, session: s, action: 'sqs:GetQueueAttributes', resource: queueArn('shared-jobs'), resourcePolicy: NO_POLICY, expected: 'ExplicitlyDenied' });
+  cases.push({
+    name: `${attacker} decrypts directly (not via S3) with its own context`,
+    session: s,
+    action: 'kms:Decrypt',
+    resource: poolKeyArn,
+    resourcePolicy: poolKeyPolicy,
+    context: { [CTX]: poolObject(attacker) },
+    expected: 'ExplicitlyDenied',
+  });
+  cases.push({
+    name: `${attacker} reads a queue without a TenantId tag`,
+    session: s,
+    action: 'sqs:GetQueueAttributes',
+    resource: queueArn('shared-jobs'),
+    resourcePolicy: NO_POLICY,
+    expected: 'ExplicitlyDenied',
+  });
 }
 for (const attacker of POOL) {
   const s = session(attacker);
@@ -104,7 +158,15 @@ for (const attacker of POOL) {
     ['s3:ListBucket', siloBucketArn, siloBucketPolicy, { 's3:prefix': `tenants/${SILO}/` }],
     ['kms:Decrypt', siloKeyArn, siloKeyPolicy, { ...S3_VIA }],
   ] as Array<[string, string, PolicyDocument, Record<string, string>]>) {
-    cases.push({ name: `${attacker} ${action} on ${SILO}'s silo ${resource.includes(':kms:') ? 'key' : resource}`, session: s, action, resource, resourcePolicy: policy, context, expected: 'ExplicitlyDenied' });
+    cases.push({
+      name: `${attacker} ${action} on ${SILO}'s silo ${resource.includes(':kms:') ? 'key' : resource}`,
+      session: s,
+      action,
+      resource,
+      resourcePolicy: policy,
+      context,
+      expected: 'ExplicitlyDenied',
+    });
   }
 }
 
@@ -117,14 +179,38 @@ for (const tenant of ['acme', SILO]) {
   const bucketPolicy = isSilo ? siloBucketPolicy : poolBucketPolicy;
   const key = isSilo ? siloKeyArn : poolKeyArn;
   const keyPolicy = isSilo ? siloKeyPolicy : poolKeyPolicy;
-  for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutObjectTagging', 's3:RestoreObject', 's3:AbortMultipartUpload', 's3:PutObjectRetention']) {
+  for (const action of [
+    's3:PutObject',
+    's3:DeleteObject',
+    's3:DeleteObjectVersion',
+    's3:PutObjectAcl',
+    's3:PutObjectTagging',
+    's3:RestoreObject',
+    's3:AbortMultipartUpload',
+    's3:PutObjectRetention',
+  ]) {
     cases.push({ name: `${tenant} ${action} on its own object`, session: s, action, resource: object, resourcePolicy: bucketPolicy, expected: 'ExplicitlyDenied' });
   }
-  for (const action of ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:DeleteBucket', 's3:PutBucketVersioning', 's3:PutEncryptionConfiguration', 's3:PutLifecycleConfiguration']) {
+  for (const action of [
+    's3:PutBucketPolicy',
+    's3:DeleteBucketPolicy',
+    's3:DeleteBucket',
+    's3:PutBucketVersioning',
+    's3:PutEncryptionConfiguration',
+    's3:PutLifecycleConfiguration',
+  ]) {
     cases.push({ name: `${tenant} ${action} on its bucket`, session: s, action, resource: bucket, resourcePolicy: bucketPolicy, expected: 'ExplicitlyDenied' });
   }
   for (const action of ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant']) {
-    cases.push({ name: `${tenant} ${action} on its key`, session: s, action, resource: key, resourcePolicy: keyPolicy, context: { ...S3_VIA, [CTX]: object }, expected: 'ExplicitlyDenied' });
+    cases.push({
+      name: `${tenant} ${action} on its key`,
+      session: s,
+      action,
+      resource: key,
+      resourcePolicy: keyPolicy,
+      context: { ...S3_VIA, [CTX]: object },
+      expected: 'ExplicitlyDenied',
+    });
   }
 }
 const ownQueue = { 'aws:ResourceTag/TenantId': 'acme' };
@@ -158,9 +244,32 @@ for (const [what, s] of [
   ['with ticket SUP-4S (letter of the prefix)', { tenant: 'acme', ticket: 'SUP-4S', sourceIdentity: 'bob' }],
   ['with ticket SUP-x1', { tenant: 'acme', ticket: 'SUP-x1', sourceIdentity: 'bob' }],
 ] as Array<[string, Session]>) {
-  cases.push({ name: `a session ${what} reads its object`, session: s, action: 's3:GetObject', resource: poolObject('acme'), resourcePolicy: poolBucketPolicy, expected: 'ExplicitlyDenied' });
-  cases.push({ name: `a session ${what} lists its prefix`, session: s, action: 's3:ListBucket', resource: poolBucketArn, resourcePolicy: poolBucketPolicy, context: { 's3:prefix': 'tenants/acme/' }, expected: 'ExplicitlyDenied' });
-  cases.push({ name: `a session ${what} decrypts via S3`, session: s, action: 'kms:Decrypt', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { ...S3_VIA, [CTX]: poolObject('acme') }, expected: 'ExplicitlyDenied' });
+  cases.push({
+    name: `a session ${what} reads its object`,
+    session: s,
+    action: 's3:GetObject',
+    resource: poolObject('acme'),
+    resourcePolicy: poolBucketPolicy,
+    expected: 'ExplicitlyDenied',
+  });
+  cases.push({
+    name: `a session ${what} lists its prefix`,
+    session: s,
+    action: 's3:ListBucket',
+    resource: poolBucketArn,
+    resourcePolicy: poolBucketPolicy,
+    context: { 's3:prefix': 'tenants/acme/' },
+    expected: 'ExplicitlyDenied',
+  });
+  cases.push({
+    name: `a session ${what} decrypts via S3`,
+    session: s,
+    action: 'kms:Decrypt',
+    resource: poolKeyArn,
+    resourcePolicy: poolKeyPolicy,
+    context: { ...S3_VIA, [CTX]: poolObject('acme') },
+    expected: 'ExplicitlyDenied',
+  });
 }
 
 // The intended reads work, or the denials above prove nothing.
@@ -168,17 +277,71 @@ const allowed: Case[] = [];
 for (const tenant of POOL) {
   const s = session(tenant);
   for (const action of ['s3:GetObject', 's3:GetObjectVersion']) {
-    allowed.push({ name: `${tenant} ${action} own pool object`, session: s, action, resource: poolObject(tenant, 'deep/x.json'), resourcePolicy: poolBucketPolicy, expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant} ${action} own pool object`,
+      session: s,
+      action,
+      resource: poolObject(tenant, 'deep/x.json'),
+      resourcePolicy: poolBucketPolicy,
+      expected: 'Allowed',
+    });
   }
   for (const action of ['s3:ListBucket', 's3:ListBucketVersions']) {
-    allowed.push({ name: `${tenant} ${action} own prefix`, session: s, action, resource: poolBucketArn, resourcePolicy: poolBucketPolicy, context: { 's3:prefix': `tenants/${tenant}/` }, expected: 'Allowed' });
+    allowed.push({
+      name: `${tenant} ${action} own prefix`,
+      session: s,
+      action,
+      resource: poolBucketArn,
+      resourcePolicy: poolBucketPolicy,
+      context: { 's3:prefix': `tenants/${tenant}/` },
+      expected: 'Allowed',
+    });
   }
-  allowed.push({ name: `${tenant} decrypts own pool object via S3`, session: s, action: 'kms:Decrypt', resource: poolKeyArn, resourcePolicy: poolKeyPolicy, context: { ...S3_VIA, [CTX]: poolObject(tenant) }, expected: 'Allowed' });
-  allowed.push({ name: `${tenant} reads own queue's attributes`, session: s, action: 'sqs:GetQueueAttributes', resource: queueArn(`tenant-${tenant}-jobs`), resourcePolicy: NO_POLICY, context: { 'aws:ResourceTag/TenantId': tenant }, expected: 'Allowed' });
+  allowed.push({
+    name: `${tenant} decrypts own pool object via S3`,
+    session: s,
+    action: 'kms:Decrypt',
+    resource: poolKeyArn,
+    resourcePolicy: poolKeyPolicy,
+    context: { ...S3_VIA, [CTX]: poolObject(tenant) },
+    expected: 'Allowed',
+  });
+  allowed.push({
+    name: `${tenant} reads own queue's attributes`,
+    session: s,
+    action: 'sqs:GetQueueAttributes',
+    resource: queueArn(`tenant-${tenant}-jobs`),
+    resourcePolicy: NO_POLICY,
+    context: { 'aws:ResourceTag/TenantId': tenant },
+    expected: 'Allowed',
+  });
 }
-allowed.push({ name: `${SILO} reads own silo object`, session: session(SILO), action: 's3:GetObject', resource: siloObject(SILO), resourcePolicy: siloBucketPolicy, expected: 'Allowed' });
-allowed.push({ name: `${SILO} lists own silo prefix`, session: session(SILO), action: 's3:ListBucket', resource: siloBucketArn, resourcePolicy: siloBucketPolicy, context: { 's3:prefix': `tenants/${SILO}/` }, expected: 'Allowed' });
-allowed.push({ name: `${SILO} decrypts via S3 with the silo key`, session: session(SILO), action: 'kms:Decrypt', resource: siloKeyArn, resourcePolicy: siloKeyPolicy, context: { ...S3_VIA }, expected: 'Allowed' });
+allowed.push({
+  name: `${SILO} reads own silo object`,
+  session: session(SILO),
+  action: 's3:GetObject',
+  resource: siloObject(SILO),
+  resourcePolicy: siloBucketPolicy,
+  expected: 'Allowed',
+});
+allowed.push({
+  name: `${SILO} lists own silo prefix`,
+  session: session(SILO),
+  action: 's3:ListBucket',
+  resource: siloBucketArn,
+  resourcePolicy: siloBucketPolicy,
+  context: { 's3:prefix': `tenants/${SILO}/` },
+  expected: 'Allowed',
+});
+allowed.push({
+  name: `${SILO} decrypts via S3 with the silo key`,
+  session: session(SILO),
+  action: 'kms:Decrypt',
+  resource: siloKeyArn,
+  resourcePolicy: siloKeyPolicy,
+  context: { ...S3_VIA },
+  expected: 'Allowed',
+});
 
 describe('SupportAccessRole sessions: attacks are denied', () => {
   test(`the attack table is not trivially small (${cases.length} cases)`, () => {
@@ -200,9 +363,16 @@ describe('BreakGlassRole sessions: cross-tenant read, never write', () => {
   const arn = arnOf(platform, id);
   const policies = identityPoliciesOf(platform, id);
   const bg = (action: string, resource: string, resourcePolicy: PolicyDocument | undefined, context: Record<string, string> = {}, ticket = 'SUP-99') =>
-    evaluate({ roleArn: arn, action, resource, identityPolicies: policies, resourcePolicy, context: { 'aws:PrincipalTag/SupportTicket': ticket, 'aws:SourceIdentity': 'carol', ...context } });
+    evaluate({
+      roleArn: arn,
+      action,
+      resource,
+      identityPolicies: policies,
+      resourcePolicy,
+      context: { 'aws:PrincipalTag/SupportTicket': ticket, 'aws:SourceIdentity': 'carol', ...context },
+    });
 
-  test.each(POOL)('reads %s\'s pool object and decrypts it via S3', async (t) => {
+  test.each(POOL)("reads %s's pool object and decrypts it via S3", async (t) => {
     expect(await bg('s3:GetObject', poolObject(t), poolBucketPolicy)).toBe('Allowed');
     expect(await bg('kms:Decrypt', poolKeyArn, poolKeyPolicy, { ...S3_VIA, [CTX]: poolObject(t) })).toBe('Allowed');
   });
@@ -221,7 +391,16 @@ describe('BreakGlassRole sessions: cross-tenant read, never write', () => {
     expect(await bg('kms:Decrypt', poolKeyArn, poolKeyPolicy, { [CTX]: poolObject('acme') })).toBe('ImplicitlyDenied');
   });
   test('a session without a source identity, or with a ticket that has a letter, can do nothing', async () => {
-    expect(await evaluate({ roleArn: arn, action: 's3:GetObject', resource: poolObject('acme'), identityPolicies: policies, resourcePolicy: poolBucketPolicy, context: { 'aws:PrincipalTag/SupportTicket': 'SUP-99' } })).toBe('ExplicitlyDenied');
+    expect(
+      await evaluate({
+        roleArn: arn,
+        action: 's3:GetObject',
+        resource: poolObject('acme'),
+        identityPolicies: policies,
+        resourcePolicy: poolBucketPolicy,
+        context: { 'aws:PrincipalTag/SupportTicket': 'SUP-99' },
+      }),
+    ).toBe('ExplicitlyDenied');
     expect(await bg('s3:GetObject', poolObject('acme'), poolBucketPolicy, {}, 'SUP-9x')).toBe('ExplicitlyDenied');
   });
 
@@ -234,7 +413,13 @@ describe('BreakGlassRole sessions: cross-tenant read, never write', () => {
     const approverArn = arnOf(platform, approverUserId);
     const requesterArn = arnOf(platform, requesterUserId);
     const tag = (resource: string, keys: string[]) =>
-      evaluate({ roleArn: approverArn, action: 'iam:TagUser', resource, identityPolicies: [doc], context: { 'aws:username': approverUserId, 'aws:TagKeys': keys, 'aws:RequestTag/BreakGlassApprovedTicket': 'SUP-99' } });
+      evaluate({
+        roleArn: approverArn,
+        action: 'iam:TagUser',
+        resource,
+        identityPolicies: [doc],
+        context: { 'aws:username': approverUserId, 'aws:TagKeys': keys, 'aws:RequestTag/BreakGlassApprovedTicket': 'SUP-99' },
+      });
     expect(await tag(requesterArn, ['BreakGlassApprovedTicket'])).toBe('Allowed');
     expect(await tag(requesterArn, ['BreakGlassApprovedTicket', 'Admin'])).toBe('ImplicitlyDenied');
     expect(await tag(approverArn, ['BreakGlassApprovedTicket'])).toBe('ExplicitlyDenied');

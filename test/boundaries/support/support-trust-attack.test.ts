@@ -31,8 +31,7 @@ const blueprint = buildBlueprint(app, {
   breakGlassApproverArns: [APPROVER],
 });
 const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
-const roleIdNamed = (name: string) =>
-  logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => platform.Resources[id].Properties?.RoleName === name)!;
+const roleIdNamed = (name: string) => logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => platform.Resources[id].Properties?.RoleName === name)!;
 const trustOf = (id: string) => resolve(platform, platform.Resources[id].Properties!.AssumeRolePolicyDocument) as PolicyDocument;
 
 const supportId = roleIdNamed('tib-SupportAccessRole');
@@ -105,26 +104,61 @@ for (const caller of [ALICE_USER, BOB_ROLE]) {
   const who = caller === ALICE_USER ? 'IAM user' : 'role';
   trustCases.push(
     // MFA: a missing key fails the Allow's Bool (closed) AND fires the Deny's BoolIfExists.
-    { name: `${who} without any MFA context (long-term keys)`, caller, change: { 'aws:MultiFactorAuthPresent': undefined, 'aws:MultiFactorAuthAge': undefined }, expected: 'ExplicitlyDenied' },
+    {
+      name: `${who} without any MFA context (long-term keys)`,
+      caller,
+      change: { 'aws:MultiFactorAuthPresent': undefined, 'aws:MultiFactorAuthAge': undefined },
+      expected: 'ExplicitlyDenied',
+    },
     { name: `${who} with MultiFactorAuthPresent=false`, caller, change: { 'aws:MultiFactorAuthPresent': 'false' }, expected: 'ExplicitlyDenied' },
     { name: `${who} with an MFA sign-in two hours old`, caller, change: { 'aws:MultiFactorAuthAge': '7200' }, expected: 'ImplicitlyDenied' },
     { name: `${who} with MFA present but no MFA age`, caller, change: { 'aws:MultiFactorAuthAge': undefined }, expected: 'ImplicitlyDenied' },
     // Tags.
-    { name: `${who} without any tag`, caller, change: { 'aws:RequestTag/TenantId': undefined, 'aws:RequestTag/SupportTicket': undefined, 'aws:TagKeys': undefined }, expected: 'ExplicitlyDenied' },
+    {
+      name: `${who} without any tag`,
+      caller,
+      change: { 'aws:RequestTag/TenantId': undefined, 'aws:RequestTag/SupportTicket': undefined, 'aws:TagKeys': undefined },
+      expected: 'ExplicitlyDenied',
+    },
     { name: `${who} without the TenantId tag`, caller, change: { 'aws:RequestTag/TenantId': undefined, 'aws:TagKeys': ['SupportTicket'] }, expected: 'ImplicitlyDenied' },
-    { name: `${who} without the SupportTicket tag`, caller, change: { 'aws:RequestTag/SupportTicket': undefined, 'aws:TagKeys': ['TenantId'] }, expected: 'ImplicitlyDenied' },
+    {
+      name: `${who} without the SupportTicket tag`,
+      caller,
+      change: { 'aws:RequestTag/SupportTicket': undefined, 'aws:TagKeys': ['TenantId'] },
+      expected: 'ImplicitlyDenied',
+    },
     { name: `${who} with a third tag key`, caller, change: { 'aws:TagKeys': ['TenantId', 'SupportTicket', 'Admin'] }, expected: 'ImplicitlyDenied' },
     // Source identity.
-    { name: `${who} without a source identity`, caller, change: { 'sts:SourceIdentity': undefined }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
-    { name: `${who} with a one-character source identity`, caller, change: { 'sts:SourceIdentity': 'x' }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
-    { name: `${who} posing as an application session (app.)`, caller, change: { 'sts:SourceIdentity': 'app.user-42' }, expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied' },
+    {
+      name: `${who} without a source identity`,
+      caller,
+      change: { 'sts:SourceIdentity': undefined },
+      expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied',
+    },
+    {
+      name: `${who} with a one-character source identity`,
+      caller,
+      change: { 'sts:SourceIdentity': 'x' },
+      expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied',
+    },
+    {
+      name: `${who} posing as an application session (app.)`,
+      caller,
+      change: { 'sts:SourceIdentity': 'app.user-42' },
+      expected: caller === ALICE_USER ? 'ExplicitlyDenied' : 'ImplicitlyDenied',
+    },
     // Region: another Region's STS endpoint (where the alert's EventBridge rule cannot see the call).
     { name: `${who} through the STS endpoint of another Region (us-west-2)`, caller, change: { 'aws:RequestedRegion': 'us-west-2' }, expected: 'ImplicitlyDenied' },
     { name: `${who} through us-east-1 (the legacy global endpoint's Region)`, caller, change: { 'aws:RequestedRegion': 'us-east-1' }, expected: 'ImplicitlyDenied' },
     { name: `${who} with no requested Region in the context`, caller, change: { 'aws:RequestedRegion': undefined }, expected: 'ImplicitlyDenied' },
   );
 }
-trustCases.push({ name: 'IAM user alice setting source identity "bob" (someone else)', caller: ALICE_USER, change: { 'sts:SourceIdentity': 'bob' }, expected: 'ExplicitlyDenied' });
+trustCases.push({
+  name: 'IAM user alice setting source identity "bob" (someone else)',
+  caller: ALICE_USER,
+  change: { 'sts:SourceIdentity': 'bob' },
+  expected: 'ExplicitlyDenied',
+});
 
 for (const [value, why] of [
   ['Acme', 'uppercase'],
@@ -140,7 +174,12 @@ for (const [value, why] of [
   ['support', 'reserved word'],
   ['', 'empty'],
 ]) {
-  trustCases.push({ name: `invalid TenantId ${JSON.stringify(value)} (${why})`, caller: BOB_ROLE, change: { 'aws:RequestTag/TenantId': value }, expected: 'ImplicitlyDenied' });
+  trustCases.push({
+    name: `invalid TenantId ${JSON.stringify(value)} (${why})`,
+    caller: BOB_ROLE,
+    change: { 'aws:RequestTag/TenantId': value },
+    expected: 'ImplicitlyDenied',
+  });
 }
 // Ticket shape, refused by the trust policy. Letters inside the number (SUP-12a) pass the trust
 // policy and are refused by the permission policy: support-permission-attack.test.ts.
@@ -162,7 +201,12 @@ for (const [value, why] of [
   ['SUP-' + '1'.repeat(13), '13 digits'],
   ['', 'empty'],
 ]) {
-  trustCases.push({ name: `malformed ticket ${JSON.stringify(value)} (${why})`, caller: BOB_ROLE, change: { 'aws:RequestTag/SupportTicket': value }, expected: 'ImplicitlyDenied' });
+  trustCases.push({
+    name: `malformed ticket ${JSON.stringify(value)} (${why})`,
+    caller: BOB_ROLE,
+    change: { 'aws:RequestTag/SupportTicket': value },
+    expected: 'ImplicitlyDenied',
+  });
 }
 
 describe('SupportAccessRole trust: attacks are denied', () => {
@@ -176,7 +220,13 @@ describe('SupportAccessRole trust: attacks are denied', () => {
   test.each([
     ['another IAM user of the account', `arn:aws:iam::${ACCOUNT}:user/mallory`],
     ['another role of the account', `arn:aws:iam::${ACCOUNT}:role/support/bobby`],
-    ['the TenantAccessRole broker', arnOf(platform, logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('DemoBrokerRole'))!)],
+    [
+      'the TenantAccessRole broker',
+      arnOf(
+        platform,
+        logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('DemoBrokerRole'))!,
+      ),
+    ],
     ['the account root', `arn:aws:iam::${ACCOUNT}:root`],
     ['a principal of another account', 'arn:aws:iam::999988887777:user/alice'],
   ])('%s cannot assume it even with everything else right', async (_name, caller) => {
@@ -198,7 +248,7 @@ describe('SupportAccessRole trust: shape and size', () => {
     for (const a of alphabet) for (const b of alphabet) values.push(`SUP-${a}${b}`, `SUP-1${a}`, `${a}SUP-1`);
     for (const v of values) expect([v, accepted(v)]).toEqual([v, SUPPORT_TICKET_PATTERN.test(v)]);
   });
-  test('the trust policies fit IAM\'s default 2,048-character quota (figures in docs/support.md)', () => {
+  test("the trust policies fit IAM's default 2,048-character quota (figures in docs/support.md)", () => {
     for (const name of ['tib-SupportAccessRole', 'tib-BreakGlassRole', 'tib-TenantAccessRole']) {
       const size = rolePolicySizes(platform, roleIdNamed(name)).trust;
       expect([name, size <= 2048]).toEqual([name, true]);
@@ -207,7 +257,9 @@ describe('SupportAccessRole trust: shape and size', () => {
   test('too many support principals fail synth with the reason, not a failed deployment later', () => {
     const many = Array.from({ length: 6 }, (_, i) => `arn:aws:iam::${ACCOUNT}:user/support/engineer-${i}`);
     const b = buildBlueprint(newTestApp(), { registry: testRegistry(['acme']), supportPrincipalArns: many });
-    expect(() => Template.fromStack(b.platform)).toThrow(/Platform\/Support\/SupportAccessRole\/Role: trust policy is \d+ characters with 6 principal\(s\), over IAM's 2048-character default quota/);
+    expect(() => Template.fromStack(b.platform)).toThrow(
+      /Platform\/Support\/SupportAccessRole\/Role: trust policy is \d+ characters with 6 principal\(s\), over IAM's 2048-character default quota/,
+    );
   });
 });
 
@@ -247,9 +299,9 @@ describe('BreakGlassRole trust: a second person approves the ticket', () => {
     expect(await assumeCall(caller, trust, arn, request(change))).toBe(expected);
   });
   test('a principal cannot be both requester and approver', () => {
-    expect(() =>
-      buildBlueprint(newTestApp(), { registry: testRegistry(['acme']), breakGlassRequesterArns: [REQUESTER], breakGlassApproverArns: [REQUESTER] }),
-    ).toThrow(/Platform\/Support\/BreakGlass: invalid props \(1\):\n {2}- approvers\[0\]: \S*user\/oncall\/carol is both requester and approver/);
+    expect(() => buildBlueprint(newTestApp(), { registry: testRegistry(['acme']), breakGlassRequesterArns: [REQUESTER], breakGlassApproverArns: [REQUESTER] })).toThrow(
+      /Platform\/Support\/BreakGlass: invalid props \(1\):\n {2}- approvers\[0\]: \S*user\/oncall\/carol is both requester and approver/,
+    );
   });
 });
 
@@ -257,7 +309,10 @@ describe('TenantAccessRole: the broker may set an application source identity (a
   const id = roleIdNamed('tib-TenantAccessRole');
   const arn = arnOf(platform, id);
   const trust = trustOf(id);
-  const broker = arnOf(platform, logicalIdsOfType(platform, 'AWS::IAM::Role').find((i) => i.startsWith('DemoBrokerRole'))!);
+  const broker = arnOf(
+    platform,
+    logicalIdsOfType(platform, 'AWS::IAM::Role').find((i) => i.startsWith('DemoBrokerRole'))!,
+  );
   test('app.<user> is allowed', async () => {
     expect(await assume(broker, trust, arn, 'sts:SetSourceIdentity', { 'sts:SourceIdentity': 'app.user-42' })).toBe('Allowed');
   });

@@ -36,8 +36,16 @@ describeRule(StatefulRetention, [
     build: (stack) => void new rds.CfnDBInstance(stack, 'Db', { engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20' }),
     expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'],
   },
-  { name: 'Noncompliance 1: a queue destroyed with the stack (CDK default)', build: (stack) => void new sqs.Queue(stack, 'Queue'), expected: ['[DeletionPolicy::Delete]', '[UpdateReplacePolicy::Delete]'] },
-  { name: 'Noncompliance 2: an L1 bucket with no policy written', build: (stack) => void new s3.CfnBucket(stack, 'Bucket'), expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'] },
+  {
+    name: 'Noncompliance 1: a queue destroyed with the stack (CDK default)',
+    build: (stack) => void new sqs.Queue(stack, 'Queue'),
+    expected: ['[DeletionPolicy::Delete]', '[UpdateReplacePolicy::Delete]'],
+  },
+  {
+    name: 'Noncompliance 2: an L1 bucket with no policy written',
+    build: (stack) => void new s3.CfnBucket(stack, 'Bucket'),
+    expected: ['[DeletionPolicy::absent]', '[UpdateReplacePolicy::absent]'],
+  },
   {
     name: 'Noncompliance 3: a log group set to DESTROY (the CloudFormation validator already refuses Snapshot on it)',
     build: (stack) => void new logs.LogGroup(stack, 'Logs', { removalPolicy: RemovalPolicy.DESTROY }),
@@ -87,7 +95,12 @@ describeRule(SupportRoleGuards, [
           actions: ['sts:TagSession'],
           conditions: { StringLike: { 'aws:RequestTag/TenantId': '???*', 'aws:RequestTag/SupportTicket': 'SUP-?*' } },
         }),
-        new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sts:AssumeRole'], conditions: { Null: { 'aws:TagKeys': 'true' } } }),
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sts:AssumeRole'],
+          conditions: { Null: { 'aws:TagKeys': 'true' } },
+        }),
       );
       Tags.of(role).add('tenant-isolation:boundary', 'support');
     },
@@ -136,7 +149,9 @@ describeRule(SupportRoleGuards, [
   {
     name: 'Error 1: MFA condition value from a template parameter',
     build: (stack) => {
-      const role = new iam.Role(stack, 'SupportAccess', { assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': new CfnParameter(stack, 'Mfa').valueAsString } }) });
+      const role = new iam.Role(stack, 'SupportAccess', {
+        assumedBy: PEOPLE.withConditions({ Bool: { 'aws:MultiFactorAuthPresent': new CfnParameter(stack, 'Mfa').valueAsString } }),
+      });
       void role;
     },
     expected: 'error',

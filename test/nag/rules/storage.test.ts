@@ -19,7 +19,11 @@ describeRule(TenantBucketProtection, [
     expected: [],
   },
   { name: 'Compliance 2: a shared bucket is not a tenant bucket', build: (stack) => void new s3.Bucket(stack, 'Logs'), expected: [] },
-  { name: 'Noncompliance 1: tenant bucket with SSE-S3 and no TLS policy', build: (stack) => void tenant(new s3.Bucket(stack, 'Bucket')), expected: ['[NoTlsEnforcement]', '[NoCustomerManagedKey]'] },
+  {
+    name: 'Noncompliance 1: tenant bucket with SSE-S3 and no TLS policy',
+    build: (stack) => void tenant(new s3.Bucket(stack, 'Bucket')),
+    expected: ['[NoTlsEnforcement]', '[NoCustomerManagedKey]'],
+  },
   {
     name: 'Noncompliance 2: tenant bucket with the AWS managed key aws/s3',
     build: (stack) => void tenant(new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS_MANAGED, enforceSSL: true })),
@@ -64,7 +68,11 @@ describeRule(TenantQueueProtection, [
 describeRule(TenantQueueTag, [
   { name: 'Compliance 1: tenant-acme-jobs tagged acme', build: (stack) => void tenant(new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs' })), expected: [] },
   { name: 'Compliance 2: a shared queue needs no tag', build: (stack) => void new sqs.Queue(stack, 'Shared', { queueName: 'platform-events' }), expected: [] },
-  { name: 'Noncompliance 1: tenant queue without its tag', build: (stack) => void new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs' }), expected: ['[MissingTenantIdTag]'] },
+  {
+    name: 'Noncompliance 1: tenant queue without its tag',
+    build: (stack) => void new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs' }),
+    expected: ['[MissingTenantIdTag]'],
+  },
   {
     name: 'Noncompliance 2: tag names a tenant whose id only shares the prefix',
     build: (stack) => void tenant(new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs' }), 'acme-corp'),
@@ -80,7 +88,8 @@ describeRule(TenantQueueTag, [
   },
   {
     name: 'Error 1: tag value from a template parameter',
-    build: (stack) => void tenant(new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs', removalPolicy: RemovalPolicy.RETAIN }), new CfnParameter(stack, 'Tenant').valueAsString),
+    build: (stack) =>
+      void tenant(new sqs.Queue(stack, 'Queue', { queueName: 'tenant-acme-jobs', removalPolicy: RemovalPolicy.RETAIN }), new CfnParameter(stack, 'Tenant').valueAsString),
     expected: 'error',
   },
 ]);

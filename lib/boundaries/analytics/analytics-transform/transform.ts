@@ -87,8 +87,7 @@ export interface StoredEvent {
 }
 
 export type Verdict =
-  | { readonly ok: true; readonly tenant: TenantId; readonly stored: StoredEvent }
-  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+  { readonly ok: true; readonly tenant: TenantId; readonly stored: StoredEvent } | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
 const NO_TENANTS: ReadonlySet<string> = new Set();
 

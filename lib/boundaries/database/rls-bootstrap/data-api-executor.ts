@@ -4,13 +4,7 @@
  * master secret. The Data API runs on the writer only and takes one statement per call
  * (Aurora User Guide, data-api).
  */
-import {
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  RDSDataClient,
-  RollbackTransactionCommand,
-} from '@aws-sdk/client-rds-data';
+import { BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand } from '@aws-sdk/client-rds-data';
 import { SqlExecutor } from './run-bootstrap';
 
 export interface DataApiTarget {
@@ -34,9 +28,7 @@ export class DataApiExecutor implements SqlExecutor {
   }
 
   public async execute(statement: string): Promise<void> {
-    await this.client.send(
-      new ExecuteStatementCommand({ ...this.target, sql: statement, transactionId: this.requireTransaction() }),
-    );
+    await this.client.send(new ExecuteStatementCommand({ ...this.target, sql: statement, transactionId: this.requireTransaction() }));
   }
 
   public async commit(): Promise<void> {

@@ -22,11 +22,7 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export async function handleRequest(
-  request: CfnRequest,
-  script: string,
-  connect: () => SqlExecutor,
-): Promise<string> {
+export async function handleRequest(request: CfnRequest, script: string, connect: () => SqlExecutor): Promise<string> {
   const physicalId = physicalIdFor(request);
   if (request.RequestType === 'Delete') {
     return responseBody(request, physicalId, { ok: true, data: { Applied: 'false' } });

@@ -36,12 +36,15 @@ export async function handler(request: CfnRequest): Promise<void> {
   try {
     const script = readFileSync(path.join(__dirname, 'bootstrap.sql'), 'utf8');
     const props = request.ResourceProperties;
-    body = await handleRequest(request, script, () =>
-      new DataApiExecutor({
-        resourceArn: String(props.ClusterArn),
-        secretArn: String(props.SecretArn),
-        database: String(props.Database),
-      }),
+    body = await handleRequest(
+      request,
+      script,
+      () =>
+        new DataApiExecutor({
+          resourceArn: String(props.ClusterArn),
+          secretArn: String(props.SecretArn),
+          database: String(props.Database),
+        }),
     );
   } catch (e) {
     body = responseBody(request, physicalIdFor(request), {

@@ -19,7 +19,10 @@ export interface SqlStatement {
 
 /** A script that cannot be split (an unterminated quote or comment). */
 export class SqlSplitError extends Error {
-  constructor(message: string, public readonly line: number) {
+  constructor(
+    message: string,
+    public readonly line: number,
+  ) {
     super(`${message} (line ${line})`);
     this.name = 'SqlSplitError';
   }

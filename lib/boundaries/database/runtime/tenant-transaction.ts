@@ -157,10 +157,7 @@ export async function withTenantTransaction<T>(
       const check = await client.query('select isolation.current_tenant()::text as tenant');
       current = (check.rows[0] as { tenant?: unknown } | undefined)?.tenant;
     } catch (e) {
-      throw new TenantTransactionError(
-        'tenant-changed',
-        `the database refused the transaction's tenant at commit (${(e as Error).message}); rolled back`,
-      );
+      throw new TenantTransactionError('tenant-changed', `the database refused the transaction's tenant at commit (${(e as Error).message}); rolled back`);
     }
     if (current !== tenant.value) {
       throw new TenantTransactionError(

@@ -28,11 +28,7 @@ export interface TenantSqlPool<C extends TenantSqlClient = TenantSqlClient> {
  * Runs `work` for `tenant` in one transaction: BEGIN, set_tenant, work, COMMIT (ROLLBACK on
  * error). Takes a parsed TenantId, never a raw string.
  */
-export async function withTenant<C extends TenantSqlClient, T>(
-  pool: TenantSqlPool<C>,
-  tenant: TenantId,
-  work: (client: C) => Promise<T>,
-): Promise<T> {
+export async function withTenant<C extends TenantSqlClient, T>(pool: TenantSqlPool<C>, tenant: TenantId, work: (client: C) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let destroy = false;
   try {

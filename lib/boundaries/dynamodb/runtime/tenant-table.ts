@@ -110,7 +110,11 @@ const TRANSACT_MAX = 100;
 
 function allowOnly(options: object | undefined, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(options ?? {})) {
-    if (!allowed.includes(k)) throw new TenantTableError('option-not-allowed', `${where}: option ${JSON.stringify(k)} is not accepted; keys, table and key conditions come from the TenantContext`);
+    if (!allowed.includes(k))
+      throw new TenantTableError(
+        'option-not-allowed',
+        `${where}: option ${JSON.stringify(k)} is not accepted; keys, table and key conditions come from the TenantContext`,
+      );
   }
 }
 
@@ -278,7 +282,10 @@ export class TenantTable {
   }
 
   /** Up to 25 puts and deletes of this tenant's items. */
-  public async batchWrite(requests: { put?: ReadonlyArray<{ key: TenantItemKey; attributes: Item; indexKeys?: PutOptions['indexKeys'] }>; delete?: readonly TenantItemKey[] }): Promise<{ unprocessed: number }> {
+  public async batchWrite(requests: {
+    put?: ReadonlyArray<{ key: TenantItemKey; attributes: Item; indexKeys?: PutOptions['indexKeys'] }>;
+    delete?: readonly TenantItemKey[];
+  }): Promise<{ unprocessed: number }> {
     allowOnly(requests, ['put', 'delete'], 'batchWrite');
     const writes = [
       ...(requests.put ?? []).map((p) => ({ PutRequest: { Item: this.putInput(p.key, p.attributes, { indexKeys: p.indexKeys }).Item } })),
@@ -351,7 +358,10 @@ export class TenantTable {
 
   private refuseKeyAttribute(attr: string): void {
     if (this.keyAttributes.has(attr)) {
-      throw new TenantTableError('attribute-is-a-key', `attribute ${JSON.stringify(attr)} is a key attribute; keys are built from the TenantContext (use the key or indexKeys)`);
+      throw new TenantTableError(
+        'attribute-is-a-key',
+        `attribute ${JSON.stringify(attr)} is a key attribute; keys are built from the TenantContext (use the key or indexKeys)`,
+      );
     }
   }
 
@@ -362,19 +372,23 @@ export class TenantTable {
     const { expression } = user;
     if (typeof expression !== 'string' || expression.trim() === '') throw new TenantTableError('option-not-allowed', 'an expression must be a non-empty string');
     for (const [placeholder, attr] of Object.entries(user.names ?? {})) {
-      if (placeholder.startsWith(RESERVED_NAME)) throw new TenantTableError('expression-reserved-placeholder', `placeholder ${placeholder} uses the reserved prefix ${RESERVED_NAME}`);
-      if (this.partitionAttributes.has(attr)) throw new TenantTableError('expression-names-partition-key', `expression names the partition-key attribute ${JSON.stringify(attr)}`);
+      if (placeholder.startsWith(RESERVED_NAME))
+        throw new TenantTableError('expression-reserved-placeholder', `placeholder ${placeholder} uses the reserved prefix ${RESERVED_NAME}`);
+      if (this.partitionAttributes.has(attr))
+        throw new TenantTableError('expression-names-partition-key', `expression names the partition-key attribute ${JSON.stringify(attr)}`);
       names[placeholder] = attr;
     }
     for (const [placeholder, v] of Object.entries(user.values ?? {})) {
-      if (placeholder.startsWith(RESERVED_VALUE)) throw new TenantTableError('expression-reserved-placeholder', `placeholder ${placeholder} uses the reserved prefix ${RESERVED_VALUE}`);
+      if (placeholder.startsWith(RESERVED_VALUE))
+        throw new TenantTableError('expression-reserved-placeholder', `placeholder ${placeholder} uses the reserved prefix ${RESERVED_VALUE}`);
       this.refuseOtherTenantValue(v, placeholder);
       values[placeholder] = v;
     }
     // Attribute names written inline (not through a #placeholder).
     const inline = expression.replace(/[#:][A-Za-z0-9_]+/g, ' ').match(/[A-Za-z_][A-Za-z0-9_.-]*/g) ?? [];
     for (const word of inline) {
-      if (this.partitionAttributes.has(word)) throw new TenantTableError('expression-names-partition-key', `expression names the partition-key attribute ${JSON.stringify(word)}`);
+      if (this.partitionAttributes.has(word))
+        throw new TenantTableError('expression-names-partition-key', `expression names the partition-key attribute ${JSON.stringify(word)}`);
     }
     if (/[#:]tt_/.test(expression)) throw new TenantTableError('expression-reserved-placeholder', 'the expression uses a reserved placeholder (#tt_ / :tt_)');
     return base ? `(${base}) AND (${expression})` : expression;

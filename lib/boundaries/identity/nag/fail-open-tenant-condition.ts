@@ -21,8 +21,7 @@ import { TenantIsolationRule } from '../../../nag/rule';
 
 function guarded(conditions: Conditions, key: string): boolean {
   return Object.entries(conditions).some(
-    ([op, keys]) =>
-      (op === 'Null' && keys[key]?.every((v) => v === 'false')) || (isPositiveRequiringOperator(op) && keys[key] !== undefined),
+    ([op, keys]) => (op === 'Null' && keys[key]?.every((v) => v === 'false')) || (isPositiveRequiringOperator(op) && keys[key] !== undefined),
   );
 }
 
@@ -39,8 +38,7 @@ function check(node: CfnResource): NagRuleResult {
           if (/IfExists$/.test(op)) findings.add(finding);
           else if (/^ForAllValues:/.test(op) && !guarded(st.conditions, key)) findings.add(finding);
         } else {
-          const skippedWhenAbsent =
-            isPositiveRequiringOperator(op) || (op === 'Null' && values.every((v) => v === 'false'));
+          const skippedWhenAbsent = isPositiveRequiringOperator(op) || (op === 'Null' && values.every((v) => v === 'false'));
           if (skippedWhenAbsent) findings.add(finding);
         }
       }

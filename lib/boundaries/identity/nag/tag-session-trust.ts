@@ -18,9 +18,7 @@ function check(node: CfnResource): NagRuleResult {
     if (st.effect !== 'Allow' || reachedActions(st, ['sts:TagSession']).length === 0) continue;
     const ops = Object.entries(st.conditions);
     const keysConstrained = ops.some(([, keys]) => keys['aws:TagKeys'] !== undefined);
-    const valueRequired = ops.some(
-      ([op, keys]) => isPositiveRequiringOperator(op) && (keys[tagValueKey]?.length ?? 0) > 0 && !keys[tagValueKey].includes('*'),
-    );
+    const valueRequired = ops.some(([op, keys]) => isPositiveRequiringOperator(op) && (keys[tagValueKey]?.length ?? 0) > 0 && !keys[tagValueKey].includes('*'));
     // `ForAllValues:StringEquals aws:TagKeys` without TenantId: the caller cannot set the tenant
     // tag at all, so there is no value to constrain.
     const allowedKeys = st.conditions['ForAllValues:StringEquals']?.['aws:TagKeys'];

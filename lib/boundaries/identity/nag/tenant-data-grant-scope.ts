@@ -14,14 +14,37 @@ import { TenantIsolationRule } from '../../../nag/rule';
  * (`s3:*`, `s3:Get*`, `es:ESHttp*`, `*`) or NotAction are matched against these.
  */
 export const TENANT_DATA_ACTIONS: readonly string[] = [
-  's3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:PutObject', 's3:DeleteObject',
-  's3:DeleteObjectVersion', 's3:RestoreObject', 's3:ListBucket', 's3:ListBucketVersions',
-  's3:ListMultipartUploadParts', 's3:AbortMultipartUpload',
-  'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:ChangeMessageVisibility',
-  'es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete',
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:GetObjectAttributes',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:RestoreObject',
+  's3:ListBucket',
+  's3:ListBucketVersions',
+  's3:ListMultipartUploadParts',
+  's3:AbortMultipartUpload',
+  'sqs:SendMessage',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:PurgeQueue',
+  'sqs:ChangeMessageVisibility',
+  'es:ESHttpGet',
+  'es:ESHttpHead',
+  'es:ESHttpPost',
+  'es:ESHttpPut',
+  'es:ESHttpPatch',
+  'es:ESHttpDelete',
   'elasticache:Connect',
-  'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue',
-  'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
 ];
 
 /** `<Bucket.Arn>/*`, `<Ref:Queue>`: the logical id a resource string starts from, if any. */
@@ -33,7 +56,16 @@ function unscopedResources(node: CfnResource, st: Statement, secretsOnly: boolea
   if (st.notResources.length > 0) return st.notResources.map((r) => `NotResource:${r}`);
   let tenantIds: Set<string> | undefined;
   const tenantOwned = (id: string) => {
-    tenantIds ??= memoized('tenantOwnedLogicalIds', Stack.of(node), () => new Set(renderStack(node).filter((r) => tenantOf(node, r) !== undefined).map((r) => r.logicalId)));
+    tenantIds ??= memoized(
+      'tenantOwnedLogicalIds',
+      Stack.of(node),
+      () =>
+        new Set(
+          renderStack(node)
+            .filter((r) => tenantOf(node, r) !== undefined)
+            .map((r) => r.logicalId),
+        ),
+    );
     return tenantIds.has(id);
   };
   return st.resources.filter((r) => {

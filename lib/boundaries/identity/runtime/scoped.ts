@@ -15,10 +15,7 @@
 import type { TenantId } from '../../../core/tenant-id';
 import { assertTenantContext, TenantContext } from './tenant-context';
 
-export function scoped<A extends unknown[], R>(
-  name: string,
-  fn: (tenant: TenantId, ...args: A) => R,
-): (ctx: TenantContext, ...args: A) => R {
+export function scoped<A extends unknown[], R>(name: string, fn: (tenant: TenantId, ...args: A) => R): (ctx: TenantContext, ...args: A) => R {
   const bound = (ctx: TenantContext, ...args: A): R => {
     assertTenantContext(ctx, name);
     return fn(ctx.tenant, ...args);

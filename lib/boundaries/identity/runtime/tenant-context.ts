@@ -164,12 +164,7 @@ export class TenantTokenVerifier {
     this.props = props;
     this.algorithms = algorithms;
     this.tenantClaim = props.tenantClaim ?? 'tenants';
-    this.getKey =
-      typeof props.keys === 'function'
-        ? props.keys
-        : props.keys instanceof URL
-          ? createRemoteJWKSet(props.keys)
-          : createLocalJWKSet(props.keys);
+    this.getKey = typeof props.keys === 'function' ? props.keys : props.keys instanceof URL ? createRemoteJWKSet(props.keys) : createLocalJWKSet(props.keys);
   }
 
   /**
@@ -262,10 +257,7 @@ function refuseUnlessActive(tenant: TenantId, status: TenantStatus | undefined |
 function selectWorkspace(memberships: TenantId[], workspace: string | undefined): TenantId {
   if (workspace === undefined || workspace === '') {
     if (memberships.length === 1) return memberships[0];
-    throw new TenantTokenError(
-      'workspace-required',
-      `the caller belongs to ${memberships.length} tenants; the request must name its workspace`,
-    );
+    throw new TenantTokenError('workspace-required', `the caller belongs to ${memberships.length} tenants; the request must name its workspace`);
   }
   // A string that is not even a TenantId cannot be a membership; compare on the parsed value only.
   const match = TenantId.isValid(workspace) ? memberships.find((t) => t.value === workspace) : undefined;

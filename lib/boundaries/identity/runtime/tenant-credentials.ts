@@ -255,10 +255,7 @@ export class TenantCredentialVendor {
     // STS names the session in the assumed-role ARN: .../assumed-role/<role>/<session name>.
     const arn = out.AssumedRoleUser?.Arn;
     if (arn !== undefined && !arn.endsWith(`/${sessionName}`)) {
-      throw new TenantCredentialsError(
-        'credentials-tenant-mismatch',
-        `AssumeRole for tenant ${session.tenant.value} returned a session for ${arn}`,
-      );
+      throw new TenantCredentialsError('credentials-tenant-mismatch', `AssumeRole for tenant ${session.tenant.value} returned a session for ${arn}`);
     }
     const entry: CacheEntry = {
       tenant: session.tenant,

@@ -29,6 +29,6 @@ export const TenantQueueTag: TenantIsolationRule = {
   area: 'storage',
   info: "A tenant queue has no TenantId tag, or the tag does not name the queue's tenant (its stack's tenant, or the <id> of its tenant-<id>-... name).",
   explanation:
-    'The TenantId tag is what aws:ResourceTag/TenantId conditions and job workers compare with the caller\'s tenant; a missing or wrong tag either blocks the tenant or hands its queue to another. Findings: MissingTenantIdTag, TagIsNotStackTenant::<tag>, TagIsNotNameTenant::<tag>.',
+    "The TenantId tag is what aws:ResourceTag/TenantId conditions and job workers compare with the caller's tenant; a missing or wrong tag either blocks the tenant or hands its queue to another. Findings: MissingTenantIdTag, TagIsNotStackTenant::<tag>, TagIsNotNameTenant::<tag>.",
   check,
 };

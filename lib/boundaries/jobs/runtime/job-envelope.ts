@@ -95,7 +95,10 @@ export function buildJobMessage<P>(tenant: TenantId, job: NewJob<P>): string {
   const body = JSON.stringify(envelope);
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_JOB_MESSAGE_BYTES) {
-    throw new JobEnvelopeError('oversized', `message is ${bytes} bytes; the SQS limit is ${MAX_JOB_MESSAGE_BYTES} (put large data in the tenant's S3 prefix and send its key)`);
+    throw new JobEnvelopeError(
+      'oversized',
+      `message is ${bytes} bytes; the SQS limit is ${MAX_JOB_MESSAGE_BYTES} (put large data in the tenant's S3 prefix and send its key)`,
+    );
   }
   return body;
 }

@@ -114,7 +114,7 @@ export function classifyAddress(address: string): AddressVerdict {
 function classify4(v: number): { refused?: AddressRange } {
   for (const c of V4_TABLE) {
     const mask = c.bits === 0 ? 0 : (0xffffffff << (32 - c.bits)) >>> 0;
-    if (((v & mask) >>> 0) === c.base) return { refused: c.range };
+    if ((v & mask) >>> 0 === c.base) return { refused: c.range };
   }
   return {};
 }
@@ -196,7 +196,7 @@ export function addressAllowed(address: string, allowList: readonly string[]): b
     if (!Number.isInteger(bits) || bits < 0 || bits > max) throw new Error(`allowAddresses entry ${JSON.stringify(entry)} has a bad prefix length`);
     if (family === 4) {
       const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-      if (((parseIpv4(address)! & mask) >>> 0) === ((parseIpv4(base)! & mask) >>> 0)) return true;
+      if ((parseIpv4(address)! & mask) >>> 0 === (parseIpv4(base)! & mask) >>> 0) return true;
     } else {
       const shift = BigInt(128 - bits);
       if (parseIpv6(address)! >> shift === parseIpv6(base)! >> shift) return true;

@@ -57,16 +57,15 @@ export class WebhookDeliveryError extends Error {
 export const DELIVERY_OVERRIDE_KEYS = ['url', 'webhookUrl', 'callbackUrl', 'endpoint', 'target', 'secret', 'signingSecret', 'headers'] as const;
 
 /** Builds the signed HTTP request for a job's webhook. The caller sends it (POST). */
-export async function prepareWebhookDelivery(
-  envelope: JobEnvelope,
-  lookup: WebhookEndpointLookup,
-  now: Date = new Date(),
-): Promise<WebhookDelivery> {
+export async function prepareWebhookDelivery(envelope: JobEnvelope, lookup: WebhookEndpointLookup, now: Date = new Date()): Promise<WebhookDelivery> {
   const payload = envelope.payload;
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
     const steering = Object.keys(payload).filter((k) => (DELIVERY_OVERRIDE_KEYS as readonly string[]).includes(k));
     if (steering.length > 0) {
-      throw new WebhookDeliveryError('payload-target', `payload field(s) ${steering.join(', ')} cannot choose a delivery target or secret; endpoints are registered per tenant`);
+      throw new WebhookDeliveryError(
+        'payload-target',
+        `payload field(s) ${steering.join(', ')} cannot choose a delivery target or secret; endpoints are registered per tenant`,
+      );
     }
   }
   const endpoint = await lookup(envelope.tenantId);
@@ -111,7 +110,10 @@ export function checkWebhookUrl(raw: string): URL {
   if (isIP(host) !== 0) {
     const verdict = classifyAddress(host);
     if (verdict.refused) {
-      throw new WebhookDeliveryError('address-refused', `registered URL ${JSON.stringify(raw)} names ${host}${verdict.embedded ? ` (embeds ${verdict.embedded})` : ''}, which is ${verdict.refused}`);
+      throw new WebhookDeliveryError(
+        'address-refused',
+        `registered URL ${JSON.stringify(raw)} names ${host}${verdict.embedded ? ` (embeds ${verdict.embedded})` : ''}, which is ${verdict.refused}`,
+      );
     }
   }
   return url;

@@ -93,7 +93,13 @@ export class WebhookSendError extends Error {
   constructor(
     public readonly code: WebhookSendErrorCode,
     detail: string,
-    public readonly extra: { readonly address?: string; readonly range?: AddressRange; readonly embedded?: string; readonly location?: string; readonly status?: number } = {},
+    public readonly extra: {
+      readonly address?: string;
+      readonly range?: AddressRange;
+      readonly embedded?: string;
+      readonly location?: string;
+      readonly status?: number;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(`webhook send refused (${code}): ${detail}`, options);
@@ -124,8 +130,10 @@ export async function sendWebhook(delivery: WebhookDelivery, options: WebhookSen
 
   const started = Date.now();
   const remaining = (budget: number) => Math.max(0, budget - (Date.now() - started));
-  const target = await withTimeout(vet(host, allow, options.resolver ?? systemResolver), remaining(Math.min(connectTimeoutMs, totalTimeoutMs)), () =>
-    new WebhookSendError('connect-timeout', `resolving ${host} took longer than ${connectTimeoutMs} ms`),
+  const target = await withTimeout(
+    vet(host, allow, options.resolver ?? systemResolver),
+    remaining(Math.min(connectTimeoutMs, totalTimeoutMs)),
+    () => new WebhookSendError('connect-timeout', `resolving ${host} took longer than ${connectTimeoutMs} ms`),
   );
 
   // The one address we connect to, whatever the socket layer asks (`all` is set when Node's
@@ -176,7 +184,13 @@ export async function sendWebhook(delivery: WebhookDelivery, options: WebhookSen
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
         const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
-        finish(new WebhookSendError('redirect-refused', `the receiver answered ${status}${location ? ` to ${location}` : ''}; redirects are never followed`, { address: target.address, location, status }));
+        finish(
+          new WebhookSendError('redirect-refused', `the receiver answered ${status}${location ? ` to ${location}` : ''}; redirects are never followed`, {
+            address: target.address,
+            location,
+            status,
+          }),
+        );
         return;
       }
       const chunks: Buffer[] = [];

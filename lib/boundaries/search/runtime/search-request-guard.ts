@@ -97,7 +97,8 @@ function scanTemplateText(v: Visit, at: string, raw: string): void {
       continue;
     }
     if (key === 'indexed_shape') {
-      if (!/"index"\s*:/.test(rest.slice(0, 400))) v.problems.push(`${at} (a template) uses indexed_shape without an index (the server would read its default "shapes" index), outside ${v.prefix}*`);
+      if (!/"index"\s*:/.test(rest.slice(0, 400)))
+        v.problems.push(`${at} (a template) uses indexed_shape without an index (the server would read its default "shapes" index), outside ${v.prefix}*`);
       continue;
     }
     // A literal string, or an array of literal strings; anything else (a {{param}}) is refused.

@@ -101,7 +101,10 @@ export class TenantSearchClient {
   public readonly tenant: TenantId;
   private readonly prefix: string;
 
-  constructor(ctx: TenantContext, private readonly transport: SearchTransport) {
+  constructor(
+    ctx: TenantContext,
+    private readonly transport: SearchTransport,
+  ) {
     assertTenantContext(ctx, 'TenantSearchClient');
     this.tenant = ctx.tenant;
     this.prefix = indexPrefix(ctx.tenant);
@@ -127,7 +130,12 @@ export class TenantSearchClient {
   public putDocument(name: string, id: string, doc: unknown): Promise<SearchHttpResponse> {
     // The domain policy denies percent-encoded `/`, `,` and `.` in paths (docs/search.md).
     if (id === '' || encodeURIComponent(id) !== id || id.includes('.')) {
-      return Promise.reject(new SearchGuardError(`request refused for tenant "${this.tenant.value}": document id ${JSON.stringify(id)} must be URL-safe without "." (a-z, 0-9, -, _, ~)`, 'path-refused'));
+      return Promise.reject(
+        new SearchGuardError(
+          `request refused for tenant "${this.tenant.value}": document id ${JSON.stringify(id)} must be URL-safe without "." (a-z, 0-9, -, _, ~)`,
+          'path-refused',
+        ),
+      );
     }
     return this.request('PUT', `/${this.indexName(name)}/_doc/${id}`, doc);
   }
@@ -150,17 +158,22 @@ export class TenantSearchClient {
   private checkPath(method: SearchMethod, fullPath: string): Endpoint {
     const [path] = fullPath.split('?', 1);
     if (/%|\.\.|,|\/\/|\\/.test(path)) this.refuse(`path ${JSON.stringify(path)} has an encoded character, "..", a comma or an empty segment`);
-    if (!path.startsWith(`/${this.prefix}`)) this.refuse(`path ${JSON.stringify(path)} is not below one of ${this.prefix}* (cluster, root and other tenants' paths are refused)`);
+    if (!path.startsWith(`/${this.prefix}`))
+      this.refuse(`path ${JSON.stringify(path)} is not below one of ${this.prefix}* (cluster, root and other tenants' paths are refused)`);
     const rest = path.slice(1 + this.prefix.length);
     const slash = rest.indexOf('/');
     const name = slash === -1 ? rest : rest.slice(0, slash);
     const tail = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/$/, '');
     const endpoint = ENDPOINTS.find((e) => e.pattern.test(tail) && e.methods.includes(method));
     if (!endpoint) {
-      this.refuse(`${method} ${JSON.stringify(tail === '' ? '/' : tail)} is not an endpoint a tenant may call (aliases, reindex, clone, split, shrink, rollover, scripts and templates stored on the cluster are operator work)`);
+      this.refuse(
+        `${method} ${JSON.stringify(tail === '' ? '/' : tail)} is not an endpoint a tenant may call (aliases, reindex, clone, split, shrink, rollover, scripts and templates stored on the cluster are operator work)`,
+      );
     }
     if (!(endpoint.read ? NAME_PATTERN : NAME).test(name)) {
-      this.refuse(`index ${JSON.stringify(this.prefix + name)} must be ${this.prefix}<name> with <name> of a-z, 0-9, - and _${endpoint.read ? ' (and * for reads)' : ''}`);
+      this.refuse(
+        `index ${JSON.stringify(this.prefix + name)} must be ${this.prefix}<name> with <name> of a-z, 0-9, - and _${endpoint.read ? ' (and * for reads)' : ''}`,
+      );
     }
     return endpoint;
   }
@@ -168,7 +181,12 @@ export class TenantSearchClient {
   private checkBody(endpoint: Endpoint, method: SearchMethod, path: string, body: unknown): SearchHttpRequest {
     if (body === undefined) return { method, path };
     const t = this.tenant;
-    const json = (value: unknown): SearchHttpRequest => ({ method, path, body: typeof value === 'string' ? value : JSON.stringify(value), contentType: 'application/json' });
+    const json = (value: unknown): SearchHttpRequest => ({
+      method,
+      path,
+      body: typeof value === 'string' ? value : JSON.stringify(value),
+      contentType: 'application/json',
+    });
     const asObject = (value: unknown, where: string): unknown => (typeof value === 'string' ? parseJson(value, where, t) : value);
     switch (endpoint.body) {
       case 'none':

@@ -14,7 +14,8 @@ function usesCustomerKey(node: CfnResource, encryption: unknown): boolean {
   const rules = asList(requireData(node, enc.ServerSideEncryptionConfiguration, 'ServerSideEncryptionConfiguration') as unknown[]);
   const flat = flattener(node);
   return rules.some((rule) => {
-    const byDefault = requireData(node, (rule as Record<string, unknown>).ServerSideEncryptionByDefault, 'ServerSideEncryptionByDefault') as Record<string, unknown> | undefined;
+    const byDefault = requireData(node, (rule as Record<string, unknown>).ServerSideEncryptionByDefault, 'ServerSideEncryptionByDefault') as
+      Record<string, unknown> | undefined;
     if (!byDefault) return false;
     const algorithm = NagRules.resolveIfPrimitive(node, byDefault.SSEAlgorithm);
     if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') return false;

@@ -164,22 +164,13 @@ export class TenantObjectStore {
   }
 
   /** A presigned PUT for `relativeKey` under the tenant prefix. */
-  public async presignPut(
-    ctx: TenantContext,
-    relativeKey: string,
-    options: PresignOptions & { readonly contentType?: string } = {},
-  ): Promise<PresignedUrl> {
+  public async presignPut(ctx: TenantContext, relativeKey: string, options: PresignOptions & { readonly contentType?: string } = {}): Promise<PresignedUrl> {
     const key = tenantObjectKey(ctx, relativeKey);
     const command = new PutObjectCommand({ Bucket: this.bucket(ctx), Key: key, ContentType: options.contentType });
     return this.presign(ctx, key, command, options);
   }
 
-  private async presign(
-    ctx: TenantContext,
-    key: string,
-    command: GetObjectCommand | PutObjectCommand,
-    options: PresignOptions,
-  ): Promise<PresignedUrl> {
+  private async presign(ctx: TenantContext, key: string, command: GetObjectCommand | PutObjectCommand, options: PresignOptions): Promise<PresignedUrl> {
     const requested = options.expiresInSeconds ?? this.defaultSeconds;
     if (!Number.isInteger(requested) || requested < 1) {
       throw new Error(`presign: expiresInSeconds ${requested} must be a positive integer`);

@@ -42,9 +42,7 @@ function isSupportRole(node: CfnResource): boolean {
 /** A condition on `key` that requires it to be present (positive operator or Null=false). */
 function requires(conditions: Conditions, key: (k: string) => boolean): boolean {
   return Object.entries(conditions).some(([op, keys]) =>
-    Object.entries(keys).some(
-      ([k, values]) => key(k) && (isPositiveRequiringOperator(op) || (op === 'Null' && values.every((v) => v === 'false'))),
-    ),
+    Object.entries(keys).some(([k, values]) => key(k) && (isPositiveRequiringOperator(op) || (op === 'Null' && values.every((v) => v === 'false')))),
   );
 }
 
@@ -69,8 +67,7 @@ function check(node: CfnResource): NagRuleResult {
   );
   const tagRequired = (c: Conditions, key: (k: string) => boolean) =>
     allows('sts:TagSession') &&
-    (requires(c, key) ||
-      ((denyWithoutTags || requires(c, (k) => k === 'aws:TagKeys')) && tagSession.every((t) => requires(t.conditions, key))));
+    (requires(c, key) || ((denyWithoutTags || requires(c, (k) => k === 'aws:TagKeys')) && tagSession.every((t) => requires(t.conditions, key))));
   const findings: string[] = [];
   for (const st of assume) {
     const c = st.conditions;

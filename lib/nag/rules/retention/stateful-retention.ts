@@ -40,7 +40,10 @@ function check(node: CfnResource): NagRuleResult {
   }
   const keeps = ['Retain', 'RetainExceptOnCreate', ...(kind.snapshot ? ['Snapshot'] : [])];
   const findings: string[] = [];
-  for (const [attribute, value] of [['DeletionPolicy', r.deletionPolicy], ['UpdateReplacePolicy', r.updateReplacePolicy]] as const) {
+  for (const [attribute, value] of [
+    ['DeletionPolicy', r.deletionPolicy],
+    ['UpdateReplacePolicy', r.updateReplacePolicy],
+  ] as const) {
     // With the AWS::LanguageExtensions transform these may be intrinsics (Ref, Fn::If).
     if (value !== undefined && typeof value !== 'string') throw new UnresolvableValueError(node, attribute, value);
     if (value === undefined || !keeps.includes(value)) findings.push(`${attribute}::${value ?? 'absent'}`);

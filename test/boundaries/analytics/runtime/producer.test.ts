@@ -111,9 +111,17 @@ describe('application code cannot choose the tenant', () => {
 
   test('recordAll is all or nothing, and batches within PutRecordBatch limits', async () => {
     const { sink, p } = producer();
-    await expect(p.recordAll(acme, [{ type: 'a', properties: {} }, { type: 'b', properties: { tenantId: 'globex' } }])).rejects.toBeInstanceOf(AnalyticsEventError);
+    await expect(
+      p.recordAll(acme, [
+        { type: 'a', properties: {} },
+        { type: 'b', properties: { tenantId: 'globex' } },
+      ]),
+    ).rejects.toBeInstanceOf(AnalyticsEventError);
     expect(sink.calls).toEqual([]);
-    await p.recordAll(acme, Array.from({ length: MAX_BATCH_RECORDS + 1 }, (_, i) => ({ type: 'tick', properties: { i } })));
+    await p.recordAll(
+      acme,
+      Array.from({ length: MAX_BATCH_RECORDS + 1 }, (_, i) => ({ type: 'tick', properties: { i } })),
+    );
     expect(sink.calls.map((c) => c.length)).toEqual([MAX_BATCH_RECORDS, 1]);
     // 80 events of ~60 KiB: 4 MiB per call holds fewer than 70 of them, so they need two calls.
     const big = Array.from({ length: 80 }, () => ({ type: 'blob', properties: { pad: 'x'.repeat(60 * 1024) } }));
@@ -149,7 +157,10 @@ describe('tenantLogger: logs and metrics carry the tenant from the context', () 
     const { lines, log } = logger(acmeCorp);
     log.metric('OrdersPlaced', 3);
     expect(JSON.parse(lines[0])).toEqual({
-      _aws: { Timestamp: NOW.getTime(), CloudWatchMetrics: [{ Namespace: 'TenantIsolation/App', Dimensions: [['TenantId'], ['Service']], Metrics: [{ Name: 'OrdersPlaced', Unit: 'Count' }] }] },
+      _aws: {
+        Timestamp: NOW.getTime(),
+        CloudWatchMetrics: [{ Namespace: 'TenantIsolation/App', Dimensions: [['TenantId'], ['Service']], Metrics: [{ Name: 'OrdersPlaced', Unit: 'Count' }] }],
+      },
       TenantId: 'acme-corp',
       Service: 'orders',
       OrdersPlaced: 3,
@@ -160,18 +171,15 @@ describe('tenantLogger: logs and metrics carry the tenant from the context', () 
     });
   });
 
-  test.each([
-    [{ tenant: 'globex' }],
-    [{ TenantId: 'globex' }],
-    [{ level: 'debug' }],
-    [{ _aws: {} }],
-    [{ request: { tenantId: 'acme-corp' } }],
-  ])('fields %j cannot relabel or mix tenants', (fields) => {
-    const { lines, log } = logger(acme);
-    expect(() => log.info('x', fields)).toThrow(TenantLogFieldError);
-    expect(() => log.metric('M', 1, 'Count', fields)).toThrow(TenantLogFieldError);
-    expect(lines).toEqual([]);
-  });
+  test.each([[{ tenant: 'globex' }], [{ TenantId: 'globex' }], [{ level: 'debug' }], [{ _aws: {} }], [{ request: { tenantId: 'acme-corp' } }]])(
+    'fields %j cannot relabel or mix tenants',
+    (fields) => {
+      const { lines, log } = logger(acme);
+      expect(() => log.info('x', fields)).toThrow(TenantLogFieldError);
+      expect(() => log.metric('M', 1, 'Count', fields)).toThrow(TenantLogFieldError);
+      expect(lines).toEqual([]);
+    },
+  );
 
   test('a logger needs a real TenantContext', () => {
     expect(() => tenantLogger({ tenant: TenantId.parse('globex') } as unknown as TenantContext, { service: 's' })).toThrow(TenantContextRequiredError);

@@ -14,7 +14,7 @@ describe('tenantCacheKey', () => {
     expect(tenantCacheKey(acme, ...(parts as Array<string | number>))).toBe(expected);
   });
 
-  test('a key of acme never starts with acme-corp\'s prefix, and the other way round', () => {
+  test("a key of acme never starts with acme-corp's prefix, and the other way round", () => {
     expect(tenantCacheKey(acme, 'x').startsWith('tenant:acme-corp:')).toBe(false);
     expect(tenantCacheKey(acmeCorp, 'x').startsWith('tenant:acme:')).toBe(false);
     expect(isTenantCacheKey(acme, tenantCacheKey(acmeCorp, 'x'))).toBe(false);
@@ -22,7 +22,7 @@ describe('tenantCacheKey', () => {
     expect(isTenantCacheKey(acme, 'tenant:acme:')).toBe(false);
   });
 
-  test('keys and channels lie under the patterns of the tenant\'s access string', () => {
+  test("keys and channels lie under the patterns of the tenant's access string", () => {
     const access = tenantAccessString(acme);
     expect(access).toContain(' ~tenant:acme:* ');
     expect(access.endsWith(' &tenant:acme:*')).toBe(true);

@@ -88,8 +88,7 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
     });
 
     test('reads only the context tenant rows', async () => {
-      const read = (ctx: TenantContext) =>
-        withTenantTransaction(db.pool, ctx, async (tx) => (await tx.query('SELECT tenant_id, id FROM notes ORDER BY id')).rows, opts);
+      const read = (ctx: TenantContext) => withTenantTransaction(db.pool, ctx, async (tx) => (await tx.query('SELECT tenant_id, id FROM notes ORDER BY id')).rows, opts);
       expect(await read(acme)).toEqual([
         { tenant_id: 'acme', id: 1 },
         { tenant_id: 'acme', id: 2 },
@@ -115,10 +114,8 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
       expect(await snapshot()).toBe(before);
     });
 
-    test("writing a row for another tenant violates row-level security", async () => {
-      const err = await rejection(
-        withTenantTransaction(db.pool, acme, (tx) => tx.query("INSERT INTO notes VALUES ('acme-corp', 99, 'planted')"), opts),
-      );
+    test('writing a row for another tenant violates row-level security', async () => {
+      const err = await rejection(withTenantTransaction(db.pool, acme, (tx) => tx.query("INSERT INTO notes VALUES ('acme-corp', 99, 'planted')"), opts));
       expect([err.code, err.message]).toEqual(['42501', 'new row violates row-level security policy for table "notes"']);
       expect(await snapshot()).toBe(before);
     });
@@ -147,9 +144,7 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
     });
 
     test('a READ ONLY transaction refuses writes', async () => {
-      const err = await rejection(
-        withTenantTransaction(db.pool, acme, (tx) => tx.query("INSERT INTO notes (id, body) VALUES (4, 'x')"), { ...opts, readOnly: true }),
-      );
+      const err = await rejection(withTenantTransaction(db.pool, acme, (tx) => tx.query("INSERT INTO notes (id, body) VALUES (4, 'x')"), { ...opts, readOnly: true }));
       expect([err.code, err.message]).toEqual(['25006', 'cannot execute INSERT in a read-only transaction']);
     });
 
@@ -185,10 +180,10 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
       ['SET isolation . tenant_id TO DEFAULT'],
       ['RESET isolation.tenant_id'],
       ['reset "isolation"."tenant_id"'],
-      ["SELECT isolation.\"set_tenant\"('acme-corp')"],
+      ['SELECT isolation."set_tenant"(\'acme-corp\')'],
       ["SELECT set_config/**/('isolation.tenant_id', '', true)"],
       ["SELECT pg_catalog.set_config /* a /* nested */ comment */ ('isolation.tenant_id', '', true)"],
-      ["SELECT 1; RESET isolation.tenant_id"],
+      ['SELECT 1; RESET isolation.tenant_id'],
       ['DISCARD TEMP'],
       ['LISTEN tenant_events'],
       ["NOTIFY tenant_events, 'acme'"],
@@ -253,9 +248,7 @@ export function tenantDatabaseSuite(start: () => Promise<RuntimeDb>): void {
     });
 
     test('blanking the tenant behind the guard is caught before COMMIT (tenant-changed, rolled back)', async () => {
-      await db.admin.query(
-        "CREATE OR REPLACE FUNCTION blank_tenant() RETURNS text LANGUAGE sql AS $$ SELECT pg_catalog.set_config('isolation.tenant_id', '', true) $$",
-      );
+      await db.admin.query("CREATE OR REPLACE FUNCTION blank_tenant() RETURNS text LANGUAGE sql AS $$ SELECT pg_catalog.set_config('isolation.tenant_id', '', true) $$");
       await db.admin.query('GRANT EXECUTE ON FUNCTION blank_tenant() TO isolation_app');
       const err = await rejection(
         withTenantTransaction(

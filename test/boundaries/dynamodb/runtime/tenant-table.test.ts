@@ -65,9 +65,19 @@ beforeAll(async () => {
       TableName: SCHEMA.tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({ AttributeName: n, AttributeType: 'S' })),
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       GlobalSecondaryIndexes: [
-        { IndexName: 'byType', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        {
+          IndexName: 'byType',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     }),
   );
@@ -89,7 +99,7 @@ describe('keys are built from the TenantContext', () => {
     const acmeRows = (await rawItems()).filter((i) => i.owner === 'acme');
     expect(acmeRows.map((i) => `${i.pk}|${i.sk}|${i.gsi1pk ?? ''}`).sort()).toEqual(['acme#orders|o-1|acme#invoice', 'acme#orders|o-2|', 'acme|profile|']);
   });
-  test('get reads only the caller tenant\'s item with the same relative key', async () => {
+  test("get reads only the caller tenant's item with the same relative key", async () => {
     expect(await table('acme').get({ partition: 'orders', sort: 'o-1' })).toMatchObject({ owner: 'acme', pk: 'acme#orders' });
     expect(await table('acme-corp').get({ partition: 'orders', sort: 'o-1' })).toMatchObject({ owner: 'acme-corp', pk: 'acme-corp#orders' });
     expect(await table('globex').get({ partition: 'orders', sort: 'o-1' })).toBeUndefined();
@@ -98,7 +108,7 @@ describe('keys are built from the TenantContext', () => {
     expect(table('acme').key({ partition: ['..', 'acme-corp#orders'], sort: 'o-1' })).toEqual({ pk: 'acme#..#acme-corp#orders', sk: 'o-1' });
     expect(await table('acme').get({ partition: 'acme-corp#orders', sort: 'o-1' })).toBeUndefined();
   });
-  test('every request is signed with the tenant\'s own vended session (TenantId session tag)', async () => {
+  test("every request is signed with the tenant's own vended session (TenantId session tag)", async () => {
     signedTokens.length = 0;
     await table('acme-corp').query({ partition: 'orders' });
     await table('acme').get({ sort: 'profile' });
@@ -107,8 +117,8 @@ describe('keys are built from the TenantContext', () => {
   });
 });
 
-describe('prefix-colliding ids (acme, acme-corp) under the engine\'s real semantics', () => {
-  test('acme\'s queries return only acme\'s items', async () => {
+describe("prefix-colliding ids (acme, acme-corp) under the engine's real semantics", () => {
+  test("acme's queries return only acme's items", async () => {
     const page = await table('acme').query({ partition: 'orders' });
     expect(page.items.map((i) => i.owner)).toEqual(['acme', 'acme']);
     const index = await table('acme').query({ index: 'byType', partition: 'invoice' });
@@ -116,7 +126,9 @@ describe('prefix-colliding ids (acme, acme-corp) under the engine\'s real semant
   });
   test('begins_with on "acme" also matches acme-corp; on "acme#" it does not (why the delimiter exists)', async () => {
     const scan = async (prefix: string) =>
-      (await admin.send(new ScanCommand({ TableName: SCHEMA.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': { S: prefix } } }))).Items!.map((i) => i.owner.S).sort();
+      (await admin.send(new ScanCommand({ TableName: SCHEMA.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': { S: prefix } } })))
+        .Items!.map((i) => i.owner.S)
+        .sort();
     expect(await scan('acme')).toEqual(['acme', 'acme', 'acme', 'acme-corp', 'acme-corp', 'acme-corp']);
     expect(await scan('acme#')).toEqual(['acme', 'acme']);
   });
@@ -142,19 +154,28 @@ describe('refusals', () => {
   });
   test('a filter that names the partition key, inline or through a placeholder', async () => {
     await refused(() => table('acme').query({ filter: { expression: 'pk = :v', values: { ':v': 'acme' } } }), 'expression-names-partition-key');
-    await refused(() => table('acme').query({ filter: { expression: '#a = :v', names: { '#a': 'gsi1pk' }, values: { ':v': 'acme#x' } } }), 'expression-names-partition-key');
+    await refused(
+      () => table('acme').query({ filter: { expression: '#a = :v', names: { '#a': 'gsi1pk' }, values: { ':v': 'acme#x' } } }),
+      'expression-names-partition-key',
+    );
   });
   test("a filter or condition value shaped like another tenant's key", async () => {
     await refused(() => table('acme').query({ filter: { expression: 'ref = :v', values: { ':v': 'acme-corp#orders' } } }), 'expression-value-other-tenant');
-    await refused(() => table('acme').delete({ sort: 'profile' }, { condition: { expression: 'contains(refs, :v)', values: { ':v': ['acme#1', 'globex#2'] } } }), 'expression-value-other-tenant');
+    await refused(
+      () => table('acme').delete({ sort: 'profile' }, { condition: { expression: 'contains(refs, :v)', values: { ':v': ['acme#1', 'globex#2'] } } }),
+      'expression-value-other-tenant',
+    );
   });
   test("a caller placeholder that would overwrite the helper's own key value", async () => {
     await refused(() => table('acme').query({ filter: { expression: 'total > :tt_pk', values: { ':tt_pk': 'acme-corp#orders' } } }), 'expression-reserved-placeholder');
     await refused(() => table('acme').query({ filter: { expression: '#tt_pk = :v', values: { ':v': 1 } } }), 'expression-reserved-placeholder');
   });
-  test("a pagination start key of another tenant", async () => {
+  test('a pagination start key of another tenant', async () => {
     await refused(() => table('acme').query({ partition: 'orders', startKey: { pk: 'acme-corp#orders', sk: 'o-1' } }), 'start-key-other-tenant');
-    await refused(() => table('acme').query({ index: 'byType', partition: 'invoice', startKey: { pk: 'acme#orders', sk: 'o-1', gsi1pk: 'acme-corp#invoice', gsi1sk: 'x' } }), 'start-key-other-tenant');
+    await refused(
+      () => table('acme').query({ index: 'byType', partition: 'invoice', startKey: { pk: 'acme#orders', sk: 'o-1', gsi1pk: 'acme-corp#invoice', gsi1sk: 'x' } }),
+      'start-key-other-tenant',
+    );
   });
   test('an update that changes nothing', async () => {
     await refused(() => table('acme').update({ partition: 'orders', sort: 'o-1' }, {}), 'option-not-allowed');
@@ -173,27 +194,43 @@ describe('refusals', () => {
 });
 
 describe('legitimate use', () => {
-  test('a filter on a non-key attribute, with the tenant\'s own key shape as a value', async () => {
-    const page = await table('acme').query({ partition: 'orders', filter: { expression: '#t > :min AND #o <> :other', names: { '#t': 'total', '#o': 'owner' }, values: { ':min': 15, ':other': 'acme#nobody' } } });
+  test("a filter on a non-key attribute, with the tenant's own key shape as a value", async () => {
+    const page = await table('acme').query({
+      partition: 'orders',
+      filter: { expression: '#t > :min AND #o <> :other', names: { '#t': 'total', '#o': 'owner' }, values: { ':min': 15, ':other': 'acme#nobody' } },
+    });
     expect(page.items.map((i) => i.sk)).toEqual(['o-2']);
   });
-  test('pagination with the tenant\'s own lastEvaluatedKey', async () => {
+  test("pagination with the tenant's own lastEvaluatedKey", async () => {
     const first = await table('acme').query({ partition: 'orders', limit: 1 });
     expect(first.items).toHaveLength(1);
     const second = await table('acme').query({ partition: 'orders', limit: 1, startKey: first.lastEvaluatedKey });
     expect([first.items[0].sk, second.items[0].sk]).toEqual(['o-1', 'o-2']);
   });
   test('batchGet and batchWrite stay in the tenant partition', async () => {
-    await table('globex').batchWrite({ put: [{ key: { partition: 'p', sort: '1' }, attributes: { owner: 'globex' } }, { key: { partition: 'p', sort: '2' }, attributes: { owner: 'globex' } }] });
-    const got = await table('globex').batchGet([{ partition: 'p', sort: '1' }, { partition: 'p', sort: '2' }, { partition: 'orders', sort: 'o-1' }]);
+    await table('globex').batchWrite({
+      put: [
+        { key: { partition: 'p', sort: '1' }, attributes: { owner: 'globex' } },
+        { key: { partition: 'p', sort: '2' }, attributes: { owner: 'globex' } },
+      ],
+    });
+    const got = await table('globex').batchGet([
+      { partition: 'p', sort: '1' },
+      { partition: 'p', sort: '2' },
+      { partition: 'orders', sort: 'o-1' },
+    ]);
     expect(got.items.map((i) => `${i.pk}/${i.sk}`).sort()).toEqual(['globex#p/1', 'globex#p/2']);
     await table('globex').batchWrite({ delete: [{ partition: 'p', sort: '1' }] });
     expect(await table('globex').get({ partition: 'p', sort: '1' })).toBeUndefined();
   });
   test('update never creates an item (attribute_exists on the key) and ifNotExists never overwrites', async () => {
-    await expect(table('acme').update({ partition: 'orders', sort: 'missing' }, { set: { total: 1 } })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(table('acme').update({ partition: 'orders', sort: 'missing' }, { set: { total: 1 } })).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
     expect(await table('acme').update({ partition: 'orders', sort: 'o-1' }, { set: { total: 11 } })).toMatchObject({ total: 11, owner: 'acme' });
-    await expect(table('acme').put({ partition: 'orders', sort: 'o-1' }, { total: 0 }, { ifNotExists: true })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(table('acme').put({ partition: 'orders', sort: 'o-1' }, { total: 0 }, { ifNotExists: true })).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
   });
   test('transactWrite builds every item from the context (the engine lacks TransactWriteItems)', async () => {
     const sent: unknown[] = [];

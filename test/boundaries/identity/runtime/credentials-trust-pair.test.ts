@@ -21,7 +21,10 @@ const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson
 const roleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => platform.Resources[id].Properties?.RoleName === 'tib-TenantAccessRole')!;
 const roleArn = arnOf(platform, roleId);
 const trust = resolve(platform, platform.Resources[roleId].Properties!.AssumeRolePolicyDocument) as PolicyDocument;
-const broker = arnOf(platform, logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('DemoBrokerRole'))!);
+const broker = arnOf(
+  platform,
+  logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('DemoBrokerRole'))!,
+);
 
 const RANK: Record<Decision, number> = { Allowed: 0, ImplicitlyDenied: 1, ExplicitlyDenied: 2 };
 

@@ -169,9 +169,7 @@ describe('TenantContext is opaque', () => {
 
   test('the constructor refuses callers without the module-private symbol', () => {
     const Ctor = TenantContext as unknown as new (...args: unknown[]) => TenantContext;
-    expect(() => new Ctor(Symbol('TenantContext.mint'), TenantId.parse('acme'), 'x', [], new Date())).toThrow(
-      TenantContextRequiredError,
-    );
+    expect(() => new Ctor(Symbol('TenantContext.mint'), TenantId.parse('acme'), 'x', [], new Date())).toThrow(TenantContextRequiredError);
     // No symbol-keyed static is reachable by reflection either.
     expect(Object.getOwnPropertySymbols(TenantContext)).toEqual([]);
   });
@@ -257,9 +255,12 @@ describe('the tenant of a verified token is vetted against its status (registry 
   });
 
   test.each<[string, () => unknown]>([
-    ['throws', () => {
-      throw new Error('registry service down');
-    }],
+    [
+      'throws',
+      () => {
+        throw new Error('registry service down');
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('timeout'))],
     ['answers a non-status ("ACTIVE")', () => 'ACTIVE'],
     ['answers true', () => true],

@@ -207,8 +207,8 @@ describe('only a TenantContext opens the vendor', () => {
 
   test('configuration out of range is refused, naming every problem', () => {
     const sts = new RecordingStsDouble();
-    expect(
-      () => new TenantCredentialVendor({ roleArn: 'role', sts, region: '', sessionDurationSeconds: 60, refreshBeforeExpirySeconds: 10 }),
-    ).toThrow(/roleArn "role".*sessionDurationSeconds 60.*refreshBeforeExpirySeconds 10.*region/);
+    expect(() => new TenantCredentialVendor({ roleArn: 'role', sts, region: '', sessionDurationSeconds: 60, refreshBeforeExpirySeconds: 10 })).toThrow(
+      /roleArn "role".*sessionDurationSeconds 60.*refreshBeforeExpirySeconds 10.*region/,
+    );
   });
 });

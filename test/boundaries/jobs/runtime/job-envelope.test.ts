@@ -35,7 +35,7 @@ const body = (over: Record<string, unknown>, drop: string[] = []) => {
 };
 
 describe('buildJobMessage / parseJobMessage round trip', () => {
-  test('a message built for acme parses on acme\'s queue with every field intact', () => {
+  test("a message built for acme parses on acme's queue with every field intact", () => {
     const msg = buildJobMessage(acme, { type: 'invoice.render', payload: { invoice: 42, note: 'ünïcode' }, id: 'job-1', time: FIXED });
     const env = parseJobMessage(msg, acme);
     expect(env.tenantId.equals(acme)).toBe(true);
@@ -81,7 +81,11 @@ describe('a worker refuses foreign, forged and malformed messages', () => {
     ['tenant missing', body({}, ['tenantId']), 'missing-field'],
     ['tenant in a second, camel-cased field', body({ tenantID: 'acme-corp' }), 'unknown-field'],
     ['a smuggled top-level webhookUrl', body({ webhookUrl: 'https://evil.example/' }), 'unknown-field'],
-    ['__proto__ smuggling', '{"v":1,"tenantId":"acme","type":"x","id":"i","time":"2026-11-26T09:00:00Z","payload":1,"__proto__":{"tenantId":"acme-corp"}}', 'unknown-field'],
+    [
+      '__proto__ smuggling',
+      '{"v":1,"tenantId":"acme","type":"x","id":"i","time":"2026-11-26T09:00:00Z","payload":1,"__proto__":{"tenantId":"acme-corp"}}',
+      'unknown-field',
+    ],
     ['bad JSON', '{"v":1,"tenantId":"acme",', 'malformed-json'],
     ['empty body', '', 'malformed-json'],
     ['JSON array', '[{"v":1,"tenantId":"acme"}]', 'not-an-object'],

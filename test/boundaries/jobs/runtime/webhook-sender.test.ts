@@ -13,7 +13,13 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TLSSocket } from 'tls';
 import { buildJobMessage, parseJobMessage } from '../../../../lib/boundaries/jobs/runtime/job-envelope';
-import { checkWebhookUrl, prepareWebhookDelivery, WebhookDelivery, WebhookDeliveryError, webhookSignature } from '../../../../lib/boundaries/jobs/runtime/webhook-delivery';
+import {
+  checkWebhookUrl,
+  prepareWebhookDelivery,
+  WebhookDelivery,
+  WebhookDeliveryError,
+  webhookSignature,
+} from '../../../../lib/boundaries/jobs/runtime/webhook-delivery';
 import { HostResolver, sendWebhook, WebhookSendError, WebhookSendErrorCode, WebhookSendOptions } from '../../../../lib/boundaries/jobs/runtime/webhook-sender';
 import { TenantId } from '../../../../lib/core/tenant-id';
 
@@ -39,11 +45,29 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-tls-'));
   const key = path.join(dir, 'key.pem');
   const crt = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=hooks.acme.test', '-addext', 'subjectAltName=DNS:hooks.acme.test,IP:127.0.0.1',
-    '-keyout', key, '-out', crt,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=hooks.acme.test',
+      '-addext',
+      'subjectAltName=DNS:hooks.acme.test,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+    ],
+    { stdio: 'pipe' },
+  );
   cert = fs.readFileSync(crt, 'utf8');
   server = https.createServer({ key: fs.readFileSync(key), cert }, (req, res) => {
     let body = '';

@@ -40,14 +40,16 @@ describe('assertQueryStaysInTenant', () => {
   });
 
   test("an index-creation body cannot plant an alias in acme-corp's namespace", () => {
-    expect(() => assertQueryStaysInTenant(acme, { settings: {}, aliases: { 'tenant-acme-corp.orders': {} } })).toThrow(/\$\.aliases names alias "tenant-acme-corp\.orders"/);
+    expect(() => assertQueryStaysInTenant(acme, { settings: {}, aliases: { 'tenant-acme-corp.orders': {} } })).toThrow(
+      /\$\.aliases names alias "tenant-acme-corp\.orders"/,
+    );
     expect(() => assertQueryStaysInTenant(acme, { aliases: { 'tenant-acme.current': {} } })).not.toThrow();
   });
 
   test('reports every offending clause at once', () => {
-    expect(() =>
-      assertQueryStaysInTenant(acme, { a: { index: 'tenant-b1.x' }, b: [{ _index: 'tenant-b2.y' }] }),
-    ).toThrow(/\$\.a\.index names "tenant-b1\.x".*; \$\.b\[0\]\._index names "tenant-b2\.y"/);
+    expect(() => assertQueryStaysInTenant(acme, { a: { index: 'tenant-b1.x' }, b: [{ _index: 'tenant-b2.y' }] })).toThrow(
+      /\$\.a\.index names "tenant-b1\.x".*; \$\.b\[0\]\._index names "tenant-b2\.y"/,
+    );
   });
 });
 
@@ -57,17 +59,32 @@ const LOOKUP = '{"query":{"terms":{"user":{"index":"tenant-globex.users","id":"1
 describe('string-embedded sources and APIs that name indexes in the body (issue 20 item 1)', () => {
   const refused: Array<[string, unknown]> = [
     ['a JSON-string template source with a terms lookup', { source: LOOKUP, params: {} }],
-    ['a Mustache template source with a terms lookup', { source: '{"query":{"terms":{"user":{"index":"tenant-globex.users","id":"{{id}}","path":"p"}}},"size":{{size}}}', params: { id: '1', size: 3 } }],
-    ['a template that fills the index from a parameter', { source: '{"query":{"terms":{"u":{"index":"{{idx}}","id":"1","path":"p"}}}}', params: { idx: 'tenant-globex.users' } }],
-    ['a template with an unquoted parameter as the index', { source: '{"query":{"terms":{"u":{"index":{{#toJson}}idx{{/toJson}},"id":"1","path":"p"}}}}', params: { idx: 'tenant-globex.users' } }],
+    [
+      'a Mustache template source with a terms lookup',
+      { source: '{"query":{"terms":{"user":{"index":"tenant-globex.users","id":"{{id}}","path":"p"}}},"size":{{size}}}', params: { id: '1', size: 3 } },
+    ],
+    [
+      'a template that fills the index from a parameter',
+      { source: '{"query":{"terms":{"u":{"index":"{{idx}}","id":"1","path":"p"}}}}', params: { idx: 'tenant-globex.users' } },
+    ],
+    [
+      'a template with an unquoted parameter as the index',
+      { source: '{"query":{"terms":{"u":{"index":{{#toJson}}idx{{/toJson}},"id":"1","path":"p"}}}}', params: { idx: 'tenant-globex.users' } },
+    ],
     ['a template whose key comes from a parameter', { source: '{"query":{"terms":{"u":{"{{k}}":"tenant-globex.users","id":"1","path":"p"}}}}', params: { k: 'index' } }],
     ['a template with a unicode-escaped key', { source: '{"query":{"terms":{"u":{"\\u0069ndex":"tenant-globex.users","id":"1","path":"p"}}}}' }],
     ['more_like_this like docs in a template string', { source: '{"query":{"more_like_this":{"like":[{"_index":"tenant-globex.docs","_id":"9"}]}}}' }],
     ['percolate with index/id in a template string', { source: '{"query":{"percolate":{"field":"q","index":"tenant-globex.docs","id":"1"}}}' }],
-    ['geo_shape indexed_shape in a template string', { source: '{"query":{"geo_shape":{"loc":{"indexed_shape":{"index":"tenant-globex.shapes","id":"x","path":"s"}}}}}' }],
+    [
+      'geo_shape indexed_shape in a template string',
+      { source: '{"query":{"geo_shape":{"loc":{"indexed_shape":{"index":"tenant-globex.shapes","id":"x","path":"s"}}}}}' },
+    ],
     ['a parameter holding a JSON query with a lookup', { source: '{"query": {{#toJson}}q{{/toJson}} }', params: { q: JSON.parse(LOOKUP).query } }],
     ['a parameter holding the lookup as a JSON string', { source: '{"query": {{{q}}} }', params: { q: JSON.stringify(JSON.parse(LOOKUP).query) } }],
-    ['unescaped fragments that assemble the key', { source: '{"query":{"terms":{"u":{{{{a}}}{{{b}}},"id":"1","path":"p"}}}}', params: { a: '"ind', b: 'ex":"tenant-globex.users"' } }],
+    [
+      'unescaped fragments that assemble the key',
+      { source: '{"query":{"terms":{"u":{{{{a}}}{{{b}}},"id":"1","path":"p"}}}}', params: { a: '"ind', b: 'ex":"tenant-globex.users"' } },
+    ],
     ['a JSON string nested in a JSON string', { source: JSON.stringify({ query: { bool: { filter: [{ nested_text: LOOKUP }] } } }) }],
     ['_reindex from globex', { source: { index: 'tenant-globex.orders' }, dest: { index: 'tenant-acme.copy' } }],
     ['_reindex into globex', { source: { index: 'tenant-acme.orders' }, dest: { index: 'tenant-globex.orders' } }],
@@ -76,7 +93,10 @@ describe('string-embedded sources and APIs that name indexes in the body (issue 
     ['_aliases add over globex indices', { actions: [{ add: { indices: ['tenant-acme.a', 'tenant-globex.b'], alias: 'tenant-acme.all' } }] }],
     ['_aliases aliases list', { actions: [{ add: { index: 'tenant-acme.orders', aliases: ['tenant-acme.x', 'tenant-globex.y'] } }] }],
     ['_update_by_query with a terms lookup', { query: { terms: { f: { index: 'tenant-globex.users', id: '1', path: 'p' } } }, script: { source: 'ctx._source.x = 1' } }],
-    ['_delete_by_query with a terms lookup in a base64 wrapper query', { query: { wrapper: { query: Buffer.from('{"terms":{"f":{"index":"tenant-globex.u","id":"1","path":"p"}}}').toString('base64') } } }],
+    [
+      '_delete_by_query with a terms lookup in a base64 wrapper query',
+      { query: { wrapper: { query: Buffer.from('{"terms":{"f":{"index":"tenant-globex.u","id":"1","path":"p"}}}').toString('base64') } } },
+    ],
     ['index creation planting a write alias in globex', { settings: { index: { number_of_shards: 1 } }, aliases: { 'tenant-globex.orders': { is_write_index: true } } }],
     ['an alias with a wildcard', { actions: [{ add: { index: 'tenant-acme.orders', alias: 'tenant-acme.*' } }] }],
     ['indices_boost naming globex', { indices_boost: [{ 'tenant-globex.x': 2 }], query: { match_all: {} } }],
@@ -106,7 +126,10 @@ describe('string-embedded sources and APIs that name indexes in the body (issue 
     ['a template with a lookup into the own prefix', { source: '{"query":{"terms":{"u":{"index":"tenant-acme.users","id":"{{id}}","path":"p"}}}}', params: { id: '1' } }],
     ['a JSON-string source inside the own prefix', { source: LOOKUP.replace('tenant-globex.users', 'tenant-acme.users') }],
     ['an own reindex', { source: { index: 'tenant-acme.a' }, dest: { index: 'tenant-acme.b' } }],
-    ['index creation with settings, mappings (index: false) and an own alias', { settings: { index: { number_of_shards: 1 } }, mappings: { properties: { secret: { type: 'keyword', index: false } } }, aliases: { 'tenant-acme.current': {} } }],
+    [
+      'index creation with settings, mappings (index: false) and an own alias',
+      { settings: { index: { number_of_shards: 1 } }, mappings: { properties: { secret: { type: 'keyword', index: false } } }, aliases: { 'tenant-acme.current': {} } },
+    ],
     ['a match query on the word "index"', { query: { match: { body: 'index' } } }],
   ];
   test.each(accepted)('accepts %s', (_name, body) => {

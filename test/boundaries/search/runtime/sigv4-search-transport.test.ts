@@ -45,7 +45,10 @@ function expectedSignature(sent: Sent, region: string, service: string): string 
   const date = amzDate.slice(0, 8);
   const signedHeaders = /SignedHeaders=([^,]+)/.exec(sent.headers.authorization)![1].split(';');
   const url = new URL(sent.url);
-  const query = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).sort().join('&');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .sort()
+    .join('&');
   const canonical = [
     sent.method,
     url.pathname,
@@ -74,14 +77,19 @@ test("a search leaves signed for service es with the tenant session's credential
   expect(sent.body).toBe('{"query":{"match":{"title":"x"}}}');
   expect(sent.headers['x-amz-security-token']).toBe(CREDS.sessionToken);
   const auth = sent.headers.authorization;
-  expect(auth).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${CREDS.accessKeyId}/\\d{8}/eu-west-1/es/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`));
+  expect(auth).toMatch(
+    new RegExp(`^AWS4-HMAC-SHA256 Credential=${CREDS.accessKeyId}/\\d{8}/eu-west-1/es/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`),
+  );
   expect(auth.split('SignedHeaders=')[1]).toMatch(/(^|;)host(;|,)/);
   expect(auth.split('Signature=')[1]).toBe(expectedSignature(sent, 'eu-west-1', 'es'));
 });
 
 test('a request acme may not send never reaches the network', async () => {
   const net = new RecordingFetchDouble();
-  const search = new TenantSearchClient(acme, new SigV4SearchTransport({ endpoint: `https://${HOST}`, region: 'eu-west-1', credentials: async () => CREDS, fetch: net.fetch }));
+  const search = new TenantSearchClient(
+    acme,
+    new SigV4SearchTransport({ endpoint: `https://${HOST}`, region: 'eu-west-1', credentials: async () => CREDS, fetch: net.fetch }),
+  );
   await expect(
     search.request('POST', '/tenant-acme.orders/_search/template', { source: '{"query":{"terms":{"u":{"index":"tenant-globex.users","id":"1","path":"p"}}}}' }),
   ).rejects.toBeInstanceOf(SearchGuardError);
@@ -93,7 +101,11 @@ test.each(['http://' + HOST, `https://${HOST}/path`, `https://${HOST}?x=1`, 'not
 });
 
 test('an oversized response is refused', async () => {
-  const big: SearchFetch = async () => ({ status: 200, headers: { get: (h: string) => (h === 'content-length' ? String(11 * 1024 * 1024) : null) }, text: async () => '' });
+  const big: SearchFetch = async () => ({
+    status: 200,
+    headers: { get: (h: string) => (h === 'content-length' ? String(11 * 1024 * 1024) : null) },
+    text: async () => '',
+  });
   const transport = new SigV4SearchTransport({ endpoint: `https://${HOST}`, region: 'eu-west-1', credentials: async () => CREDS, fetch: big });
   await expect(transport.send({ method: 'GET', path: '/tenant-acme.x/_search' })).rejects.toThrow(/exceeds 10485760/);
 });

@@ -127,10 +127,7 @@ describe('TenantObjectStore presigned URLs', () => {
     const ua = new URL(a.url);
     const ub = new URL(b.url);
     expect([ua.pathname, RecordingStsDouble.tenantOfToken(ua.searchParams.get('X-Amz-Security-Token')!)]).toEqual(['/tenants/acme/x', 'acme']);
-    expect([ub.pathname, RecordingStsDouble.tenantOfToken(ub.searchParams.get('X-Amz-Security-Token')!)]).toEqual([
-      '/tenants/acme-corp/x',
-      'acme-corp',
-    ]);
+    expect([ub.pathname, RecordingStsDouble.tenantOfToken(ub.searchParams.get('X-Amz-Security-Token')!)]).toEqual(['/tenants/acme-corp/x', 'acme-corp']);
   });
 
   test('a long request is clamped to the maximum', async () => {
@@ -150,9 +147,7 @@ describe('TenantObjectStore presigned URLs', () => {
 
   test('a PUT URL is under the prefix; escapes are refused before signing', async () => {
     const { store, sts } = setup();
-    expect(new URL((await store.presignPut(acme, 'uploads/in.csv', { contentType: 'text/csv' })).url).pathname).toBe(
-      '/tenants/acme/uploads/in.csv',
-    );
+    expect(new URL((await store.presignPut(acme, 'uploads/in.csv', { contentType: 'text/csv' })).url).pathname).toBe('/tenants/acme/uploads/in.csv');
     const calls = sts.requests.length;
     await expect(store.presignPut(acme, '../globex/in.csv')).rejects.toMatchObject({ code: 'key-dot-segment' });
     await expect(store.presignGet(acme, '/tenants/globex/x')).rejects.toMatchObject({ code: 'key-absolute' });
@@ -176,8 +171,6 @@ describe('TenantObjectStore presigned URLs', () => {
 
   test('configuration out of range is refused', () => {
     const { vendor } = setup();
-    expect(() => new TenantObjectStore({ clients: vendor, bucket: 'Bad_Bucket', maxPresignSeconds: 86400 })).toThrow(
-      /maxPresignSeconds 86400.*bucket "Bad_Bucket"/,
-    );
+    expect(() => new TenantObjectStore({ clients: vendor, bucket: 'Bad_Bucket', maxPresignSeconds: 86400 })).toThrow(/maxPresignSeconds 86400.*bucket "Bad_Bucket"/);
   });
 });
