@@ -2,7 +2,7 @@
  * tenant-isolation-blueprint: the library entry (`import { ... } from 'tenant-isolation-blueprint'`).
  *
  * - The constructs of every isolation boundary (identity, storage, database, cache, jobs, search,
- *   analytics, support), each with its tenant-scoped grants.
+ *   analytics, support, dynamodb), each with its tenant-scoped grants.
  * - The cdk-nag pack `TenantIsolationChecks` (and `applyNagPacks`, `acknowledge`, the rules).
  * - The CDK-free tenant model the constructs take: `TenantId`, the namespace contract, tiers, the
  *   registry format and cache placement.
@@ -22,7 +22,12 @@ export * from './core/placement';
 export * from './boundaries/identity/tenant-access-role';
 export * from './boundaries/identity/person-trust';
 export * from './boundaries/identity/retired-tenants';
+// props validation shared by the constructs (TenantIdInput, PropProblems)
+export * from './boundaries/validation';
+// the tenant-session fence on platform resources (defence in depth)
+export * from './boundaries/identity/tenant-session-fence';
 // object storage
+export * from './boundaries/storage/tenant-prefixed-bucket';
 export * from './boundaries/storage/pool-storage';
 export * from './boundaries/storage/silo-storage';
 // database
@@ -40,6 +45,8 @@ export * from './boundaries/search/search';
 export * from './boundaries/analytics/analytics';
 export * from './boundaries/analytics/analytics-workgroup';
 export * from './boundaries/analytics/analytics-tenant-access';
+// DynamoDB
+export * from './boundaries/dynamodb';
 // support tooling
 export * from './boundaries/support/support-tooling';
 export * from './boundaries/support/support-access';

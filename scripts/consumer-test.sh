@@ -39,7 +39,7 @@ tar -tzf "$TARBALL" | sed 's#^package/##' | sort > "$WORK/files.txt"
 pass "$(basename "$TARBALL"): $(wc -l < "$WORK/files.txt") files, $(du -k "$TARBALL" | cut -f1) KiB"
 for f in package.json README.md LICENSE bin/tenant-isolation.js dist/bin/cli.js dist/lib/index.js dist/lib/index.d.ts \
   dist/lib/runtime/index.js dist/lib/audit/index.d.ts dist/lambda/rls-bootstrap/handler.js dist/lambda/rls-bootstrap/bootstrap.sql \
-  dist/lambda/analytics-transform/index.js policies/rls/bootstrap.sql; do
+  dist/lambda/analytics-transform/index.js policies/rls/bootstrap.sql schemas/tenant-isolation.schema.json; do
   grep -qxF "$f" "$WORK/files.txt" || fail "the tarball lacks $f"
 done
 pass "ships the compiled library, declarations, CLI, prebuilt Lambda bundles and policies"
@@ -105,7 +105,11 @@ node -e '
     const asset = path.join(out, "asset." + String(r.Properties.Code.S3Key).replace(/\.zip$/, ""));
     const prebuilt = path.join(pkg, "dist", "lambda", bundle);
     const files = fs.readdirSync(prebuilt).sort();
-    if (JSON.stringify(fs.readdirSync(asset).sort()) !== JSON.stringify(files)) throw new Error(`${id}: asset ${asset} holds ${fs.readdirSync(asset)}, expected ${files}`);
+    // The transformation also carries the offboarded-tenant list of this synth beside the bundle.
+    const extra = bundle === "analytics-transform" ? ["refused-tenants.json"] : [];
+    const want = [...files, ...extra].sort();
+    if (JSON.stringify(fs.readdirSync(asset).sort()) !== JSON.stringify(want)) throw new Error(`${id}: asset ${asset} holds ${fs.readdirSync(asset)}, expected ${want}`);
+    if (extra.length && fs.readFileSync(path.join(asset, extra[0]), "utf8") !== JSON.stringify(["retired-co"])) throw new Error(`${id}: refused-tenants.json does not hold the app\u0027s refusedTenants`);
     for (const f of files) if (!fs.readFileSync(path.join(asset, f)).equals(fs.readFileSync(path.join(prebuilt, f)))) throw new Error(`${id}: ${f} differs from dist/lambda/${bundle}`);
     seen.push(`${id} = dist/lambda/${bundle} (${files.join(", ")})`);
   }

@@ -62,3 +62,13 @@ export type { AddressRange, AddressVerdict } from '../boundaries/jobs/runtime/we
 // The registry reader (CDK-free, lib/core): services vet tenants with tenantStatusFromRegistry(loadRegistry(file)).
 export { loadRegistry, parseRegistry, RegistryError } from '../core/registry';
 export type { Registry, TenantEntry, TenantStatus } from '../core/registry';
+// The tenant id value type (CDK-free, lib/core): parse ids at the edge of a service.
+export { TenantId, TenantIdError } from '../core/tenant-id';
+// analytics: events stamped and signed for the context's tenant, tenant-stamped logs and metrics
+export { AnalyticsProducer, AnalyticsEventError, MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../boundaries/analytics/runtime/analytics-producer';
+export type { AnalyticsEventErrorCode, AnalyticsProducerProps, AnalyticsRecordSink } from '../boundaries/analytics/runtime/analytics-producer';
+export { TenantLogger, TenantLogFieldError, tenantLogger } from '../boundaries/analytics/runtime/tenant-log';
+export type { LogLevel, MetricUnit, TenantLoggerOptions } from '../boundaries/analytics/runtime/tenant-log';
+// jobs: workers verify the envelope against the queue's tenant
+export { JOB_ENVELOPE_VERSION, JobEnvelopeError, MAX_JOB_MESSAGE_BYTES, parseJobMessage } from '../boundaries/jobs/runtime/job-envelope';
+export type { JobEnvelope, JobEnvelopeRefusal, NewJob } from '../boundaries/jobs/runtime/job-envelope';

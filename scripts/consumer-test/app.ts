@@ -54,7 +54,9 @@ const accessLogs = new s3.Bucket(stack, 'AccessLogs', {
   versioned: true,
   removalPolicy: RemovalPolicy.RETAIN,
 });
-new TenantAnalytics(stack, 'Analytics', { qualifier: 'consumer', accessLogsBucket: accessLogs, tenantAccessRole: tenantRole.role, producer: broker });
+const analytics = new TenantAnalytics(stack, 'Analytics', { qualifier: 'consumer', accessLogsBucket: accessLogs, producer: broker, refusedTenants: ['retired-co'] });
+// The grant convention of every boundary: one tenant-scoped policy on the ABAC role.
+analytics.grantTenantAccess(tenantRole.role);
 
 // A tenant id is parsed once at the edge; a bad one is refused with the rule it broke.
 TenantId.parse('acme');

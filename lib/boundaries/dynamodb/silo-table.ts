@@ -19,12 +19,13 @@ import { Construct } from 'constructs';
 import { TENANT_ITEM_ACTIONS, TENANT_TABLE_KMS_ACTIONS } from '../../core/dynamodb-actions';
 import { siloItemsTableName } from '../../core/dynamodb-keys';
 import { PRINCIPAL_TENANT, TENANT_TAG_KEY } from '../../core/namespace';
-import { TenantId } from '../../core/tenant-id';
 import { acknowledgeFinding, iam5ResourceFinding } from '../../nag/acknowledge';
 import { createItemsTable, tableArnFor, TenantIndexProps } from './pooled-table';
+import { TenantIdInput, tenantIdProp } from '../validation';
 
 export interface TenantSiloTableProps {
-  readonly tenant: TenantId;
+  /** The silo tenant (TenantId rules). */
+  readonly tenant: TenantIdInput;
   /** The blueprint qualifier (part of the table name). */
   readonly qualifier: string;
   /** ARN of TenantAccessRole (by name: no cross-stack export). */
@@ -74,7 +75,8 @@ export class TenantSiloTable extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantSiloTableProps) {
     super(scope, id);
-    this.tableName = siloItemsTableName(props.qualifier, props.tenant);
+    const tenant = tenantIdProp(this, 'tenant', props.tenant);
+    this.tableName = siloItemsTableName(props.qualifier, tenant);
     const { table, key } = createItemsTable(
       this,
       {
@@ -87,7 +89,7 @@ export class TenantSiloTable extends Construct {
     );
     this.table = table;
     this.key = key;
-    Tags.of(this).add(TENANT_TAG_KEY, props.tenant.value);
+    Tags.of(this).add(TENANT_TAG_KEY, tenant.value);
 
     if (props.accessEnabled ?? true) {
       this.key.addToResourcePolicy(
@@ -98,7 +100,7 @@ export class TenantSiloTable extends Construct {
           resources: ['*'],
           conditions: {
             StringEquals: {
-              [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: props.tenant.value,
+              [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: tenant.value,
               'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com`,
               'kms:EncryptionContext:aws:dynamodb:tableName': this.tableName,
             },
