@@ -5,7 +5,7 @@
  * tenant is retired, and lands in the error prefix (ProcessingFailed), never in the retained
  * partition. The same record is partitioned by the bundle of a registry where the tenant is active.
  * Before the fix the transformation had no notion of retirement, so both bundles partitioned it.
- * Secrets Manager is RecordedSecretsManagerDouble-style: a jest mock (no AWS account here).
+ * Secrets Manager is RecordedSecretsManagerDouble (test/helpers/secrets-manager-double.ts; no AWS account here).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,21 +20,8 @@ import { batchOf, signed, STREAM_KEY } from './records';
 
 jest.mock(
   '@aws-sdk/client-secrets-manager',
-  () => {
-    class ResourceNotFoundException extends Error {
-      name = 'ResourceNotFoundException';
-    }
-    class GetSecretValueCommand {
-      constructor(public readonly input: { SecretId: string; VersionStage?: string }) {}
-    }
-    class SecretsManagerDouble {
-      async send(cmd: GetSecretValueCommand) {
-        if (cmd.input.VersionStage === 'AWSPREVIOUS') throw new ResourceNotFoundException('no AWSPREVIOUS');
-        return { SecretString: '0123456789abcdef0123456789abcdef-test-stream-key' };
-      }
-    }
-    return { SecretsManagerClient: SecretsManagerDouble, GetSecretValueCommand, ResourceNotFoundException };
-  },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.mock factories run before imports
+  () => require('../../helpers/secrets-manager-double').secretsManagerDoubleModule({ AWSCURRENT: '0123456789abcdef0123456789abcdef-test-stream-key' }),
   { virtual: true },
 );
 

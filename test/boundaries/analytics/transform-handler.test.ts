@@ -20,23 +20,8 @@ const requests: Array<{ SecretId: string; VersionStage?: string }> = [];
 
 jest.mock(
   '@aws-sdk/client-secrets-manager',
-  () => {
-    class ResourceNotFoundException extends Error {
-      name = 'ResourceNotFoundException';
-    }
-    class GetSecretValueCommand {
-      constructor(public readonly input: { SecretId: string; VersionStage?: string }) {}
-    }
-    class RecordedSecretsManagerDouble {
-      async send(cmd: GetSecretValueCommand) {
-        requests.push(cmd.input);
-        const value = secretVersions[cmd.input.VersionStage ?? 'AWSCURRENT'];
-        if (value === undefined) throw new ResourceNotFoundException(`no ${cmd.input.VersionStage}`);
-        return { SecretString: value };
-      }
-    }
-    return { SecretsManagerClient: RecordedSecretsManagerDouble, GetSecretValueCommand, ResourceNotFoundException };
-  },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.mock factories run before imports
+  () => require('../../helpers/secrets-manager-double').secretsManagerDoubleModule(secretVersions, requests),
   { virtual: true },
 );
 
