@@ -85,6 +85,23 @@ describe('constructs in a user app: own VPC, plain tenant ids', () => {
   });
 });
 
+describe('an app without @aws-cdk/aws-iam:minimizePolicies', () => {
+  test('the support trust keeps AssumeRole and SetSourceIdentity in one statement, within the 2,048 quota', () => {
+    const app = new App({ context: { '@aws-cdk/aws-iam:minimizePolicies': false } });
+    const stack = new Stack(app, 'UserApp');
+    const engineer = new iam.Role(stack, 'Engineer', { assumedBy: new iam.AccountRootPrincipal() });
+    new SupportAccessRole(stack, 'Support', { roleName: 'user-app-support', supportPrincipals: [engineer] });
+    // Synthesizes: the trust-size validation would throw here if the statements were split.
+    const assembly = app.synth();
+    const template = assembly.getStackByName('UserApp').template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const trust = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role' && (r.Properties.RoleName as string) === 'user-app-support')!.Properties
+      .AssumeRolePolicyDocument as { Statement: Array<{ Effect: string; Action: string | string[] }> };
+    const allows = trust.Statement.filter((st) => st.Effect === 'Allow').map((st) => st.Action);
+    expect(allows).toEqual([['sts:AssumeRole', 'sts:SetSourceIdentity'], 'sts:TagSession']);
+    expect(JSON.stringify(trust).length).toBeLessThanOrEqual(2048);
+  });
+});
+
 describe('bad props: one ValidationError naming the path, each prop and its value', () => {
   test('every bad cache tenant is reported together, by index', () => {
     const { stack, vpc } = userApp();

@@ -58,8 +58,6 @@ export function personTrust(
     StringNotLike: { 'sts:SourceIdentity': `${APPLICATION_SOURCE_IDENTITY_PREFIX}*` },
   };
   const statements = [
-    // Same principals and conditions as assumedBy: CDK merges it into the AssumeRole statement.
-    new iam.PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [...principals], conditions: sessionConditions }),
     new iam.PolicyStatement({ actions: ['sts:TagSession'], principals: [...principals], conditions: tagConditions }),
     new iam.PolicyStatement({
       sid: 'DenyNoSessionTags',
@@ -87,7 +85,26 @@ export function personTrust(
       }),
     );
   }
-  return { assumedBy: new iam.CompositePrincipal(...principals).withConditions(sessionConditions), statements };
+  return { assumedBy: new AssumeWithSourceIdentity(principals, sessionConditions), statements };
+}
+
+/**
+ * AssumeRole and SetSourceIdentity for the same principals under the same conditions, written as
+ * ONE trust statement. Left to CDK (assumedBy plus a separate SetSourceIdentity statement) they
+ * are merged only when `@aws-cdk/aws-iam:minimizePolicies` is on; in an app without that flag the
+ * two statements push the support trust past the 2,048-character quota.
+ */
+class AssumeWithSourceIdentity extends iam.PrincipalWithConditions {
+  constructor(
+    private readonly trusted: readonly iam.IPrincipal[],
+    conditions: iam.Conditions,
+  ) {
+    super(new iam.CompositePrincipal(...trusted), conditions);
+  }
+
+  public override addToAssumeRolePolicy(doc: iam.PolicyDocument): void {
+    doc.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'], principals: [...this.trusted], conditions: this.conditions }));
+  }
 }
 
 /** IAM's default quota for a role trust policy, in characters without white space (IAM quotas). */
