@@ -260,6 +260,16 @@ export class TenantContentDistribution extends Construct {
     );
     storage.key.addToResourcePolicy(
       new iam.PolicyStatement({
+        sid: 'DenyCdnKeyOtherDistributions',
+        effect: iam.Effect.DENY,
+        principals: [service],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { StringNotEquals: thisDistribution },
+      }),
+    );
+    storage.key.addToResourcePolicy(
+      new iam.PolicyStatement({
         sid: 'DenyCdnKeyOtherThanDecrypt',
         effect: iam.Effect.DENY,
         principals: [service],
