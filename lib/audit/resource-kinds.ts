@@ -330,7 +330,10 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   // may change them reaches every tenant on the distribution: probed with their write actions.
   // A distribution tenant in a tenant stack is tenant-owned; the rest is platform unless reached.
   'AWS::CloudFront::Distribution': cloudFrontKind('distribution', ['cloudfront:UpdateDistribution', 'cloudfront:CreateInvalidation', 'cloudfront:GetDistributionConfig']),
-  'AWS::CloudFront::DistributionTenant': cloudFrontKind('distribution-tenant', ['cloudfront:UpdateDistributionTenant', 'cloudfront:CreateInvalidationForDistributionTenant']),
+  'AWS::CloudFront::DistributionTenant': cloudFrontKind('distribution-tenant', [
+    'cloudfront:UpdateDistributionTenant',
+    'cloudfront:CreateInvalidationForDistributionTenant',
+  ]),
   'AWS::CloudFront::CachePolicy': cloudFrontKind('cache-policy', ['cloudfront:UpdateCachePolicy', 'cloudfront:DeleteCachePolicy']),
   'AWS::CloudFront::OriginRequestPolicy': cloudFrontKind('origin-request-policy', ['cloudfront:UpdateOriginRequestPolicy', 'cloudfront:DeleteOriginRequestPolicy']),
   'AWS::CloudFront::Function': cloudFrontKind('function', ['cloudfront:UpdateFunction', 'cloudfront:PublishFunction']),

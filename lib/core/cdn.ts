@@ -117,7 +117,10 @@ export const MANAGED_ORIGIN_REQUEST_POLICIES: Readonly<Record<string, { readonly
     name: 'Managed-CORS-S3Origin',
     forwarded: { header: only('origin', 'access-control-request-headers', 'access-control-request-method'), cookie: NONE, queryString: NONE },
   },
-  'acba4595-bd28-49b8-b9fe-13317c0390fa': { name: 'Managed-UserAgentRefererHeaders', forwarded: { header: only('user-agent', 'referer'), cookie: NONE, queryString: NONE } },
+  'acba4595-bd28-49b8-b9fe-13317c0390fa': {
+    name: 'Managed-UserAgentRefererHeaders',
+    forwarded: { header: only('user-agent', 'referer'), cookie: NONE, queryString: NONE },
+  },
   '775133bc-15f2-49f9-abea-afb2e0bf67d2': {
     name: 'Managed-Elemental-MediaTailor-PersonalizedManifests',
     forwarded: {

@@ -82,7 +82,10 @@ describe('CloudFront resources in the audit', () => {
       Platform: {
         resources: {
           ...poolBucket(),
-          TenantRole: abacRole([...SCOPED_POOL_STATEMENTS, { Effect: 'Allow', Action: 'cloudfront:UpdateDistributionTenant', Resource: 'arn:aws:cloudfront::*:distribution-tenant/*' }]),
+          TenantRole: abacRole([
+            ...SCOPED_POOL_STATEMENTS,
+            { Effect: 'Allow', Action: 'cloudfront:UpdateDistributionTenant', Resource: 'arn:aws:cloudfront::*:distribution-tenant/*' },
+          ]),
         },
       },
       TenantAcme: distributionTenant('acme'),

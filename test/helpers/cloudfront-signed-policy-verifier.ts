@@ -34,7 +34,10 @@ function fromCloudFrontBase64(value: string): Buffer {
 
 /** CloudFront's Resource wildcard match: `*` any characters, `?` exactly one, the rest literal. */
 export function cloudFrontWildcardMatch(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
   return new RegExp(`^${re}$`).test(value);
 }
 

@@ -165,7 +165,8 @@ export class TenantContentDistribution extends Construct {
     acknowledgeFindings(cfn, [
       {
         id: 'AwsSolutions-CFR1',
-        reason: "Tenants' users are wherever the tenants are: geo restriction is a per-product decision, not an isolation control (every tenant object needs a signed URL of its tenant).",
+        reason:
+          "Tenants' users are wherever the tenants are: geo restriction is a per-product decision, not an isolation control (every tenant object needs a signed URL of its tenant).",
       },
       {
         id: 'AwsSolutions-CFR2',

@@ -35,7 +35,10 @@ describe('TenantContentDistribution', () => {
   });
 
   it('deploys the very function source the tests run, on cloudfront-js-2.0', () => {
-    template.hasResourceProperties('AWS::CloudFront::Function', { FunctionCode: tenantPathGuardSource(''), FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }) });
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: tenantPathGuardSource(''),
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
   });
 
   it('requires signed URLs on tenants/* only, runs the guard on every behaviour, HTTPS only, GET/HEAD only', () => {

@@ -38,16 +38,14 @@ const refusal = (r: CfRequest | CfResponse) => ('statusCode' in r ? `${r.statusC
 describe('tenant path guard on the distribution domain (tenant from the path)', () => {
   const guard = load();
 
-  it.each([
-    ['/tenants/acme/exports/2026/report.pdf'],
-    ['/tenants/acme-corp/a'],
-    ['/tenants/acme/name%20with%20spaces.txt'],
-    ['/tenants/acme/caf%C3%A9.png'],
-  ])('passes %s unchanged', (uri) => {
-    const out = guard(uri) as CfRequest;
-    expect(refusal(out)).toBe('passed');
-    expect(out.uri).toBe(uri);
-  });
+  it.each([['/tenants/acme/exports/2026/report.pdf'], ['/tenants/acme-corp/a'], ['/tenants/acme/name%20with%20spaces.txt'], ['/tenants/acme/caf%C3%A9.png']])(
+    'passes %s unchanged',
+    (uri) => {
+      const out = guard(uri) as CfRequest;
+      expect(refusal(out)).toBe('passed');
+      expect(out.uri).toBe(uri);
+    },
+  );
 
   it.each([
     // Path traversal, raw and encoded, into another tenant's prefix.
@@ -137,7 +135,7 @@ describe('tenant path guard with host-based tenancy (<id>.files.example.com)', (
   });
 
   it('refuses a host suffix that is not a DNS suffix (it is pasted into the function source)', () => {
-    expect(() => tenantPathGuardSource("files.example.com")).toThrow(/led by a dot/);
+    expect(() => tenantPathGuardSource('files.example.com')).toThrow(/led by a dot/);
     expect(() => tenantPathGuardSource(".example.com'; x='")).toThrow(/DNS suffix/);
   });
 });

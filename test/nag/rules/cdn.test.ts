@@ -66,7 +66,10 @@ describeRule(CacheKeyTenant, [
   {
     name: 'Noncompliance 1: Managed-AllViewerExceptHostHeader with Managed-CachingOptimized (every viewer value forwarded, none keyed)',
     build: (stack) =>
-      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED, OriginRequestPolicyId: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId }),
+      distribution(stack, {
+        CachePolicyId: CACHING_OPTIMIZED,
+        OriginRequestPolicyId: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
+      }),
     expected: ['[*::cookie:*tenant*]', '[*::header:*tenant*]', '[*::header:authorization]', '[*::header:x-forwarded-host]', '[*::queryString:*tenant*]'],
   },
   {
@@ -76,13 +79,16 @@ describeRule(CacheKeyTenant, [
         headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('X-Tenant-Id', 'Accept-Language'),
         cookieBehavior: cloudfront.OriginRequestCookieBehavior.allowList('tenant', 'theme'),
       });
-      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [{ PathPattern: '/api/*', CachePolicyId: CACHING_OPTIMIZED, OriginRequestPolicyId: forward.originRequestPolicyId }]);
+      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [
+        { PathPattern: '/api/*', CachePolicyId: CACHING_OPTIMIZED, OriginRequestPolicyId: forward.originRequestPolicyId },
+      ]);
     },
     expected: ['[/api/*::cookie:tenant]', '[/api/*::header:x-tenant-id]'],
   },
   {
     name: 'Noncompliance 3: Managed-HostHeaderOnly (host-based tenants) with a cache key without Host',
-    build: (stack) => distribution(stack, { CachePolicyId: CACHING_OPTIMIZED, OriginRequestPolicyId: cloudfront.OriginRequestPolicy.HOST_HEADER_ONLY.originRequestPolicyId }),
+    build: (stack) =>
+      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED, OriginRequestPolicyId: cloudfront.OriginRequestPolicy.HOST_HEADER_ONLY.originRequestPolicyId }),
     expected: ['[*::header:host]'],
   },
   {
@@ -92,7 +98,8 @@ describeRule(CacheKeyTenant, [
   },
   {
     name: 'Compliance 4: legacy ForwardedValues with a tenant header keys on what it forwards',
-    build: (stack) => distribution(stack, { ForwardedValues: { QueryString: false, Headers: ['X-Tenant-Id'], Cookies: { Forward: 'whitelist', WhitelistedNames: ['tenant'] } } }),
+    build: (stack) =>
+      distribution(stack, { ForwardedValues: { QueryString: false, Headers: ['X-Tenant-Id'], Cookies: { Forward: 'whitelist', WhitelistedNames: ['tenant'] } } }),
     expected: [],
   },
   {
@@ -111,7 +118,8 @@ describeRule(SignedUrlScope, [
   { name: "Compliance 1: the blueprint's TenantContentDistribution (key group on tenants/* only)", build: blueprintCdn, expected: [] },
   {
     name: 'Compliance 2: a key group on /tenants/*, nothing trusted elsewhere',
-    build: (stack) => distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [{ PathPattern: '/tenants/*', CachePolicyId: CACHING_OPTIMIZED, TrustedKeyGroups: ['kg-1'] }]),
+    build: (stack) =>
+      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [{ PathPattern: '/tenants/*', CachePolicyId: CACHING_OPTIMIZED, TrustedKeyGroups: ['kg-1'] }]),
     expected: [],
   },
   {
@@ -121,7 +129,8 @@ describeRule(SignedUrlScope, [
   },
   {
     name: 'Noncompliance 2: legacy trusted signers on tenant paths',
-    build: (stack) => distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [{ PathPattern: 'tenants/*', CachePolicyId: CACHING_OPTIMIZED, TrustedSigners: ['self'] }]),
+    build: (stack) =>
+      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED }, [{ PathPattern: 'tenants/*', CachePolicyId: CACHING_OPTIMIZED, TrustedSigners: ['self'] }]),
     expected: ['[TrustedSigners::tenants/*]'],
   },
   {
@@ -135,7 +144,8 @@ describeRule(SignedUrlScope, [
   },
   {
     name: 'Error 1: the trusted key groups come from a template parameter',
-    build: (stack) => distribution(stack, { CachePolicyId: CACHING_OPTIMIZED, TrustedKeyGroups: new CfnParameter(stack, 'Groups', { type: 'CommaDelimitedList' }).valueAsList }),
+    build: (stack) =>
+      distribution(stack, { CachePolicyId: CACHING_OPTIMIZED, TrustedKeyGroups: new CfnParameter(stack, 'Groups', { type: 'CommaDelimitedList' }).valueAsList }),
     expected: 'error',
   },
 ]);

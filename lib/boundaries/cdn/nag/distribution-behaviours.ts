@@ -128,7 +128,12 @@ function legacy(node: CfnResource, fv: Props, where: string): { key: RequestValu
   const qs = fv.QueryString;
   if (typeof qs !== 'boolean' && qs !== 'true' && qs !== 'false') throw new UnresolvableValueError(node, `${where}.QueryString`, qs);
   const qsOn = qs === true || qs === 'true';
-  const keys = fv.QueryStringCacheKeys === undefined ? undefined : asList(requireData(node, fv.QueryStringCacheKeys, `${where}.QueryStringCacheKeys`) as unknown[]).map((n, i) => str(node, n, `${where}.QueryStringCacheKeys[${i}]`));
+  const keys =
+    fv.QueryStringCacheKeys === undefined
+      ? undefined
+      : asList(requireData(node, fv.QueryStringCacheKeys, `${where}.QueryStringCacheKeys`) as unknown[]).map((n, i) =>
+          str(node, n, `${where}.QueryStringCacheKeys[${i}]`),
+        );
   const forwardedQs: ValueSet = qsOn ? { kind: 'all' } : NONE;
   const keyQs: ValueSet = !qsOn ? NONE : keys === undefined ? { kind: 'all' } : { kind: 'only', names: keys };
   return { key: { header, cookie, queryString: keyQs }, forwarded: { header, cookie, queryString: forwardedQs } };
@@ -162,7 +167,8 @@ export function distributionBehaviours(node: CfnResource): Behaviour[] | undefin
   const config = requireData(node, render(node).properties.DistributionConfig, 'DistributionConfig') as Props | undefined;
   if (!config) return [];
   const out: Behaviour[] = [];
-  if (config.DefaultCacheBehavior !== undefined) out.push(behaviour(node, requireData(node, config.DefaultCacheBehavior, 'DefaultCacheBehavior') as Props, 'DefaultCacheBehavior'));
+  if (config.DefaultCacheBehavior !== undefined)
+    out.push(behaviour(node, requireData(node, config.DefaultCacheBehavior, 'DefaultCacheBehavior') as Props, 'DefaultCacheBehavior'));
   asList(requireData(node, config.CacheBehaviors, 'CacheBehaviors') as unknown[] | undefined).forEach((b, i) =>
     out.push(behaviour(node, requireData(node, b, `CacheBehaviors[${i}]`) as Props, `CacheBehaviors[${i}]`)),
   );

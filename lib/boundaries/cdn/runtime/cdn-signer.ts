@@ -99,11 +99,13 @@ export class TenantCdnSigner {
   constructor(private readonly props: TenantCdnSignerProps) {
     const problems: string[] = [];
     const suffix = props.tenantHostSuffix;
-    if (suffix !== undefined && !(suffix.startsWith('.') && HOST.test(suffix.slice(1)))) problems.push(`tenantHostSuffix ${JSON.stringify(suffix)} must be a DNS suffix led by a dot`);
+    if (suffix !== undefined && !(suffix.startsWith('.') && HOST.test(suffix.slice(1))))
+      problems.push(`tenantHostSuffix ${JSON.stringify(suffix)} must be a DNS suffix led by a dot`);
     if (suffix === undefined && (typeof props.domain !== 'string' || !HOST.test(props.domain))) {
       problems.push(`domain ${JSON.stringify(props.domain)} must be a lower-case host name (no scheme, port or path)`);
     }
-    if (typeof props.keyPairId !== 'string' || !/^[A-Z0-9]{8,64}$/.test(props.keyPairId)) problems.push(`keyPairId ${JSON.stringify(props.keyPairId)} must be a CloudFront public key id`);
+    if (typeof props.keyPairId !== 'string' || !/^[A-Z0-9]{8,64}$/.test(props.keyPairId))
+      problems.push(`keyPairId ${JSON.stringify(props.keyPairId)} must be a CloudFront public key id`);
     this.maxLifetime = props.maxLifetimeSeconds ?? DEFAULT_CDN_MAX_LIFETIME_SECONDS;
     if (!Number.isInteger(this.maxLifetime) || this.maxLifetime < 1 || this.maxLifetime > CDN_LIFETIME_CEILING_SECONDS) {
       problems.push(`maxLifetimeSeconds ${this.maxLifetime} must be an integer in 1..${CDN_LIFETIME_CEILING_SECONDS}`);

@@ -98,7 +98,7 @@ describe('tenant-wide signed URLs and cookies', () => {
     }
   });
 
-  it("the Resource wildcard alone would let /tenants/acme/../globex/ through: the edge function refuses it (tenant-path-guard.test.ts), the signer never writes it", () => {
+  it('the Resource wildcard alone would let /tenants/acme/../globex/ through: the edge function refuses it (tenant-path-guard.test.ts), the signer never writes it', () => {
     // Documents why the path guard exists: CloudFront's `*` matches `../` too.
     expect(cloudFrontWildcardMatch(`https://${DOMAIN}/tenants/acme/*`, `https://${DOMAIN}/tenants/acme/../globex/x`)).toBe(true);
     expect(() => signer.signedTenantUrl(acme, '../globex/x', { expiresInSeconds: 60 })).toThrow(ObjectKeyError);
