@@ -53,6 +53,10 @@ export * from './boundaries/support/support-access';
 export * from './boundaries/support/break-glass';
 export * from './boundaries/support/audit-trail';
 export * from './boundaries/support/support-alert';
+// CDN (CloudFront)
+export * from './core/cdn';
+export * from './boundaries/cdn/tenant-content-distribution';
+export * from './boundaries/cdn/tenant-path-guard-source';
 
 // The cdk-nag pack.
 export * from './nag';

@@ -412,4 +412,9 @@ export const DATA_STORE_TYPES: ReadonlySet<string> = new Set([
   'AWS::RDS::DBInstance',
   'AWS::Kinesis::Stream',
   'AWS::KinesisFirehose::DeliveryStream',
+  // CloudFront (docs/cdn.md): what serves tenant content; classified, not holding data.
+  'AWS::CloudFront::Distribution',
+  'AWS::CloudFront::DistributionTenant',
+  'AWS::CloudFront::CachePolicy',
+  'AWS::CloudFront::KeyGroup',
 ]);

@@ -140,6 +140,18 @@ const DYNAMODB_TABLE: ResourceKind = {
   ],
 };
 
+/** A CloudFront resource (global: no Region in its ARN), probed with the actions that change what it serves. */
+function cloudFrontKind(type: string, actions: readonly string[]): ResourceKind {
+  return {
+    service: 'cloudfront',
+    name: (i) => symbolic(i),
+    ref: 'name',
+    arn: (n, i) => `arn:${i.env.partition}:cloudfront::${i.env.account}:${type}/${n}`,
+    attrs: { Id: 'name' },
+    ownedProbes: actions.map((action) => ({ action, resource: '{arn}' })),
+  };
+}
+
 export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   'AWS::S3::Bucket': {
     service: 's3',
@@ -312,6 +324,24 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
     ref: 'name',
     arn: (n, i) => `${regional('logs', i)}:log-group:${n}:*`,
   },
+  // CloudFront (docs/cdn.md). Global resources: `arn:<p>:cloudfront::<account>:<type>/<id>`, the id
+  // being what `Ref` returns (CloudFormation reference: aws-resource-cloudfront-*). They hold no
+  // tenant data themselves but decide whose content is served to whom, so a tenant session that
+  // may change them reaches every tenant on the distribution: probed with their write actions.
+  // A distribution tenant in a tenant stack is tenant-owned; the rest is platform unless reached.
+  'AWS::CloudFront::Distribution': cloudFrontKind('distribution', ['cloudfront:UpdateDistribution', 'cloudfront:CreateInvalidation', 'cloudfront:GetDistributionConfig']),
+  'AWS::CloudFront::DistributionTenant': cloudFrontKind('distribution-tenant', [
+    'cloudfront:UpdateDistributionTenant',
+    'cloudfront:CreateInvalidationForDistributionTenant',
+  ]),
+  'AWS::CloudFront::CachePolicy': cloudFrontKind('cache-policy', ['cloudfront:UpdateCachePolicy', 'cloudfront:DeleteCachePolicy']),
+  'AWS::CloudFront::OriginRequestPolicy': cloudFrontKind('origin-request-policy', ['cloudfront:UpdateOriginRequestPolicy', 'cloudfront:DeleteOriginRequestPolicy']),
+  'AWS::CloudFront::Function': cloudFrontKind('function', ['cloudfront:UpdateFunction', 'cloudfront:PublishFunction']),
+  // Key groups and public keys: the ARN form follows the other CloudFront types (unverified:
+  // the Service Authorization Reference may list no resource type for them, in which case only a
+  // grant on `*` reaches them, which these probes also match).
+  'AWS::CloudFront::KeyGroup': cloudFrontKind('key-group', ['cloudfront:UpdateKeyGroup', 'cloudfront:DeleteKeyGroup']),
+  'AWS::CloudFront::PublicKey': cloudFrontKind('public-key', ['cloudfront:UpdatePublicKey', 'cloudfront:CreatePublicKey']),
   'AWS::Lambda::Function': {
     service: 'lambda',
     name: (i) => str(i.props.FunctionName) ?? symbolic(i),

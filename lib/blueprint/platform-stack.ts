@@ -16,6 +16,9 @@ import { RetiredTenantsDeny } from '../boundaries/identity/retired-tenants';
 import { identityFromArn } from '../boundaries/support/break-glass';
 import { SupportTooling } from '../boundaries/support/support-tooling';
 import { TenantSearch } from '../boundaries/search/search';
+import { TenantContentDistribution } from '../boundaries/cdn/tenant-content-distribution';
+import { DEMO_CDN_SIGNING_PUBLIC_KEY } from './cdn-demo-key';
+import * as fs from 'fs';
 import { TenantPooledTable } from '../boundaries/dynamodb/pooled-table';
 import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
 import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
@@ -53,6 +56,7 @@ export class PlatformStack extends Stack {
   public readonly jobsAccess: TenantJobsAccess;
   public readonly search: TenantSearch;
   public readonly items: TenantPooledTable;
+  public readonly cdn: TenantContentDistribution;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -170,6 +174,14 @@ export class PlatformStack extends Stack {
       tenantCount: props.tenants.length,
     });
     this.search.grantTenantAccess(this.tenantAccessRole.role);
+    // CDN (docs/cdn.md): one distribution over the pool bucket's tenants/<id>/ objects; the tenant
+    // is the URL path, in every cache key; signed URLs of one tenant (-c cdnSigningPublicKeyFile=<pem>).
+    const cdnKeyFile = this.node.tryGetContext('cdnSigningPublicKeyFile');
+    this.cdn = new TenantContentDistribution(this, 'Cdn', {
+      storage: this.storage,
+      bucketName: names.poolBucket(q),
+      signingPublicKeyPem: cdnKeyFile ? fs.readFileSync(String(cdnKeyFile), 'utf8') : DEMO_CDN_SIGNING_PUBLIC_KEY,
+    });
   }
 }
 

@@ -72,3 +72,6 @@ export type { LogLevel, MetricUnit, TenantLoggerOptions } from '../boundaries/an
 // jobs: workers verify the envelope against the queue's tenant
 export { JOB_ENVELOPE_VERSION, JobEnvelopeError, MAX_JOB_MESSAGE_BYTES, parseJobMessage } from '../boundaries/jobs/runtime/job-envelope';
 export type { JobEnvelope, JobEnvelopeRefusal, NewJob } from '../boundaries/jobs/runtime/job-envelope';
+export { CDN_LIFETIME_CEILING_SECONDS, CdnSigningError, cloudFrontBase64, DEFAULT_CDN_MAX_LIFETIME_SECONDS, TenantCdnSigner } from '../boundaries/cdn/runtime/cdn-signer';
+export type { CdnSignedCookies, CdnSignedUrl, CdnSigningErrorCode, CdnSignOptions, TenantCdnSignerProps } from '../boundaries/cdn/runtime/cdn-signer';
+export { cdnTenantPath, cdnTenantResource } from '../core/cdn';

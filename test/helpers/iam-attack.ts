@@ -113,3 +113,39 @@ export function resourcePolicyFor(template: TemplateJson, policyType: string, ta
 export function keyPolicyOf(template: TemplateJson, keyLogicalId: string): PolicyDocument {
   return resolve(template, template.Resources[keyLogicalId].Properties?.KeyPolicy) as PolicyDocument;
 }
+
+export interface ServiceRequest {
+  /** The service principal, e.g. `cloudfront.amazonaws.com`. */
+  readonly service: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourcePolicy: PolicyDocument;
+  /** Context keys of the request (`aws:SourceArn`, `kms:EncryptionContext:aws:s3:arn`, ...). */
+  readonly context?: Record<string, string | string[]>;
+}
+
+/**
+ * Runs one request of an AWS service principal (no identity policies: only the resource policy
+ * can allow it) through the oracle. Throws on a validation error.
+ */
+export async function evaluateService(req: ServiceRequest): Promise<Decision> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: aliasKmsContext(req.resourcePolicy) as never,
+      request: {
+        action: req.action,
+        principal: req.service,
+        resource: { resource: req.resource, accountId: TEST_ENV.account },
+        contextVariables: { 'aws:SecureTransport': 'true', ...aliasKmsContext(req.context ?? {}) },
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') {
+    throw new Error(`oracle rejected the simulation of ${req.action} on ${req.resource}: ${JSON.stringify(result.errors)}`);
+  }
+  return result.overallResult as Decision;
+}

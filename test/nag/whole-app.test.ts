@@ -65,6 +65,10 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Cache/Silo-globex/Secret-globex', id: 'TI-RETAIN1[DeletionPolicy::Delete]' },
   { path: 'Platform/Cache/Silo-globex/Secret-globex', id: 'TI-RETAIN1[UpdateReplacePolicy::Delete]' },
   { path: 'Platform/Cache/SiloKey-globex/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
+  { path: 'Platform/Cdn/Distribution/Resource', id: 'AwsSolutions-CFR1' }, // no geo restriction: a tenant's users are anywhere
+  { path: 'Platform/Cdn/Distribution/Resource', id: 'AwsSolutions-CFR2' }, // no WAF web ACL in the demo (docs/cdn.md)
+  { path: 'Platform/Cdn/Distribution/Resource', id: 'AwsSolutions-CFR3' }, // legacy standard logs need a bucket with ACLs (docs/cdn.md)
+  { path: 'Platform/Cdn/Distribution/Resource', id: 'AwsSolutions-CFR4' }, // the default *.cloudfront.net certificate pins TLSv1
   { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
   { path: 'Platform/Database/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
   {

@@ -1,0 +1,2 @@
+export * from './cache-key-tenant';
+export * from './signed-url-scope';
