@@ -5,7 +5,7 @@
 import { LoadedAssembly, loadAssembly } from './assembly-loader';
 import { AuditConfig, EMPTY_CONFIG } from './config';
 import { AuditEngine, BuiltinEngine } from './engine/engine';
-import { cacheFindings, coverageFindings, Finding, inventoryFindings, matrixFindings, modelFindings, reachFindings, searchFindings } from './findings';
+import { cacheFindings, coverageFindings, Finding, inventoryFindings, matrixFindings, modelFindings, reachFindings, rlsFindings, searchFindings } from './findings';
 import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';
@@ -77,6 +77,7 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
     ...matrixFindings(matrix, inventory, grammar),
     ...coverageFindings(matrix),
     ...modelFindings(model),
+    ...rlsFindings(model),
     ...reachFindings(reach),
     ...inventoryFindings(inventory, resolver.unresolved),
     ...cacheFindings(inventory, grammar, config),

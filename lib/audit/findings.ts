@@ -198,13 +198,40 @@ export function modelFindings(model: TenantModel): Finding[] {
   return out;
 }
 
+/** Tenant-facing sessions that reach a pooled database declared RLS-partitioned: where the proof ends. */
+export function rlsFindings(model: TenantModel): Finding[] {
+  const out: Finding[] = [];
+  for (const u of model.rls) {
+    const r = u.store;
+    const byPrincipal = new Map<string, (typeof u.reachedBy)[number][]>();
+    for (const x of u.reachedBy) byPrincipal.set(x.principal.arn, [...(byPrincipal.get(x.principal.arn) ?? []), x]);
+    for (const xs of byPrincipal.values()) {
+      const p = xs[0].principal;
+      const actions = [...new Set(xs.map((x) => x.action))];
+      out.push({
+        rule: RULES.rlsPartition.id,
+        severity: RULES.rlsPartition.severity,
+        principal: p.arn,
+        action: actions[0],
+        resource: r.arn,
+        occurrences: xs.length,
+        ...at(p.source),
+        why: `${p.name} reaches ${r.source.logicalId} (${actions.join(', ')}): pooled, partition: RLS on ${r.rls?.tenantSetting} (config partitions["${r.rls?.key}"].rls); isolation rests on row-level security inside the database, outside the templates' proof — the audit proves who may connect, not which rows a connection sees`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Principals that reach every tenant with their own credentials. */
 export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
   return reach.map((h) => {
     const p = h.principal;
     const key = p.source.constructPath?.replace(/\/Resource$/, '') ?? p.source.logicalId;
     const st = h.allowedBy[0];
-    const what = h.masterSecret
+    const what = h.silos
+      ? `reaches the tenant-owned stores of ${h.silos.length} tenants with its own credentials (${h.silos.map((x) => `"${x.owner}": ${x.action} on ${x.store.source.logicalId}`).join(', ')})`
+      : h.masterSecret
       ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
       : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
     const base = {

@@ -114,6 +114,13 @@ export const RULES = {
     info: 'A principal declared in platformPrincipals reaches every tenant; reported with its reason.',
     explanation: 'The config says this principal was reviewed as reaching every tenant by design. Keep the list short and the reasons true.',
   },
+  rlsPartition: {
+    id: 'TI-RLS-PARTITION',
+    severity: 'note',
+    info: 'A tenant-facing principal reaches a pooled database declared RLS-partitioned; isolation rests on row-level security, outside the templates.',
+    explanation:
+      "IAM decides only who may connect (Data API, rds-db:connect); which rows a session sees is decided by PostgreSQL row-level security inside the database. The proof ends there: test the RLS policies against a real engine (policies/rls, test/boundaries/database), connect as a role that is neither the table owner nor BYPASSRLS, and set the tenant setting from the session's tenant. The master secret still reaches every tenant (TI-ALL-TENANTS).",
+  },
   unclassifiedStore: {
     id: 'TI-UNCLASSIFIED-STORE',
     severity: 'warning',
