@@ -198,6 +198,19 @@ export function modelFindings(model: TenantModel): Finding[] {
   return out;
 }
 
+/** What a regular-expression grammar leaves the proof (regex-ids.ts). */
+export function grammarFindings(grammar: IdGrammar): Finding[] {
+  return (grammar.analysis?.warnings ?? []).map((why) => ({
+    rule: RULES.idGrammar.id,
+    severity: RULES.idGrammar.severity,
+    occurrences: 1,
+    templateFile: '',
+    logicalId: 'tenantIdPattern',
+    stack: '',
+    why,
+  }));
+}
+
 /** Tenant-facing sessions that reach a pooled database declared RLS-partitioned: where the proof ends. */
 export function rlsFindings(model: TenantModel): Finding[] {
   const out: Finding[] = [];

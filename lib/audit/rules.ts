@@ -121,6 +121,13 @@ export const RULES = {
     explanation:
       "IAM decides only who may connect (Data API, rds-db:connect); which rows a session sees is decided by PostgreSQL row-level security inside the database. The proof ends there: test the RLS policies against a real engine (policies/rls, test/boundaries/database), connect as a role that is neither the table owner nor BYPASSRLS, and set the tenant setting from the session's tenant. The master secret still reaches every tenant (TI-ALL-TENANTS).",
   },
+  idGrammar: {
+    id: 'TI-ID-GRAMMAR',
+    severity: 'warning',
+    info: 'The tenantIdPattern regex admits IAM-significant characters or delimiters, is too wide to derive a prefix-colliding pair, or cannot be analyzed.',
+    explanation:
+      'The finite-set proof needs the ids of every relation between two tenants (regex-ids.ts derives them from the expression). Ids containing *, ?, $ or a namespace delimiter (/ : . # |) change what policies match; an expression the audit cannot analyze leaves its ids unproven. Narrow the pattern to the ids the control plane really mints.',
+  },
   unclassifiedStore: {
     id: 'TI-UNCLASSIFIED-STORE',
     severity: 'warning',
