@@ -77,7 +77,7 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
   const reach = everyTenantReach(inventory, grammar);
   const findings = [
     ...matrixFindings(matrix, inventory, grammar),
-    ...coverageFindings(matrix),
+    ...coverageFindings(matrix, model),
     ...modelFindings(model),
     ...rlsFindings(model),
     ...grammarFindings(grammar),

@@ -147,9 +147,12 @@ export function matrixFindings(m: MatrixResult, inv?: Inventory, grammar?: IdGra
 }
 
 /** Coverage: a tenant-facing principal refused everything on its own tenant's data proves nothing. */
-export function coverageFindings(m: MatrixResult): Finding[] {
+export function coverageFindings(m: MatrixResult, model?: TenantModel): Finding[] {
+  // A principal whose only tenant data is a database declared RLS-partitioned has nothing IAM
+  // could refuse it: its TI-RLS-PARTITION note says where the proof ends instead.
+  const rlsOnly = new Set(model?.rls.flatMap((u) => u.reachedBy.map((x) => x.principal)) ?? []);
   return m.coverage
-    .filter((c) => c.ownAllowed === 0)
+    .filter((c) => c.ownAllowed === 0 && !(c.ownProbes === 0 && rlsOnly.has(c.principal)))
     .map((c) => ({
       rule: RULES.vacuousProof.id,
       // A role with no Allow at all (an offboarded tenant's) can do nothing: trivially true, a note.
