@@ -103,8 +103,17 @@ export function regexGrammar(name: string, regex: RegExp): IdGrammar {
   const gen = analysis.generator;
   const pick = (...c: string[]) => c.find(isValid);
   const base = pick('acme', 'acme1', 'a1', '1001', 'tenant-acme') ?? analysis.shortest ?? 'acme';
-  const other = (avoid: string) => gen?.complete('', { first: [...'zyxwvutsrqponmlkjihgfedcba9876543210ZYXWVUTSRQPONMLKJIHGFEDCBA'].filter((c) => c !== avoid[0]) });
-  const unrelated = pick('zz-unrelated', 'zzunrelated', 'zz9', '9999', 'tenant-zz') ?? other(base) ?? 'zz-unrelated';
+  // An id sharing as short a prefix with `avoid` as the expression allows (none, when it can).
+  const other = (avoid: string) => {
+    for (let k = 0; k < avoid.length && gen; k++) {
+      const first = [...'zyxwvutsrqponmlkjihgfedcba9876543210ZYXWVUTSRQPONMLKJIHGFEDCBA-_.'].filter((c) => c !== avoid[k]);
+      const rest = gen.complete(avoid.slice(0, k), { first });
+      if (rest !== undefined) return avoid.slice(0, k) + rest;
+    }
+    return undefined;
+  };
+  const extension = gen?.complete(base, { minLen: 1 });
+  const unrelated = pick('zz-unrelated', 'zzunrelated', 'zz9', '9999', 'tenant-zz') ?? other(base) ?? (extension !== undefined ? base + extension : base);
   const extras = [analysis.shortest, ...(analysis.prefixPair ?? []), ...Object.values(analysis.admits)].filter((x): x is string => x !== undefined && isValid(x));
   const cache = new Map<string, string[]>();
   const variants = (id: string) => {
