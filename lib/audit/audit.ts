@@ -5,7 +5,18 @@
 import { LoadedAssembly, loadAssembly } from './assembly-loader';
 import { AuditConfig, EMPTY_CONFIG } from './config';
 import { AuditEngine, BuiltinEngine } from './engine/engine';
-import { cacheFindings, coverageFindings, Finding, grammarFindings, inventoryFindings, matrixFindings, modelFindings, reachFindings, rlsFindings, searchFindings } from './findings';
+import {
+  cacheFindings,
+  coverageFindings,
+  Finding,
+  grammarFindings,
+  inventoryFindings,
+  matrixFindings,
+  modelFindings,
+  reachFindings,
+  rlsFindings,
+  searchFindings,
+} from './findings';
 import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';

@@ -246,10 +246,10 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
     const key = p.source.constructPath?.replace(/\/Resource$/, '') ?? p.source.logicalId;
     const st = h.allowedBy[0];
     const what = h.silos
-      ? `reaches the tenant-owned stores of ${h.silos.length} tenants with its own credentials (${h.silos.map((x) => `"${x.owner}": ${x.action} on ${x.store.source.logicalId}`).join(', ')})`
+      ? `reaches the tenant-owned stores of ${h.silos.length} tenants with its own credentials (${h.silos.map((x) => `"${x.owner}": ${x.action} on ${x.store.source.stack}/${x.store.source.logicalId}`).join(', ')})`
       : h.masterSecret
-      ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
-      : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
+        ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
+        : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
     const base = {
       principal: p.arn,
       action: h.action,

@@ -124,7 +124,13 @@ export function allowsService(p: Principal, service: string): boolean {
       (st.actions === undefined ||
         st.actions.some((a) => {
           const svc = a.includes(':') ? a.slice(0, a.indexOf(':')) : a;
-          return new RegExp(`^${svc.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(service);
+          return new RegExp(
+            `^${svc
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+            'i',
+          ).test(service);
         })),
   );
 }

@@ -163,7 +163,11 @@ function inferPartition(r: TenantResource, all: AllStatements): Partition | unde
           const m = TENANT_MARK.exec(v);
           if (!m) continue;
           const tpl = v.slice(0, m.index) + TENANT_PLACEHOLDER + v.slice(m.index + m[0].length);
-          return { kind: 'partitionKey', template: tpl.replace(/\*$/, ''), evidence: `${where(st)}: ${c.operator} dynamodb:LeadingKeys ${v}` };
+          return {
+            kind: 'partitionKey',
+            template: tpl.replace(/\*$/, ''),
+            evidence: `${where(st)}: ${c.operator} dynamodb:LeadingKeys ${where(st).startsWith('config ') ? v.split(PRINCIPAL_TENANT).join(TENANT_PLACEHOLDER) : v}`,
+          };
         }
       }
     }
@@ -238,7 +242,14 @@ function nameFamilies(inv: Inventory, config: AuditConfig, all: AllStatements): 
       const family = NAME_FAMILY_TYPES.find((f) => f.re.test(t));
       if (!family) continue;
       const [arn, part, service, region, account, ...rest] = t.split(':');
-      const arnTemplate = [arn, part, service, region && region !== '*' ? region : env.region, account && account !== '*' ? account : env.account, satisfy(rest.join(':'))].join(':');
+      const arnTemplate = [
+        arn,
+        part,
+        service,
+        region && region !== '*' ? region : env.region,
+        account && account !== '*' ? account : env.account,
+        satisfy(rest.join(':')),
+      ].join(':');
       add(family.type, arnTemplate, `${st.source?.logicalId ?? 'a policy'} addresses ${res}`, st.source ?? { stack: '', templateFile: '', logicalId: '' });
     }
   }
@@ -340,7 +351,14 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
   }
   for (const m of inv.pooledMarkers) evidence.push({ part: 'pooled', detail: `stack ${m.stack} is tagged TenantId=${m.value}, not a tenant id: a pooled marker` });
   const all = new AllStatements(
-    inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? (sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []) : [])]),
+    inv.principals.flatMap((p) => [
+      ...p.identity,
+      ...(p.boundary ?? []),
+      // Named after the config key, so the model's evidence says the partition came from the declared session policy.
+      ...(p.sessionPolicy
+        ? (sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []).map((st) => ({ ...st, source: { ...p.source, logicalId: `config sessionPolicies["${p.sessionPolicy!.key}"]` } }))
+        : []),
+    ]),
   );
 
   const unclassified: UnclassifiedStore[] = [];

@@ -141,9 +141,11 @@ describe('the audit with a custom pattern', () => {
     const r = await runAudit(dir(), { config: cfg('^[a-z]+(/[a-z]+)?$') });
     const leak = r.findings.find((f) => f.rule === 'TI-CROSS-TENANT' && f.action === 's3:GetObject');
     expect(leak).toMatchObject({ severity: 'error', logicalId: 'TenantRole' });
-    expect(r.matrix.leaks.some((l) => l.probe.actingAs === 'acme' && l.probe.victim === 'acme/a' && l.probe.resourceArn === 'arn:aws:s3:::pool-bucket/tenants/acme/a/audit-probe')).toBe(
-      true,
-    );
+    expect(
+      r.matrix.leaks.some(
+        (l) => l.probe.actingAs === 'acme' && l.probe.victim === 'acme/a' && l.probe.resourceArn === 'arn:aws:s3:::pool-bucket/tenants/acme/a/audit-probe',
+      ),
+    ).toBe(true);
     const grammar = r.findings.filter((f) => f.rule === 'TI-ID-GRAMMAR');
     expect(grammar).toEqual([expect.objectContaining({ severity: 'warning', logicalId: 'tenantIdPattern', why: expect.stringContaining('admits "/"') })]);
   });

@@ -76,7 +76,11 @@ describe('a pooled Aurora cluster declared RLS-partitioned', () => {
     );
     const all = r.findings.filter((f) => f.rule === 'TI-ALL-TENANTS');
     expect(all).toEqual([
-      expect.objectContaining({ severity: 'error', action: 'secretsmanager:GetSecretValue', why: expect.stringMatching(/master credentials of pool-db .*bypasses row-level security/) }),
+      expect.objectContaining({
+        severity: 'error',
+        action: 'secretsmanager:GetSecretValue',
+        why: expect.stringMatching(/master credentials of pool-db .*bypasses row-level security/),
+      }),
     ]);
     expect(r.findings.some((f) => f.rule === 'TI-RLS-PARTITION')).toBe(true);
   });
@@ -109,7 +113,7 @@ describe('stores pooled by name: every tenant name is probed', () => {
     expect(r.matrix.cells.get(`acme\u0000${QUEUE('app-{{tenant}}-jobs')}`)).toEqual([expect.any(Number), 0]);
   });
 
-  test('6. app-${tag}* (no delimiter): tenant acme reaches acme-q\'s queue: TI-MISSING-DELIMITER at the exact name', async () => {
+  test("6. app-${tag}* (no delimiter): tenant acme reaches acme-q's queue: TI-MISSING-DELIMITER at the exact name", async () => {
     const r = await audit(queueApp(QUEUE(`app-${TAG}*`)));
     // One finding per rule, principal, store family and action (the first leak names it)...
     const f = r.findings.filter((x) => x.rule === 'TI-MISSING-DELIMITER' && x.action === 'sqs:SendMessage');
@@ -120,7 +124,7 @@ describe('stores pooled by name: every tenant name is probed', () => {
     expect(leak?.probe.resourceArn).toBe(QUEUE('app-acme-q'));
   });
 
-  test('7. a type-keyed name template from the config and a grant on app-*: TI-UNSCOPED-GRANT on another tenant\'s queue', async () => {
+  test("7. a type-keyed name template from the config and a grant on app-*: TI-UNSCOPED-GRANT on another tenant's queue", async () => {
     const r = await audit(
       {
         Platform: {
@@ -154,7 +158,7 @@ describe('stores pooled by name: every tenant name is probed', () => {
     expect(leak?.probe).toMatchObject({ action: 'ssm:GetParameter', resourceArn: PARAM('app/acme-q') });
   });
 
-  test('9. a platform role reading every tenant\'s queue (app-*) reaches every tenant; declared, it is a note', async () => {
+  test("9. a platform role reading every tenant's queue (app-*) reaches every tenant; declared, it is a note", async () => {
     const stacks: Record<string, FixtureStack> = {
       Platform: {
         resources: {
@@ -188,18 +192,23 @@ function siloApp(platformStatements: unknown[]): Record<string, FixtureStack> {
 }
 
 describe('a platform role reaching the silo stores of several tenants', () => {
-  test('10. reads one tenant\'s bucket only: nothing (the control)', async () => {
+  test("10. reads one tenant's bucket only: nothing (the control)", async () => {
     const r = await audit(siloApp([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data-acme/*' }]));
     expect(failing(r.findings)).toEqual([]);
   });
 
-  test('11. reads data-* (both tenants\' buckets): TI-ALL-TENANTS naming both tenants and stores', async () => {
+  test("11. reads data-* (both tenants' buckets): TI-ALL-TENANTS naming both tenants and stores", async () => {
     const r = await audit(siloApp([{ Sid: 'AllData', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data-*/*' }]));
     expect(ruleAt(failing(r.findings))).toEqual(['error TI-ALL-TENANTS @ Reporter']);
     const f = r.findings.find((x) => x.rule === 'TI-ALL-TENANTS')!;
-    expect(f).toMatchObject({ principal: 'arn:aws:iam::111111111111:role/Reporter', action: 's3:GetObject', statementSid: 'AllData', tenants: { actingAs: null, victim: '*' } });
+    expect(f).toMatchObject({
+      principal: 'arn:aws:iam::111111111111:role/Reporter',
+      action: 's3:GetObject',
+      statementSid: 'AllData',
+      tenants: { actingAs: null, victim: '*' },
+    });
     expect(f.why).toBe(
-      'Reporter reaches the tenant-owned stores of 2 tenants with its own credentials ("acme": s3:GetObject on Data, "globex": s3:GetObject on Data); give it tenant sessions or declare platformPrincipals["Platform/Reporter"] with a reason',
+      'Reporter reaches the tenant-owned stores of 2 tenants with its own credentials ("acme": s3:GetObject on Tenant-acme/Data, "globex": s3:GetObject on Tenant-globex/Data); give it tenant sessions or declare platformPrincipals["Platform/Reporter"] with a reason',
     );
   });
 
@@ -209,6 +218,8 @@ describe('a platform role reaching the silo stores of several tenants', () => {
       config({ platformPrincipals: { 'Platform/Reporter': 'monthly usage report over every tenant (SEC-42)' } }),
     );
     expect(failing(r.findings)).toEqual([]);
-    expect(r.findings.find((f) => f.rule === 'TI-PLATFORM-PRINCIPAL')!.why).toMatch(/tenant-owned stores of 2 tenants .*monthly usage report over every tenant \(SEC-42\)$/);
+    expect(r.findings.find((f) => f.rule === 'TI-PLATFORM-PRINCIPAL')!.why).toMatch(
+      /tenant-owned stores of 2 tenants .*monthly usage report over every tenant \(SEC-42\)$/,
+    );
   });
 });
