@@ -221,7 +221,13 @@ class Automaton {
     this.live = new Uint8Array(this.eps.length);
     const stack = [this.end];
     this.live[this.end] = 1;
-    while (stack.length > 0) for (const s of rev[stack.pop()!]) if (!this.live[s]) ((this.live[s] = 1), stack.push(s));
+    while (stack.length > 0) {
+      for (const s of rev[stack.pop()!]) {
+        if (this.live[s]) continue;
+        this.live[s] = 1;
+        stack.push(s);
+      }
+    }
   }
 
   private state(): number {

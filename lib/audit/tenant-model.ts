@@ -13,6 +13,11 @@
  *   through the tenant (`${aws:PrincipalTag/TenantId}` or `{{tenant}}` in an object ARN, an
  *   s3:prefix, an index ARN, a dynamodb:LeadingKeys value); else a DynamoDB partition key
  *   whose name says tenant;
+ * - pooled by name: a queue / topic / parameter / secret / log group / stream ARN with the tenant
+ *   in its name (a policy through `${aws:PrincipalTag/TenantId}`, or config `name` keyed by a
+ *   type): a family probed at every tenant's name (`nameFamilies`);
+ * - pooled by RLS: config `rls` on a database; the tenant-facing sessions that reach it are
+ *   where the proof ends (TI-RLS-PARTITION); its master secret still reaches every tenant;
  * - a store with none of these that a tenant-facing principal reaches is unclassified (a
  *   finding that says what to declare); roles of two tenants writing it is a cross-tenant error;
  *   a store no tenant-facing principal reaches is platform.
