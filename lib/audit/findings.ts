@@ -195,7 +195,7 @@ export function modelFindings(model: TenantModel): Finding[] {
       resource: r.arn,
       occurrences: u.reachedBy.length,
       ...at(r.source),
-      why: `${r.source.logicalId} (${r.type}) is reached by ${[...new Set(u.reachedBy.map((x) => x.principal.name))].join(', ')} but no tenant partition is visible: tag it TenantId=<id>, or declare partitions["${r.source.constructPath?.replace(/\/Resource$/, '') ?? r.source.logicalId}"] in the config`,
+      why: `${r.source.logicalId} (${r.type}) is reached by ${[...new Set(u.reachedBy.map((x) => x.principal.name))].join(', ')} but no tenant partition is visible: tag it TenantId=<id>, or declare partitions["${r.source.constructPath?.replace(/\/Resource$/, '') ?? r.source.logicalId}"] in the config${/^AWS::RDS::DB(Cluster|Instance)$/.test(r.type) ? ' (a pooled database protected by row-level security: {"rls": {"tenantSetting": "app.tenant_id"}})' : ''}`,
     });
   }
   return out;

@@ -308,6 +308,32 @@ export function probeRequest(p: Principal, actingAs: string | null, action: stri
 /** The `rds-db:connect` ARN of a probe DB user (as the matrix builds it). */
 export const dbuserArnOf = (r: TenantResource) => `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`;
 
+/**
+ * The `rds-db:connect` ARNs to probe a database with: the probe user, and every DB user the
+ * principal's policies name on this database. The ARN names the cluster's resource id
+ * (`dbuser:<DbClusterResourceId>/<user>`; RDS User Guide, UsingWithRDS.IAMDBAuth.IAMPolicy),
+ * which a template writes as `Fn::GetAtt [<cluster>, DBClusterResourceId]` (`DbiResourceId`
+ * for an instance) and the resolver renders as `<logicalId>.<attribute>`.
+ */
+function dbUserArns(r: TenantResource, p: Principal): string[] {
+  const [, part, , region, account] = r.arn.split(':');
+  const ids = [r.source.logicalId, `${r.source.logicalId}.DBClusterResourceId`, `${r.source.logicalId}.DbiResourceId`];
+  const out = new Set<string>(ids.map((id) => `arn:${part}:rds-db:${region}:${account}:dbuser:${id}/audit-probe`));
+  for (const st of p.identity) {
+    for (const res of st.resources ?? []) {
+      const m = /^arn:[^:]+:rds-db:[^:]*:[^:]*:dbuser:([^/]+)\/(.+)$/.exec(res);
+      if (!m || !ids.includes(m[1])) continue;
+      out.add(
+        `arn:${part}:rds-db:${region}:${account}:dbuser:${m[1]}/${m[2]
+          .replace(/\$\{[^}]*\}/g, 'acme')
+          .replace(/\?/g, 'x')
+          .replace(/\*/g, '')}`,
+      );
+    }
+  }
+  return [...out];
+}
+
 /** Which tenant-facing sessions reach a store that has no partition (one request per sensitive action). */
 function reachOf(r: TenantResource, facing: readonly Principal[], grammar: IdGrammar): UnclassifiedStore['reachedBy'] {
   const out: UnclassifiedStore['reachedBy'] = [];
@@ -318,19 +344,22 @@ function reachOf(r: TenantResource, facing: readonly Principal[], grammar: IdGra
       const session = a !== null ? sessionPolicyFor(p, a) : undefined;
       if (p.sessionPolicy && !session) continue;
       for (const t of r.kind.ownedProbes ?? []) {
-        const hit = nsList.some((ns) => {
-          const resource = t.resource.replace('{arn}', r.arn).replace('{ns}', ns).replace('{dbuserArn}', dbuserArnOf(r)).replace('{index}', 'audit');
-          const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
-          const req = probeRequest(p, a, t.action, resource, { ...ctx, ...(r.type === 'AWS::S3::Bucket' ? { 's3:prefix': ns } : {}) });
-          return (
-            evaluate(req, {
-              identity: p.identity,
-              ...(p.boundary ? { boundary: p.boundary } : {}),
-              ...(session ? { session } : {}),
-              resource: r.policy,
-            }).decision === 'Allowed'
-          );
-        });
+        const targets = t.resource.includes('{dbuserArn}') ? dbUserArns(r, p) : [t.resource];
+        const hit = nsList.some((ns) =>
+          targets.some((target) => {
+            const resource = target.replace('{arn}', r.arn).replace('{ns}', ns).replace('{dbuserArn}', dbuserArnOf(r)).replace('{index}', 'audit');
+            const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
+            const req = probeRequest(p, a, t.action, resource, { ...ctx, ...(r.type === 'AWS::S3::Bucket' ? { 's3:prefix': ns } : {}) });
+            return (
+              evaluate(req, {
+                identity: p.identity,
+                ...(p.boundary ? { boundary: p.boundary } : {}),
+                ...(session ? { session } : {}),
+                resource: r.policy,
+              }).decision === 'Allowed'
+            );
+          }),
+        );
         if (hit) out.push({ principal: p, actingAs: a, action: t.action, write: WRITE.test(t.action) });
       }
     }

@@ -85,6 +85,25 @@ describe('a pooled Aurora cluster declared RLS-partitioned', () => {
     expect(r.findings.some((f) => f.rule === 'TI-RLS-PARTITION')).toBe(true);
   });
 
+  test("3b. rds-db:connect as the role's own DB user (GetAtt DBClusterResourceId) is the same note; undeclared, an unclassified store", async () => {
+    const connect = {
+      Sid: 'ConnectAsAppUser',
+      Effect: 'Allow',
+      Action: 'rds-db:connect',
+      Resource: { 'Fn::Join': ['', ['arn:aws:rds-db:us-east-1:111111111111:dbuser:', { 'Fn::GetAtt': ['Cluster', 'DBClusterResourceId'] }, '/app_user']] },
+    };
+    const r = await audit(rlsApp([connect, NULL_TAG_DENY]), config(RLS_CONFIG));
+    expect(failing(r.findings)).toEqual([]);
+    expect(r.findings.filter((f) => f.rule === 'TI-RLS-PARTITION').map((f) => f.why)).toEqual([
+      expect.stringMatching(/^TenantRole reaches Cluster \(rds-db:connect\): pooled, partition: RLS/),
+    ]);
+    const undeclared = await audit(rlsApp([connect, NULL_TAG_DENY]));
+    expect(undeclared.findings.find((f) => f.rule === 'TI-UNCLASSIFIED-STORE')).toMatchObject({
+      logicalId: 'Cluster',
+      why: expect.stringContaining('declare partitions["Platform/Cluster"]'),
+    });
+  });
+
   test('4. an rls partition that is not a setting is exit-2 material naming the key', () => {
     expect(() => config({ partitions: { Cluster: { rls: { tenantSetting: 'tenant id' } } } })).toThrow(
       /test-config\.json: partitions\["Cluster"\]\.rls\.tenantSetting: must be the PostgreSQL setting/,
