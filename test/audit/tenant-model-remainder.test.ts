@@ -100,7 +100,9 @@ describe('a pooled Aurora cluster declared RLS-partitioned', () => {
     const undeclared = await audit(rlsApp([connect, NULL_TAG_DENY]));
     expect(undeclared.findings.find((f) => f.rule === 'TI-UNCLASSIFIED-STORE')).toMatchObject({
       logicalId: 'Cluster',
-      why: expect.stringContaining('declare partitions["Platform/Cluster"]'),
+      why: expect.stringContaining(
+        'declare partitions["Platform/Cluster"] in the config (a pooled database protected by row-level security: {"rls": {"tenantSetting": "app.tenant_id"}})',
+      ),
     });
   });
 
