@@ -133,10 +133,14 @@ export function regexGrammar(name: string, regex: RegExp): IdGrammar {
     );
   } else {
     if (analysis.shortest !== undefined) facts.push(`shortest member ${q(analysis.shortest)}`);
+    else
+      warnings.push(
+        `tenantIdPattern ${q(name)}: the audit found no id that matches it${analysis.exhausted ? ' within its search budget' : ' (it matches nothing)'}, so the tenant ids evaluated are not members of the grammar`,
+      );
     if (analysis.prefixPair) facts.push(`prefix-colliding pair ${q(analysis.prefixPair[0])} / ${q(analysis.prefixPair[1])}`);
     else if (analysis.exhausted)
       warnings.push(
-        `tenantIdPattern ${q(name)}: too wide for the audit to generate a prefix-colliding pair within its search budget, so prefix relations between tenant ids (acme / acme-corp) are not covered`,
+        `tenantIdPattern ${q(name)}: too wide for the audit to generate a prefix-colliding pair within its search budget (or its look-arounds defeat the search), so prefix relations between tenant ids (acme / acme-corp) are not covered`,
       );
     else facts.push('no member is a proper prefix of another (prefix relations cannot occur)');
     const wild = IAM_WILDCARD_CHARS.filter((c) => analysis.admits[c] !== undefined);

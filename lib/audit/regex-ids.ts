@@ -367,7 +367,7 @@ export interface IdRegexAnalysis {
   readonly prefixPair?: readonly [string, string];
   /** Per separator / IAM-significant character the expression admits: a member containing it. */
   readonly admits: Readonly<Record<string, string>>;
-  /** True when a search ran out of budget: the absence of a prefix pair is not proven. */
+  /** True when a search ran out of budget or a look-around made it incomplete: the absence of a prefix pair (or of a member) is not proven. */
   readonly exhausted: boolean;
   /** Why ids could not be derived at all (unsupported syntax, too many states). */
   readonly unsupported?: string;
@@ -400,10 +400,16 @@ export class IdGenerator {
     const visits = new Map<string, number>();
     let queue: Array<[number, string, boolean]> = [[d0, '', must === undefined || prefix.includes(opts.mustContain!)]];
     let work = 0;
+    let rejected = false;
     while (queue.length > 0) {
       const next: Array<[number, string, boolean]> = [];
       for (const [d, suffix, seen] of queue) {
-        if (this.a.accepts(d) && seen && suffix.length >= minLen && this.regex.test(prefix + suffix)) return suffix;
+        if (this.a.accepts(d) && seen && suffix.length >= minLen) {
+          if (this.regex.test(prefix + suffix)) return suffix;
+          // A look-around refused what the automaton accepts: the search below is no longer
+          // complete (states are revisited only a few times), so a miss proves nothing.
+          rejected = true;
+        }
         if (++work > BUDGET) {
           this.exhausted = true;
           return undefined;
@@ -422,6 +428,7 @@ export class IdGenerator {
       }
       queue = next;
     }
+    if (rejected) this.exhausted = true;
     return undefined;
   }
 
@@ -448,7 +455,10 @@ export class IdGenerator {
     let prefixPair: [string, string] | undefined;
     // A pair starts at some member: one witness per reachable state, extended if it accepts.
     for (const m of this.a.witnesses(200)) {
-      if (!this.regex.test(m)) continue;
+      if (!this.regex.test(m)) {
+        this.exhausted = true;
+        continue;
+      }
       const ext = this.complete(m, { minLen: 1 });
       if (ext !== undefined) {
         prefixPair = [m, m + ext];

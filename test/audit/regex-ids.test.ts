@@ -121,6 +121,19 @@ describe('known grammars', () => {
     expect(g.variants('acme')).toEqual(expect.arrayContaining(['ACME', 'Acme']));
   });
 
+  test('a look-ahead that defeats the search: "too wide" is said, no false "no prefix pair" fact', () => {
+    const g = regexGrammar('^(?=.*q{9})[a-q]+$', /^(?=.*q{9})[a-q]+$/);
+    expect(g.analysis!.evidence).not.toContain('no member is a proper prefix');
+    expect(g.analysis!.warnings).toEqual(expect.arrayContaining([expect.stringContaining('too wide for the audit to generate a prefix-colliding pair')]));
+  });
+
+  test("a look-ahead the search can satisfy still yields only members (the blueprint's no-double-hyphen rule)", () => {
+    const re = /^(?!.*--)[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+    const g = regexGrammar('bp', re);
+    for (const id of [g.base, g.unrelated, ...g.variants('acme-corp'), ...g.variants(g.base)]) expect(re.test(id)).toBe(true);
+    expect(g.variants('acme-corp')).not.toContain('acme-corp--a');
+  });
+
   test('a back-reference cannot be analyzed: said, not guessed', () => {
     const g = regexGrammar('^([a-z])\\1[a-z]+$', /^([a-z])\1[a-z]+$/);
     expect(g.analysis!.warnings).toEqual([expect.stringMatching(/cannot derive adversarial ids from it \(back-reference \\1\)/)]);
