@@ -5,7 +5,18 @@
 import { LoadedAssembly, loadAssembly } from './assembly-loader';
 import { AuditConfig, EMPTY_CONFIG } from './config';
 import { AuditEngine, BuiltinEngine } from './engine/engine';
-import { cacheFindings, coverageFindings, Finding, inventoryFindings, matrixFindings, modelFindings, reachFindings, searchFindings } from './findings';
+import {
+  cacheFindings,
+  coverageFindings,
+  Finding,
+  grammarFindings,
+  inventoryFindings,
+  matrixFindings,
+  modelFindings,
+  reachFindings,
+  rlsFindings,
+  searchFindings,
+} from './findings';
 import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';
@@ -41,7 +52,9 @@ const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
 /** The id grammar: declared, else UUIDs when the TenantId tags hold UUIDs and no blueprint id, else the blueprint's. */
 function chooseGrammar(assembly: LoadedAssembly, config: AuditConfig): { grammar: IdGrammar; evidence: string } {
   if (config.tenantIdPattern) {
-    return { grammar: grammarOf(config), evidence: `tenantIdPattern "${config.tenantIdPattern}" (config ${config.file ?? ''})` };
+    const grammar = grammarOf(config);
+    const derived = grammar.analysis ? `; ${grammar.analysis.evidence}` : '';
+    return { grammar, evidence: `tenantIdPattern "${config.tenantIdPattern}" (config ${config.file ?? ''})${derived}` };
   }
   const values = new Set<string>();
   for (const st of assembly.stacks) {
@@ -75,8 +88,10 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
   const reach = everyTenantReach(inventory, grammar);
   const findings = [
     ...matrixFindings(matrix, inventory, grammar),
-    ...coverageFindings(matrix),
+    ...coverageFindings(matrix, model),
     ...modelFindings(model),
+    ...rlsFindings(model),
+    ...grammarFindings(grammar),
     ...reachFindings(reach),
     ...inventoryFindings(inventory, resolver.unresolved),
     ...cacheFindings(inventory, grammar, config),

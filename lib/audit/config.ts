@@ -36,8 +36,25 @@ export interface PartitionSpec {
   readonly indexPrefix?: string;
   /** ElastiCache: the key and channel prefix a tenant owns, e.g. `tenant:{{tenant}}:`. */
   readonly keyPrefix?: string;
-  /** SQS, SNS, Secrets Manager, SSM, Kinesis, Firehose: the name a tenant's own resource has, e.g. `tenant-{{tenant}}-jobs`. */
+  /**
+   * SQS, SNS, Secrets Manager, SSM, Kinesis, Firehose, CloudWatch Logs: the name a tenant's own
+   * resource has, e.g. `tenant-{{tenant}}-jobs`. Keyed by a store, a store whose name matches
+   * belongs to that tenant; keyed by a type, the audit also probes every tenant's name (the
+   * resources the app creates per tenant at run time).
+   */
   readonly name?: string;
+  /**
+   * Aurora / RDS: a pooled database whose tables are protected by PostgreSQL row-level security
+   * keyed on a session setting (e.g. `app.tenant_id`). The audit then classifies the cluster as
+   * pooled (partition: RLS) and names where its proof ends: RLS lives inside the database.
+   */
+  readonly rls?: RlsPartition;
+}
+
+/** Row-level security inside a pooled database (config `partitions[<db>].rls`). */
+export interface RlsPartition {
+  /** The setting the policies compare with the row's tenant column, e.g. `app.tenant_id` (`current_setting('app.tenant_id')`). */
+  readonly tenantSetting: string;
 }
 
 export interface AuditConfig {
@@ -58,7 +75,9 @@ export const EMPTY_CONFIG: AuditConfig = { sessionPolicies: {}, partitions: {}, 
 export const CONFIG_FILE_NAME = 'tenant-isolation.json';
 
 export const CONFIG_KEYS = ['$schema', 'tenantIdPattern', 'sessionPolicies', 'partitions', 'platformPrincipals'];
-export const PARTITION_KEYS: ReadonlyArray<keyof PartitionSpec> = ['objectKey', 'partitionKey', 'indexPrefix', 'keyPrefix', 'name'];
+export const PARTITION_KEYS: ReadonlyArray<keyof PartitionSpec> = ['objectKey', 'partitionKey', 'indexPrefix', 'keyPrefix', 'name', 'rls'];
+/** A PostgreSQL setting name (`app.tenant_id`): a custom setting has a dot (PostgreSQL docs, runtime-config-custom). */
+const SETTING_RE = /^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*$/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,14 +130,22 @@ export function parseConfig(text: string, file: string): AuditConfig {
   for (const [k, spec] of Object.entries(partitionsRaw)) {
     const key = `partitions["${k}"]`;
     if (!isObject(spec)) throw at(key, `must be an object with one of ${PARTITION_KEYS.join(', ')}`);
-    const out: Record<string, string> = {};
+    const out: Record<string, unknown> = {};
     for (const [pk, tv] of Object.entries(spec)) {
       if (!(PARTITION_KEYS as readonly string[]).includes(pk)) throw at(`${key}.${pk}`, `unknown key (allowed: ${PARTITION_KEYS.join(', ')})`);
+      if (pk === 'rls') {
+        if (!isObject(tv)) throw at(`${key}.rls`, 'must be an object {"tenantSetting": "<setting>"}');
+        for (const rk of Object.keys(tv)) if (rk !== 'tenantSetting') throw at(`${key}.rls.${rk}`, 'unknown key (allowed: tenantSetting)');
+        if (typeof tv.tenantSetting !== 'string' || !SETTING_RE.test(tv.tenantSetting))
+          throw at(`${key}.rls.tenantSetting`, 'must be the PostgreSQL setting the RLS policies read, with a dot (e.g. "app.tenant_id")');
+        out.rls = { tenantSetting: tv.tenantSetting };
+        continue;
+      }
       if (typeof tv !== 'string' || !tv.includes(TENANT_PLACEHOLDER)) throw at(`${key}.${pk}`, `must be a string containing ${TENANT_PLACEHOLDER}`);
       out[pk] = tv;
     }
     if (Object.keys(out).length === 0) throw at(key, `needs one of ${PARTITION_KEYS.join(', ')}`);
-    partitions[k] = out;
+    partitions[k] = out as PartitionSpec;
   }
   const platformRaw = record('platformPrincipals');
   const platformPrincipals: Record<string, string> = {};

@@ -147,9 +147,12 @@ export function matrixFindings(m: MatrixResult, inv?: Inventory, grammar?: IdGra
 }
 
 /** Coverage: a tenant-facing principal refused everything on its own tenant's data proves nothing. */
-export function coverageFindings(m: MatrixResult): Finding[] {
+export function coverageFindings(m: MatrixResult, model?: TenantModel): Finding[] {
+  // A principal whose only tenant data is a database declared RLS-partitioned has nothing IAM
+  // could refuse it: its TI-RLS-PARTITION note says where the proof ends instead.
+  const rlsOnly = new Set(model?.rls.flatMap((u) => u.reachedBy.map((x) => x.principal)) ?? []);
   return m.coverage
-    .filter((c) => c.ownAllowed === 0)
+    .filter((c) => c.ownAllowed === 0 && !(c.ownProbes === 0 && rlsOnly.has(c.principal)))
     .map((c) => ({
       rule: RULES.vacuousProof.id,
       // A role with no Allow at all (an offboarded tenant's) can do nothing: trivially true, a note.
@@ -192,8 +195,46 @@ export function modelFindings(model: TenantModel): Finding[] {
       resource: r.arn,
       occurrences: u.reachedBy.length,
       ...at(r.source),
-      why: `${r.source.logicalId} (${r.type}) is reached by ${[...new Set(u.reachedBy.map((x) => x.principal.name))].join(', ')} but no tenant partition is visible: tag it TenantId=<id>, or declare partitions["${r.source.constructPath?.replace(/\/Resource$/, '') ?? r.source.logicalId}"] in the config`,
+      why: `${r.source.logicalId} (${r.type}) is reached by ${[...new Set(u.reachedBy.map((x) => x.principal.name))].join(', ')} but no tenant partition is visible: tag it TenantId=<id>, or declare partitions["${r.source.constructPath?.replace(/\/Resource$/, '') ?? r.source.logicalId}"] in the config${/^AWS::RDS::DB(Cluster|Instance)$/.test(r.type) ? ' (a pooled database protected by row-level security: {"rls": {"tenantSetting": "app.tenant_id"}})' : ''}`,
     });
+  }
+  return out;
+}
+
+/** What a regular-expression grammar leaves the proof (regex-ids.ts). */
+export function grammarFindings(grammar: IdGrammar): Finding[] {
+  return (grammar.analysis?.warnings ?? []).map((why) => ({
+    rule: RULES.idGrammar.id,
+    severity: RULES.idGrammar.severity,
+    occurrences: 1,
+    templateFile: '',
+    logicalId: 'tenantIdPattern',
+    stack: '',
+    why,
+  }));
+}
+
+/** Tenant-facing sessions that reach a pooled database declared RLS-partitioned: where the proof ends. */
+export function rlsFindings(model: TenantModel): Finding[] {
+  const out: Finding[] = [];
+  for (const u of model.rls) {
+    const r = u.store;
+    const byPrincipal = new Map<string, (typeof u.reachedBy)[number][]>();
+    for (const x of u.reachedBy) byPrincipal.set(x.principal.arn, [...(byPrincipal.get(x.principal.arn) ?? []), x]);
+    for (const xs of byPrincipal.values()) {
+      const p = xs[0].principal;
+      const actions = [...new Set(xs.map((x) => x.action))];
+      out.push({
+        rule: RULES.rlsPartition.id,
+        severity: RULES.rlsPartition.severity,
+        principal: p.arn,
+        action: actions[0],
+        resource: r.arn,
+        occurrences: xs.length,
+        ...at(p.source),
+        why: `${p.name} reaches ${r.source.logicalId} (${actions.join(', ')}): pooled, partition: RLS on ${r.rls?.tenantSetting} (config partitions["${r.rls?.key}"].rls); isolation rests on row-level security inside the database, outside the templates' proof — the audit proves who may connect, not which rows a connection sees`,
+      });
+    }
   }
   return out;
 }
@@ -204,9 +245,11 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
     const p = h.principal;
     const key = p.source.constructPath?.replace(/\/Resource$/, '') ?? p.source.logicalId;
     const st = h.allowedBy[0];
-    const what = h.masterSecret
-      ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
-      : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
+    const what = h.silos
+      ? `reaches the tenant-owned stores of ${h.silos.length} tenants with its own credentials (${h.silos.map((x) => `"${x.owner}": ${x.action} on ${x.store.source.stack}/${x.store.source.logicalId}`).join(', ')})`
+      : h.masterSecret
+        ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
+        : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
     const base = {
       principal: p.arn,
       action: h.action,

@@ -47,7 +47,8 @@ export interface Principal {
 
 /** How a tenant's part of a pooled store is addressed. */
 export interface Partition {
-  readonly kind: 'objectKey' | 'partitionKey' | 'indexPrefix';
+  /** `name`: a resource per tenant, named by the template (the template is the whole ARN). */
+  readonly kind: 'objectKey' | 'partitionKey' | 'indexPrefix' | 'name';
   /** With `{{tenant}}` for the tenant id, e.g. `tenants/{{tenant}}/`. */
   readonly template: string;
   /** Why the audit believes it: config key, statement, key schema. */
@@ -85,6 +86,8 @@ export interface TenantResource {
   readonly stackTags?: Readonly<Record<string, string>>;
   /** A stack tag TenantId whose value is not a tenant id of the grammar (e.g. `pooled`). */
   pooledMarker?: string;
+  /** A pooled database protected by row-level security (config `partitions[<db>].rls`): the setting and the config key. */
+  rls?: { readonly tenantSetting: string; readonly key: string };
 }
 
 export interface CacheUser {

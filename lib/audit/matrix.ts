@@ -15,7 +15,7 @@ import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
 import { BLUEPRINT_GRAMMAR, IdGrammar } from './id-grammar';
 import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
 import { Statement, UNREADABLE_OPERATOR } from './policy-model';
-import { kindOf } from './resource-kinds';
+import { kindOf, ProbeTemplate } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 import { sessionContextFromTrust } from './session-context';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
@@ -98,6 +98,41 @@ function expand(template: string, vars: Record<string, string>): string {
 function perIndex(resource: string, r: TenantResource): string[] {
   if (!resource.includes('{index}')) return [resource];
   return (r.indexes ?? []).map((i) => resource.replace('{index}', i));
+}
+
+/**
+ * The requests against a store: a tenant-owned one's, a pooled one's per namespace; a store
+ * pooled by name (a resource per tenant, tenant-model.ts) is probed like an owned resource at
+ * each tenant's name. A principal with no Allow for the service cannot reach such a resource
+ * (it has no resource policy the templates show), so it is not probed there.
+ */
+function probeTemplatesOf(p: Principal, r: TenantResource, owner: string | undefined): readonly ProbeTemplate[] {
+  if (r.partition?.kind === 'name') return allowsService(p, r.kind.service) ? (r.kind.ownedProbes ?? []) : [];
+  return owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
+}
+
+/** For a store pooled by name the tenant's namespace is the resource's whole ARN. */
+function perTenantArn(r: TenantResource, ns: string): { arn?: string; ns?: string } {
+  return r.partition?.kind === 'name' ? { arn: ns, ns: '' } : {};
+}
+
+/** Whether any Allow of the principal's identity policies can match an action of `service`. */
+export function allowsService(p: Principal, service: string): boolean {
+  return p.identity.some(
+    (st) =>
+      st.effect === 'Allow' &&
+      (st.actions === undefined ||
+        st.actions.some((a) => {
+          const svc = a.includes(':') ? a.slice(0, a.indexOf(':')) : a;
+          return new RegExp(
+            `^${svc
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+            'i',
+          ).test(service);
+        })),
+  );
 }
 
 export async function runMatrix(
@@ -247,9 +282,9 @@ export async function runMatrix(
           }
           const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
           for (const ns of [...new Set(nss)]) {
-            const templates = owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
+            const templates = probeTemplatesOf(p, r, owner);
             for (const t of templates) {
-              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r) };
+              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r), ...perTenantArn(r, ns) };
               const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
               // A batch mixing the tenant's own partition with itself is an own probe already made.
               if (own && Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;

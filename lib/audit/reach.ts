@@ -9,9 +9,9 @@
 import { evaluate } from './engine/builtin-engine';
 import { IdGrammar } from './id-grammar';
 import { Inventory, Principal, TenantResource } from './inventory';
-import { namespaceOf } from './matrix';
+import { allowsService, namespaceOf } from './matrix';
 import { Statement } from './policy-model';
-import { isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
+import { dbuserArnOf, isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
 
 export interface EveryTenantReach {
   readonly principal: Principal;
@@ -21,6 +21,8 @@ export interface EveryTenantReach {
   readonly allowedBy: readonly Statement[];
   /** The store holds a database's master credentials. */
   readonly masterSecret: boolean;
+  /** Silo reach: the tenant-owned stores of different tenants the principal reaches, one per tenant. */
+  readonly silos?: ReadonlyArray<{ readonly owner: string; readonly store: TenantResource; readonly action: string }>;
 }
 
 function allowed(p: Principal, r: TenantResource, action: string, resource: string, extra: Record<string, string | string[]>, actingAs: string | null) {
@@ -34,6 +36,48 @@ function allowed(p: Principal, r: TenantResource, action: string, resource: stri
   return res.decision === 'Allowed' ? res.allowedBy : undefined;
 }
 
+/**
+ * A platform role that reaches the tenant-owned (silo) stores of two or more tenants with its
+ * own credentials reaches every tenant as surely as one reading a pooled table: which tenant it
+ * touches per request is code. One store per tenant is enough; the first allowed request of
+ * each owner is kept (stores are visited in template order).
+ */
+function siloReach(p: Principal, inv: Inventory): EveryTenantReach | undefined {
+  const silos: Array<{ owner: string; store: TenantResource; action: string; resource: string; allowedBy: readonly Statement[] }> = [];
+  const seen = new Set<string>();
+  for (const r of inv.resources) {
+    if (!r.owner || seen.has(r.owner) || r.type === 'AWS::KMS::Key') continue;
+    // Without a resource policy only an identity Allow for the service can reach it.
+    if (r.policy.length === 0 && !allowsService(p, r.kind.service)) continue;
+    const ns = namespaceOf(r, r.owner);
+    for (const t of r.kind.ownedProbes ?? []) {
+      const resource = t.resource
+        .replace('{arn}', r.arn)
+        .replace('{ns}', ns)
+        .replace('{index}', r.indexes?.[0] ?? 'audit')
+        .replace('{dbuserArn}', dbuserArnOf(r));
+      const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
+      const a = allowed(p, r, t.action, resource, ctx, null);
+      if (a) {
+        silos.push({ owner: r.owner, store: r, action: t.action, resource, allowedBy: a });
+        seen.add(r.owner);
+        break;
+      }
+    }
+  }
+  if (silos.length < 2) return undefined;
+  const last = silos[silos.length - 1];
+  return {
+    principal: p,
+    store: last.store,
+    action: last.action,
+    resource: last.resource,
+    allowedBy: last.allowedBy,
+    masterSecret: false,
+    silos: silos.map(({ owner, store, action }) => ({ owner, store, action })),
+  };
+}
+
 export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenantReach[] {
   const out: EveryTenantReach[] = [];
   const pooled = inv.resources.filter((r) => r.classification === 'pooled' && r.partition && !r.partition.assumed && r.type !== 'AWS::KMS::Key');
@@ -44,14 +88,16 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
     if (!facing) {
       for (const r of pooled) {
         let hit: EveryTenantReach | undefined;
-        for (const t of r.kind.pooledProbes ?? []) {
+        // A store pooled by name is a resource per tenant: the namespace is its whole ARN.
+        const byName = r.partition?.kind === 'name';
+        for (const t of (byName ? r.kind.ownedProbes : r.kind.pooledProbes) ?? []) {
           if (hit) break;
           if (Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
           const by = two.map((id) => {
             const ns = namespaceOf(r, id);
             const resource = t.resource
-              .replace('{arn}', r.arn)
-              .replace('{ns}', ns)
+              .replace('{arn}', byName ? ns : r.arn)
+              .replace('{ns}', byName ? '' : ns)
               .replace('{index}', r.indexes?.[0] ?? 'audit');
             const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
             const a = allowed(p, r, t.action, resource, ctx, null);
@@ -67,6 +113,8 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
         }
         if (hit) out.push(hit);
       }
+      const silo = siloReach(p, inv);
+      if (silo) out.push(silo);
     }
     for (const r of secrets) {
       const acting = facing ? (p.owner ?? grammar.base) : null;

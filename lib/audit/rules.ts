@@ -114,6 +114,20 @@ export const RULES = {
     info: 'A principal declared in platformPrincipals reaches every tenant; reported with its reason.',
     explanation: 'The config says this principal was reviewed as reaching every tenant by design. Keep the list short and the reasons true.',
   },
+  rlsPartition: {
+    id: 'TI-RLS-PARTITION',
+    severity: 'note',
+    info: 'A tenant-facing principal reaches a pooled database declared RLS-partitioned; isolation rests on row-level security, outside the templates.',
+    explanation:
+      "IAM decides only who may connect (Data API, rds-db:connect); which rows a session sees is decided by PostgreSQL row-level security inside the database. The proof ends there: test the RLS policies against a real engine (policies/rls, test/boundaries/database), connect as a role that is neither the table owner nor BYPASSRLS, and set the tenant setting from the session's tenant. The master secret still reaches every tenant (TI-ALL-TENANTS).",
+  },
+  idGrammar: {
+    id: 'TI-ID-GRAMMAR',
+    severity: 'warning',
+    info: 'The tenantIdPattern regex admits IAM-significant characters or delimiters, is too wide to derive a prefix-colliding pair, or cannot be analyzed.',
+    explanation:
+      'The finite-set proof needs the ids of every relation between two tenants (regex-ids.ts derives them from the expression). Ids containing *, ?, $ or a namespace delimiter (/ : . # |) change what policies match; an expression the audit cannot analyze leaves its ids unproven. Narrow the pattern to the ids the control plane really mints.',
+  },
   unclassifiedStore: {
     id: 'TI-UNCLASSIFIED-STORE',
     severity: 'warning',

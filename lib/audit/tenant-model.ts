@@ -13,17 +13,24 @@
  *   through the tenant (`${aws:PrincipalTag/TenantId}` or `{{tenant}}` in an object ARN, an
  *   s3:prefix, an index ARN, a dynamodb:LeadingKeys value); else a DynamoDB partition key
  *   whose name says tenant;
+ * - pooled by name: a queue / topic / parameter / secret / log group / stream ARN with the tenant
+ *   in its name (a policy through `${aws:PrincipalTag/TenantId}`, or config `name` keyed by a
+ *   type): a family probed at every tenant's name (`nameFamilies`);
+ * - pooled by RLS: config `rls` on a database; the tenant-facing sessions that reach it are
+ *   where the proof ends (TI-RLS-PARTITION); its master secret still reaches every tenant;
  * - a store with none of these that a tenant-facing principal reaches is unclassified (a
  *   finding that says what to declare); roles of two tenants writing it is a cross-tenant error;
  *   a store no tenant-facing principal reaches is platform.
  */
 import { CACHE_ROOT, PRINCIPAL_TENANT } from '../core/namespace';
 import { AuditConfig, PartitionSpec, TENANT_PLACEHOLDER } from './config';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './intrinsics';
 import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
 import { arnMatch } from './engine/patterns';
 import { IdGrammar } from './id-grammar';
 import { configKeyMatches, Inventory, Partition, Principal, TenantResource } from './inventory';
 import { parsePolicyDocument, SourceRef, Statement } from './policy-model';
+import { kindOf, ProbeTemplate, ResourceKind } from './resource-kinds';
 import { sessionContextFromTrust } from './session-context';
 
 export class NoTenantModelError extends Error {
@@ -50,6 +57,8 @@ export interface TenantModel {
   readonly configFile?: string;
   readonly evidence: Evidence[];
   readonly unclassified: UnclassifiedStore[];
+  /** Pooled databases declared RLS-partitioned, with the tenant-facing sessions that reach them (the proof ends at RLS). */
+  readonly rls: UnclassifiedStore[];
 }
 
 const VAR_RE = /\$\{aws:principaltag\/tenantid\}/i;
@@ -159,7 +168,11 @@ function inferPartition(r: TenantResource, all: AllStatements): Partition | unde
           const m = TENANT_MARK.exec(v);
           if (!m) continue;
           const tpl = v.slice(0, m.index) + TENANT_PLACEHOLDER + v.slice(m.index + m[0].length);
-          return { kind: 'partitionKey', template: tpl.replace(/\*$/, ''), evidence: `${where(st)}: ${c.operator} dynamodb:LeadingKeys ${v}` };
+          return {
+            kind: 'partitionKey',
+            template: tpl.replace(/\*$/, ''),
+            evidence: `${where(st)}: ${c.operator} dynamodb:LeadingKeys ${where(st).startsWith('config ') ? v.split(PRINCIPAL_TENANT).join(TENANT_PLACEHOLDER) : v}`,
+          };
         }
       }
     }
@@ -168,6 +181,91 @@ function inferPartition(r: TenantResource, all: AllStatements): Partition | unde
     }
   }
   return undefined;
+}
+
+/**
+ * Resource types whose tenant part is a whole resource with the tenant id in its NAME: a queue
+ * `app-<id>-jobs`, a parameter `/app/<id>/...`, a secret, a log group, a stream. The app often
+ * creates them per tenant at run time, so the templates hold no instance to probe; the family
+ * (an ARN template with `{{tenant}}`) is probed for every tenant id of the matrix instead.
+ * Matched on the ARN with `{{tenant}}` in place of the tag variable.
+ */
+const NAME_FAMILY_TYPES: ReadonlyArray<{ readonly re: RegExp; readonly type: string }> = [
+  { re: /^arn:[^:]+:sqs:[^:]*:[^:]*:[^:/]*\{\{tenant\}\}[^:/]*$/, type: 'AWS::SQS::Queue' },
+  { re: /^arn:[^:]+:sns:[^:]*:[^:]*:[^:/]*\{\{tenant\}\}[^:/]*$/, type: 'AWS::SNS::Topic' },
+  { re: /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/.*\{\{tenant\}\}/, type: 'AWS::SSM::Parameter' },
+  { re: /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.*\{\{tenant\}\}/, type: 'AWS::SecretsManager::Secret' },
+  { re: /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:.*\{\{tenant\}\}/, type: 'AWS::Logs::LogGroup' },
+  { re: /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/.*\{\{tenant\}\}/, type: 'AWS::Kinesis::Stream' },
+  { re: /^arn:[^:]+:firehose:[^:]*:[^:]*:deliverystream\/.*\{\{tenant\}\}/, type: 'AWS::KinesisFirehose::DeliveryStream' },
+];
+
+/** Log groups have no owned probes in the kind table: reading and writing a tenant's events. */
+const LOG_GROUP_PROBES: readonly ProbeTemplate[] = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:PutLogEvents', 'logs:DeleteLogGroup'].map((action) => ({
+  action,
+  resource: '{arn}',
+}));
+
+/** A value that satisfies a wildcard: `?` -> `x`, `*` -> nothing (`credentials-??????` -> `credentials-xxxxxx`). */
+const satisfy = (s: string) => s.replace(/\?/g, 'x').replace(/\*/g, '');
+
+/**
+ * The per-tenant name families: declared (`partitions["AWS::SQS::Queue"].name`, keyed by a
+ * type) or addressed through the tenant in a policy (`arn:...:queue/app-${aws:PrincipalTag/TenantId}-jobs`).
+ * Each becomes a pooled resource whose partition is the whole ARN (`kind: 'name'`).
+ */
+function nameFamilies(inv: Inventory, config: AuditConfig, all: AllStatements): TenantResource[] {
+  const out = new Map<string, TenantResource>();
+  const env = defaultEnv(inv);
+  const add = (type: string, arnTemplate: string, evidence: string, source: SourceRef) => {
+    if (out.has(arnTemplate)) return;
+    const base = kindOf(type);
+    const kind: ResourceKind = { ...base, ownedProbes: base.ownedProbes ?? (type === 'AWS::Logs::LogGroup' ? LOG_GROUP_PROBES : []) };
+    if ((kind.ownedProbes ?? []).length === 0) return;
+    out.set(arnTemplate, {
+      type,
+      kind,
+      arn: arnTemplate,
+      source: { ...source, logicalId: `${type} ${arnTemplate.split(':').slice(5).join(':')}` },
+      tags: {},
+      encrypts: [],
+      policy: [],
+      classification: 'pooled',
+      partition: { kind: 'name', template: arnTemplate, evidence },
+    });
+  };
+  for (const [k, spec] of Object.entries(config.partitions)) {
+    if (!spec.name || !NAME_FAMILY_TYPES.some((t) => t.type === k)) continue;
+    const arn = kindOf(k).arn(spec.name, { logicalId: '', props: {}, env: { ...env, stackName: '' } });
+    add(k, arn, `config partitions["${k}"].name ${spec.name}`, { stack: '', templateFile: config.file ?? '', logicalId: '' });
+  }
+  for (const st of all.tenantMarked) {
+    for (const res of st.resources ?? []) {
+      const marks = res.match(new RegExp(TENANT_MARK.source, 'gi')) ?? [];
+      if (marks.length !== 1) continue;
+      const t = res.replace(TENANT_MARK, TENANT_PLACEHOLDER);
+      const family = NAME_FAMILY_TYPES.find((f) => f.re.test(t));
+      if (!family) continue;
+      const [arn, part, service, region, account, ...rest] = t.split(':');
+      const arnTemplate = [
+        arn,
+        part,
+        service,
+        region && region !== '*' ? region : env.region,
+        account && account !== '*' ? account : env.account,
+        satisfy(rest.join(':')),
+      ].join(':');
+      add(family.type, arnTemplate, `${st.source?.logicalId ?? 'a policy'} addresses ${res}`, st.source ?? { stack: '', templateFile: '', logicalId: '' });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Account and region of the assembly (from its principals and stores), for ARNs the templates do not hold. */
+function defaultEnv(inv: Inventory): { partition: string; account: string; region: string } {
+  const arn = [...inv.stores.map((r) => r.arn), ...inv.principals.map((p) => p.arn)].find((a) => /^arn:[^:]+:[^:]+:[a-z0-9-]+:\d{12}:/.test(a));
+  const [, partition, , region, account] = (arn ?? `arn:aws::${DEFAULT_REGION}:${DEFAULT_ACCOUNT}:`).split(':');
+  return { partition, account, region };
 }
 
 /** The namespace contract, assumed for a store that tenant-facing principals reach but nothing partitions. */
@@ -207,6 +305,35 @@ export function probeRequest(p: Principal, actingAs: string | null, action: stri
   };
 }
 
+/** The `rds-db:connect` ARN of a probe DB user (as the matrix builds it). */
+export const dbuserArnOf = (r: TenantResource) => `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`;
+
+/**
+ * The `rds-db:connect` ARNs to probe a database with: the probe user, and every DB user the
+ * principal's policies name on this database. The ARN names the cluster's resource id
+ * (`dbuser:<DbClusterResourceId>/<user>`; RDS User Guide, UsingWithRDS.IAMDBAuth.IAMPolicy),
+ * which a template writes as `Fn::GetAtt [<cluster>, DBClusterResourceId]` (`DbiResourceId`
+ * for an instance) and the resolver renders as `<logicalId>.<attribute>`.
+ */
+function dbUserArns(r: TenantResource, p: Principal): string[] {
+  const [, part, , region, account] = r.arn.split(':');
+  const ids = [r.source.logicalId, `${r.source.logicalId}.DBClusterResourceId`, `${r.source.logicalId}.DbiResourceId`];
+  const out = new Set<string>(ids.map((id) => `arn:${part}:rds-db:${region}:${account}:dbuser:${id}/audit-probe`));
+  for (const st of p.identity) {
+    for (const res of st.resources ?? []) {
+      const m = /^arn:[^:]+:rds-db:[^:]*:[^:]*:dbuser:([^/]+)\/(.+)$/.exec(res);
+      if (!m || !ids.includes(m[1])) continue;
+      out.add(
+        `arn:${part}:rds-db:${region}:${account}:dbuser:${m[1]}/${m[2]
+          .replace(/\$\{[^}]*\}/g, 'acme')
+          .replace(/\?/g, 'x')
+          .replace(/\*/g, '')}`,
+      );
+    }
+  }
+  return [...out];
+}
+
 /** Which tenant-facing sessions reach a store that has no partition (one request per sensitive action). */
 function reachOf(r: TenantResource, facing: readonly Principal[], grammar: IdGrammar): UnclassifiedStore['reachedBy'] {
   const out: UnclassifiedStore['reachedBy'] = [];
@@ -217,19 +344,22 @@ function reachOf(r: TenantResource, facing: readonly Principal[], grammar: IdGra
       const session = a !== null ? sessionPolicyFor(p, a) : undefined;
       if (p.sessionPolicy && !session) continue;
       for (const t of r.kind.ownedProbes ?? []) {
-        const hit = nsList.some((ns) => {
-          const resource = t.resource.replace('{arn}', r.arn).replace('{ns}', ns).replace('{dbuserArn}', `${r.arn}/audit-probe`).replace('{index}', 'audit');
-          const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
-          const req = probeRequest(p, a, t.action, resource, { ...ctx, ...(r.type === 'AWS::S3::Bucket' ? { 's3:prefix': ns } : {}) });
-          return (
-            evaluate(req, {
-              identity: p.identity,
-              ...(p.boundary ? { boundary: p.boundary } : {}),
-              ...(session ? { session } : {}),
-              resource: r.policy,
-            }).decision === 'Allowed'
-          );
-        });
+        const targets = t.resource.includes('{dbuserArn}') ? dbUserArns(r, p) : [t.resource];
+        const hit = nsList.some((ns) =>
+          targets.some((target) => {
+            const resource = target.replace('{arn}', r.arn).replace('{ns}', ns).replace('{dbuserArn}', dbuserArnOf(r)).replace('{index}', 'audit');
+            const ctx = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, v]) => [k, v.replace('{ns}', ns).replace('{keyArn}', r.keyArn ?? '')]));
+            const req = probeRequest(p, a, t.action, resource, { ...ctx, ...(r.type === 'AWS::S3::Bucket' ? { 's3:prefix': ns } : {}) });
+            return (
+              evaluate(req, {
+                identity: p.identity,
+                ...(p.boundary ? { boundary: p.boundary } : {}),
+                ...(session ? { session } : {}),
+                resource: r.policy,
+              }).decision === 'Allowed'
+            );
+          }),
+        );
         if (hit) out.push({ principal: p, actingAs: a, action: t.action, write: WRITE.test(t.action) });
       }
     }
@@ -255,10 +385,18 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
   }
   for (const m of inv.pooledMarkers) evidence.push({ part: 'pooled', detail: `stack ${m.stack} is tagged TenantId=${m.value}, not a tenant id: a pooled marker` });
   const all = new AllStatements(
-    inv.principals.flatMap((p) => [...p.identity, ...(p.boundary ?? []), ...(p.sessionPolicy ? (sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []) : [])]),
+    inv.principals.flatMap((p) => [
+      ...p.identity,
+      ...(p.boundary ?? []),
+      // Named after the config key, so the model's evidence says the partition came from the declared session policy.
+      ...(p.sessionPolicy
+        ? (sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []).map((st) => ({ ...st, source: { ...p.source, logicalId: `config sessionPolicies["${p.sessionPolicy!.key}"]` } }))
+        : []),
+    ]),
   );
 
   const unclassified: UnclassifiedStore[] = [];
+  const rls: UnclassifiedStore[] = [];
   const probed: TenantResource[] = [];
   const keys: TenantResource[] = [];
   for (const r of inv.stores) {
@@ -306,6 +444,16 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
       probed.push(r);
       continue;
     }
+    if (spec?.[1].rls && (r.type === 'AWS::RDS::DBCluster' || r.type === 'AWS::RDS::DBInstance')) {
+      // Row-level security partitions the rows inside the database: IAM sees only who may
+      // connect (Data API, rds-db:connect), so the proof ends at the connection.
+      r.classification = 'pooled';
+      r.rls = { tenantSetting: spec[1].rls.tenantSetting, key: spec[0] };
+      r.reason = `partition: RLS on ${spec[1].rls.tenantSetting} (config partitions["${spec[0]}"].rls); isolation rests on row-level security inside the database, outside the templates' proof`;
+      const reachedBy = reachOf(r, facing, grammar);
+      if (reachedBy.length > 0) rls.push({ store: r, reachedBy });
+      continue;
+    }
     if (spec && (spec[1].keyPrefix || spec[1].name)) {
       r.classification = 'pooled';
       r.reason = `config partitions["${spec[0]}"] (${Object.keys(spec[1]).join(', ')}); not probed by IAM`;
@@ -340,6 +488,10 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
     k.reason = `encrypts ${tenantStores.map((b) => b.source.logicalId).join(', ')}`;
     probed.push(k);
   }
+  for (const f of nameFamilies(inv, config, all)) {
+    evidence.push({ part: 'pooled', detail: `${f.source.logicalId}: a resource per tenant (${f.partition!.evidence}); every tenant's name is probed` });
+    probed.push(f);
+  }
   for (const r of inv.stores) {
     if (r.classification === 'tenant-owned' || r.classification === 'pooled' || r.classification === 'unclassified') {
       evidence.push({ part: r.classification, detail: `${r.source.logicalId} (${r.type}): ${r.reason}` });
@@ -368,7 +520,7 @@ export function buildTenantModel(inv: Inventory, config: AuditConfig, grammar: I
         '"sessionPolicies" for roles narrowed at run time, "tenantIdPattern" for the id grammar (docs/audit.md, "Config file").',
     );
   }
-  return { grammar, ...(config.file ? { configFile: config.file } : {}), evidence, unclassified };
+  return { grammar, ...(config.file ? { configFile: config.file } : {}), evidence, unclassified, rls };
 }
 
 /** Whether the statement's use of the tenant tag can be widened by a tag value that is not an id (a pattern, not an exact comparison). */

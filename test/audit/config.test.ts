@@ -62,6 +62,11 @@ describe('bad config is exit 2 naming the file and the key', () => {
     ],
     ['an unknown partition kind', () => write('{"partitions": {"Items": {"prefix": "{{tenant}}"}}}'), /partitions\["Items"\]\.prefix: unknown key/],
     ['a bad regular expression', () => write('{"tenantIdPattern": "^(["}'), /tenantIdPattern: not a valid regular expression/],
+    [
+      'an rls partition without a setting name',
+      () => write('{"partitions": {"Cluster": {"rls": {"tenantSetting": "tenant"}}}}'),
+      /config .*c\.json: partitions\["Cluster"\]\.rls\.tenantSetting: must be the PostgreSQL setting the RLS policies read/,
+    ],
     ['a platform principal without a reason', () => write('{"platformPrincipals": {"ReaderFn": ""}}'), /platformPrincipals\["ReaderFn"\]: must be a non-empty reason/],
   ])('%s', async (_, file, message) => {
     const r = await run([dir, '--config', file(), '--quiet']);
