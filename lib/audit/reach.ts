@@ -10,6 +10,7 @@ import { evaluate } from './engine/builtin-engine';
 import { IdGrammar } from './id-grammar';
 import { Inventory, Principal, TenantResource } from './inventory';
 import { namespaceOf } from './matrix';
+import { databaseMasterReach } from './probes/database-master';
 import { Statement } from './policy-model';
 import { isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
 
@@ -21,6 +22,8 @@ export interface EveryTenantReach {
   readonly allowedBy: readonly Statement[];
   /** The store holds a database's master credentials. */
   readonly masterSecret: boolean;
+  /** How the master user is reached, for the Data API and IAM-auth paths (probes/database-master.ts). */
+  readonly via?: string;
 }
 
 function allowed(p: Principal, r: TenantResource, action: string, resource: string, extra: Record<string, string | string[]>, actingAs: string | null) {
@@ -73,6 +76,10 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
       const a = allowed(p, r, 'secretsmanager:GetSecretValue', r.arn, {}, acting);
       if (a) out.push({ principal: p, store: r, action: 'secretsmanager:GetSecretValue', resource: r.arn, allowedBy: a, masterSecret: true });
     }
+  }
+  // The Data API with the master secret, and rds-db:connect as the master user, on every cluster (tagged or not).
+  for (const m of databaseMasterReach(inv, grammar)) {
+    out.push({ principal: m.principal, store: m.secret ?? m.database, action: m.action, resource: m.resource, allowedBy: m.allowedBy, masterSecret: true, via: m.via });
   }
   return out;
 }

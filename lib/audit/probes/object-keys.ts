@@ -1,0 +1,58 @@
+/**
+ * Object keys of several depths and shapes. A probe at `tenants/<victim>/audit-probe` only
+ * tells what a pattern ending in `*` does; a pattern with text after a wildcard
+ * (`tenants/*\/shared/*`), several wildcards, `?`, or a literal key matches keys of other
+ * shapes only. `*` and `?` match any characters, `/` included (IAM User Guide,
+ * reference_policies_elements_resource), so for each such pattern naming the bucket the
+ * probes add the keys it matches inside the victim's namespace: every tail of the pattern after
+ * a `/`, its wildcards witnessed (`*`, `?` -> `x`), `${aws:PrincipalTag/TenantId}` -> the acting
+ * tenant (`{actor}`), and one deep key (`a/b/c/audit-probe`). Patterns that end in their only
+ * wildcard add nothing: the default key already decides them.
+ */
+import { globMatch } from '../engine/patterns';
+import { Statement } from '../policy-model';
+
+export const DEFAULT_KEY = 'audit-probe';
+export const DEEP_KEY = 'a/b/c/audit-probe';
+
+const TENANT_VAR = /\$\{aws:principaltag\/tenantid\}/gi;
+
+/** `*`/`?` -> `x`, the tenant variable -> `{actor}`, any other variable -> `x`. */
+function witnessKey(pattern: string): string {
+  return pattern
+    .replace(TENANT_VAR, '{actor}')
+    .replace(/\$\{[^}]*\}/g, 'x')
+    .replace(/[*?]/g, 'x');
+}
+
+/** A key pattern whose shape the default key does not decide. */
+function hasShape(keyPattern: string): boolean {
+  const stripped = keyPattern.replace(/\$\{[^}]*\}/g, 'v');
+  const wild = [...stripped].filter((c) => c === '*' || c === '?').length;
+  if (wild === 0) return !/\$\{/.test(keyPattern); // a literal key
+  return wild > 1 || stripped.includes('?') || !/^[^*?]*\*$/.test(stripped);
+}
+
+/**
+ * Key suffixes (after the victim's namespace) to probe in the bucket named `bucket`, from every
+ * Resource / NotResource of `statements` that can name its objects. Always starts with the
+ * default key.
+ */
+export function objectKeyShapes(bucket: string, statements: readonly Statement[]): string[] {
+  const out = new Set<string>([DEFAULT_KEY]);
+  for (const st of statements) {
+    for (const res of [...(st.resources ?? []), ...(st.notResources ?? [])]) {
+      const m = /^arn:[^:]*:s3:::([^/]*)\/(.*)$/.exec(res);
+      if (!m) continue;
+      const [, bucketPattern, keyPattern] = m;
+      if (bucketPattern.includes('${') || globMatch(bucket, bucketPattern, {}) !== true) continue;
+      if (!hasShape(keyPattern)) continue;
+      out.add(DEEP_KEY);
+      for (let j = keyPattern.indexOf('/'); j >= 0; j = keyPattern.indexOf('/', j + 1)) {
+        const tail = witnessKey(keyPattern.slice(j + 1));
+        if (tail !== '' && tail !== 'x') out.add(tail);
+      }
+    }
+  }
+  return [...out];
+}
