@@ -75,6 +75,24 @@ function score(identity: readonly Statement[], arn: string, account: string, ctx
   return s;
 }
 
+/** The key a trust-side key becomes in the session (lowercase), if it carries over. */
+function sessionKeyOf(k: string): string | undefined {
+  const tag = TAG_RE.exec(k);
+  if (tag) return tag[1].toLowerCase() === TENANT_TAG_KEY.toLowerCase() ? undefined : `aws:principaltag/${tag[1].toLowerCase()}`;
+  if (k === 'sts:sourceidentity') return 'aws:sourceidentity';
+  if (k === 'aws:multifactorauthpresent' || k === 'aws:multifactorauthage') return k;
+  return undefined;
+}
+
+/**
+ * The role's own guard Denies that test nothing but session keys (`Deny * if the ticket tag is
+ * malformed`): among the values the trust accepts, the attacker picks one these do not refuse.
+ */
+function guardDenies(p: Principal): Statement[] {
+  const sessionKey = (k: string) => /^aws:(principaltag\/|sourceidentity$|multifactorauth)/i.test(k) && !/tenantid$/i.test(k);
+  return [...p.identity, ...(p.boundary ?? [])].filter((st) => st.effect === 'Deny' && st.conditions.length > 0 && st.conditions.every((c) => sessionKey(c.key)));
+}
+
 const cache = new WeakMap<Principal, Solved>();
 
 /**
@@ -98,6 +116,18 @@ export function solveTrust(p: Principal): Solved {
   for (const st of p.trust) for (const c of st.conditions) original.set(c.key.toLowerCase(), c.key);
   const tagged = p.abac || [...byKey.keys()].some((k) => TAG_RE.test(k));
   if (tagged) values[`aws:requesttag/${TENANT_TAG_KEY.toLowerCase()}`] = SOLVING_TENANT;
+  const guards = guardDenies(p);
+  const guardConds = new Map<string, Condition[]>();
+  for (const st of guards) for (const c of st.conditions) guardConds.set(c.key.toLowerCase(), [...(guardConds.get(c.key.toLowerCase()) ?? []), c]);
+  const penalty = (): number => {
+    const session: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) {
+      const sk = sessionKeyOf(k);
+      if (sk && typeof v === 'string') session[sk] = v;
+    }
+    const ctx = requestContext(session);
+    return guards.filter((st) => st.conditions.every((c) => evaluateCondition(c, ctx) === true)).length * 50;
+  };
   const free = [...byKey.keys()].filter((k) => k !== `aws:requesttag/${TENANT_TAG_KEY.toLowerCase()}` && k !== 'aws:tagkeys' && k !== 'aws:username');
   const needed = () => [
     'sts:AssumeRole',
@@ -121,15 +151,17 @@ export function solveTrust(p: Principal): Solved {
     }
     return requestContext(v);
   };
-  let best = score(identity, p.arn, p.account, ctxOf(), needed());
+  const total = () => score(identity, p.arn, p.account, ctxOf(), needed()) - penalty();
+  let best = total();
   for (let round = 0; round < 3; round++) {
     let improved = false;
     for (const k of free) {
       const keep = values[k];
       let chosen = keep;
-      for (const cand of [undefined, ...candidates(byKey.get(k)!)]) {
+      const sk = sessionKeyOf(k);
+      for (const cand of [undefined, ...candidates([...byKey.get(k)!, ...((sk && guardConds.get(sk)) || [])])]) {
         values[k] = cand;
-        const s = score(identity, p.arn, p.account, ctxOf(), needed());
+        const s = total();
         if (s > best) {
           best = s;
           chosen = cand;

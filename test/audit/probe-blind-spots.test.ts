@@ -9,6 +9,7 @@ import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
 import { loadConfig } from '../../lib/audit/config';
 import { Finding } from '../../lib/audit/findings';
+import { sessionContextFromTrust, trustAllows } from '../../lib/audit/session-context';
 import { placeTenantsInCacheCells } from '../../lib/core/placement';
 import { parseRegistry } from '../../lib/core/registry';
 import { tmpDir } from './fixtures/assembly-builder';
@@ -96,6 +97,27 @@ test('1. session context: SupportAccessRole without its tenant scoping plus s3:G
   const hits = at(r.findings, 'TI-UNSCOPED-GRANT', guard).filter((f) => f.action === 's3:GetObject' && f.statementSid === 'PlantedGetAnything');
   expect(hits.length).toBeGreaterThan(0);
   expect(hits.every((f) => f.principal?.endsWith(':role/tenant-isolation/tib-SupportAccessRole') && f.tenants?.actingAs !== f.tenants?.victim)).toBe(true);
+});
+
+test('1b. session context, solved: a trust that requires the ticket tag by Null and refuses malformed values by StringNotLike only still yields a session that passes it', async () => {
+  let guard = '';
+  const r = await audited((t) => {
+    guard = idOf(t, 'AWS::IAM::Policy', 'SupportSupportAccessRoleGuardrails');
+    dropSids(policyOf(t, guard), ['DenyObjectReadsOutsideTenantPrefix', 'DenyListingOutsideTenantPrefix', 'DenyOtherTenantsQueues']);
+    dropSids(policyOf(t, POOL_BUCKET_POLICY(t)), ['DenySupportRoleOutsideOwnPrefix', 'DenySupportRoleListingOutsideOwnPrefix']);
+    policyOf(t, guard).Statement.push({ Sid: 'PlantedGetAnything', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+    const role = t.Resources[idOf(t, 'AWS::IAM::Role', 'SupportSupportAccessRole')].Properties.AssumeRolePolicyDocument as PolicyDoc;
+    const tagging = role.Statement.find((st) => st.Action === 'sts:TagSession')!;
+    const cond = tagging.Condition as Record<string, Record<string, unknown>>;
+    delete cond.StringLike['aws:RequestTag/SupportTicket'];
+    cond.Null = { 'aws:RequestTag/SupportTicket': 'false' };
+  });
+  const hits = at(r.findings, 'TI-UNSCOPED-GRANT', guard).filter((f) => f.action === 's3:GetObject' && f.statementSid === 'PlantedGetAnything');
+  expect(hits.length).toBeGreaterThan(0);
+  const support = r.inventory.principals.find((p) => p.name === 'tib-SupportAccessRole')!;
+  const ticket = sessionContextFromTrust(support)['aws:PrincipalTag/SupportTicket'];
+  expect(ticket).toBeDefined();
+  expect(trustAllows(support, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])).toBe(true);
 });
 
 test('2. object keys: a grant on tenants/*/shared/* (text after the tenant wildcard) is found at tenants/<victim>/shared/x', async () => {
@@ -210,6 +232,27 @@ test('5. role chains: TenantAccessRole allowed sts:AssumeRole into a platform ro
   expect(hits.length).toBeGreaterThan(0);
   expect(hits.every((f) => f.principal === 'arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole' && f.action?.startsWith('s3:'))).toBe(true);
   expect(hits[0].why).toContain('tib-TenantAccessRole -> tib-planted-ops');
+});
+
+test('5b. role chains, transitively: a platform role that only assumes a second one, which has s3:*, counts for the tenant at the first hop', async () => {
+  let policy = '';
+  const role = (name: string, statement: Record<string, unknown>) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: 'arn:aws:iam::111111111111:root' } }] },
+      Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [statement] } }],
+    },
+  });
+  const r = await audited((t) => {
+    policy = TENANT_ROLE_POLICY(t);
+    t.Resources.PlantedHopRole = role('tib-planted-hop', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::111111111111:role/tib-planted-data' });
+    t.Resources.PlantedDataRole = role('tib-planted-data', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+    policyOf(t, policy).Statement.push({ Sid: 'PlantedFirstHop', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::111111111111:role/tib-planted-hop' });
+  });
+  const hits = at(r.findings, 'TI-ROLE-CHAIN', policy).filter((f) => f.statementSid === 'PlantedFirstHop');
+  expect([...new Set(hits.map((f) => f.action))]).toEqual(['s3:GetObject']);
+  expect(hits[0].why).toContain('tib-TenantAccessRole -> tib-planted-hop -> tib-planted-data');
 });
 
 test('6. database master path: rds-data:* with the master secret, and rds-db:connect as the master user, on the untagged pool cluster', async () => {
