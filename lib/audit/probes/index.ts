@@ -9,6 +9,7 @@
 import { TenantResource } from '../inventory';
 import { Statement } from '../policy-model';
 import { ProbeTemplate } from '../resource-kinds';
+import { actionMatch } from '../engine/patterns';
 import { actionClasses, supportsKey } from './actions';
 import { conditionVariants, ContextVariant } from './condition-variants';
 import { DEFAULT_KEY, objectKeyShapes } from './object-keys';
@@ -82,11 +83,22 @@ export function probeSet(r: TenantResource, statements: readonly Statement[]): P
     else if (!(a.accessLevels.length === 1 && a.accessLevels[0] === 'Read')) crossTenant.push({ action: a.action, resource, context });
   }
   // Object keys of the shapes the statements can tell apart.
-  const shapes = r.type === 'AWS::S3::Bucket' ? objectKeyShapes(r.arn.split(':::')[1] ?? '', statements) : [DEFAULT_KEY];
+  const shapes = r.type === 'AWS::S3::Bucket' ? objectKeyShapes(r.arn.split(':::')[1] ?? '', statements) : [];
+  const names = (st: Statement, action: string) =>
+    st.actions ? st.actions.some((p) => actionMatch(action, p)) : !(st.notActions ?? []).some((p) => actionMatch(action, p));
   const withShapes = (ts: ProbeTemplate[]) =>
-    shapes.length === 1
+    shapes.length === 0
       ? ts
-      : ts.flatMap((t) => (t.resource.endsWith(OBJECT_KEY) ? shapes.map((s) => ({ ...t, resource: t.resource.slice(0, -DEFAULT_KEY.length) + s })) : [t]));
+      : ts.flatMap((t) =>
+          t.resource.endsWith(OBJECT_KEY)
+            ? [
+                t,
+                ...shapes
+                  .filter((x) => x.statements.some((st) => names(st, t.action)))
+                  .map((x) => ({ ...t, resource: t.resource.slice(0, -DEFAULT_KEY.length) + x.suffix })),
+              ]
+            : [t],
+        );
   return {
     owned: withShapes(owned),
     pooled: withShapes(pooled),

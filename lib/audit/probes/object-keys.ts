@@ -33,13 +33,28 @@ function hasShape(keyPattern: string): boolean {
   return wild > 1 || stripped.includes('?') || !/^[^*?]*\*$/.test(stripped);
 }
 
+export interface KeyShape {
+  /** The key after the victim's namespace; may contain `{actor}`. */
+  readonly suffix: string;
+  /** The statements whose patterns call for it: only their actions can decide it differently. */
+  readonly statements: readonly Statement[];
+}
+
 /**
  * Key suffixes (after the victim's namespace) to probe in the bucket named `bucket`, from every
- * Resource / NotResource of `statements` that can name its objects. Always starts with the
- * default key.
+ * Resource / NotResource of `statements` that can name its objects. The default key is not
+ * listed: it is always probed. Every other pattern (a prefix ending in its only `*`) matches
+ * the default key exactly when it matches a shape, so a shape needs probing only for the actions
+ * of the statements that produced it.
  */
-export function objectKeyShapes(bucket: string, statements: readonly Statement[]): string[] {
-  const out = new Set<string>([DEFAULT_KEY]);
+export function objectKeyShapes(bucket: string, statements: readonly Statement[]): KeyShape[] {
+  const out = new Map<string, Statement[]>();
+  const add = (suffix: string, st: Statement) => {
+    if (suffix === DEFAULT_KEY) return;
+    const list = out.get(suffix) ?? [];
+    if (!list.includes(st)) list.push(st);
+    out.set(suffix, list);
+  };
   for (const st of statements) {
     for (const res of [...(st.resources ?? []), ...(st.notResources ?? [])]) {
       const m = /^arn:[^:]*:s3:::([^/]*)\/(.*)$/.exec(res);
@@ -47,12 +62,14 @@ export function objectKeyShapes(bucket: string, statements: readonly Statement[]
       const [, bucketPattern, keyPattern] = m;
       if (bucketPattern.includes('${') || globMatch(bucket, bucketPattern, {}) !== true) continue;
       if (!hasShape(keyPattern)) continue;
-      out.add(DEEP_KEY);
-      for (let j = keyPattern.indexOf('/'); j >= 0; j = keyPattern.indexOf('/', j + 1)) {
-        const tail = witnessKey(keyPattern.slice(j + 1));
-        if (tail !== '' && tail !== 'x') out.add(tail);
+      add(DEEP_KEY, st);
+      // Split the witnessed key: a `/` inside `${aws:PrincipalTag/TenantId}` is no separator.
+      const witnessed = witnessKey(keyPattern);
+      for (let j = witnessed.indexOf('/'); j >= 0; j = witnessed.indexOf('/', j + 1)) {
+        const tail = witnessed.slice(j + 1);
+        if (tail !== '' && tail !== 'x') add(tail, st);
       }
     }
   }
-  return [...out];
+  return [...out].map(([suffix, sts]) => ({ suffix, statements: sts }));
 }
