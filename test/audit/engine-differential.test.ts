@@ -106,7 +106,8 @@ function statement(r: ReturnType<typeof prng>, resourcePolicy: boolean): Record<
   st[r.chance(0.85) ? 'Resource' : 'NotResource'] = resources;
   if (resourcePolicy) {
     // NotPrincipal only with Deny: AWS rejects-in-practice and discourages it with Allow (IAM User Guide, reference_policies_elements_notprincipal).
-    if (st.Effect === 'Deny' && r.chance(0.3)) st.NotPrincipal = r.pick([{ AWS: ROLE }, { AWS: 'arn:aws:iam::222222222222:role/Other' }, { AWS: [ROLE, `arn:aws:iam::${ACCOUNT}:root`] }]);
+    if (st.Effect === 'Deny' && r.chance(0.3))
+      st.NotPrincipal = r.pick([{ AWS: ROLE }, { AWS: 'arn:aws:iam::222222222222:role/Other' }, { AWS: [ROLE, `arn:aws:iam::${ACCOUNT}:root`] }]);
     else st.Principal = r.pick([{ AWS: ROLE }, '*', { AWS: `arn:aws:iam::${ACCOUNT}:root` }, { AWS: 'arn:aws:iam::222222222222:role/Other' }]);
   }
   const n = r.pick([0, 0, 1, 1, 2]);
@@ -241,7 +242,11 @@ test(`builtin agrees with iam-simulate on ${DIFFERENTIAL_CASES} generated cases 
     expect([f, (features[f]?.ImplicitlyDenied ?? 0) + (features[f]?.ExplicitlyDenied ?? 0) > 10]).toEqual([f, true]);
   }
   // Each disagreement names the request (action, resource, context) and both decisions.
-  expect(unexplained.slice(0, 2).map((u) => `${u.c.action} on ${u.c.resourceArn} with ${JSON.stringify(u.c.context)}: builtin ${u.ours}, oracle ${u.theirs}; ${JSON.stringify(u.c)}`)).toEqual([]);
+  expect(
+    unexplained
+      .slice(0, 2)
+      .map((u) => `${u.c.action} on ${u.c.resourceArn} with ${JSON.stringify(u.c.context)}: builtin ${u.ours}, oracle ${u.theirs}; ${JSON.stringify(u.c)}`),
+  ).toEqual([]);
   // The generator must exercise all three outcomes, and most cases must be comparable.
   expect(compared).toBeGreaterThan(DIFFERENTIAL_CASES * 0.6);
   expect(decisions.Allowed).toBeGreaterThan(100);

@@ -46,7 +46,11 @@ describe('object key shapes', () => {
     ['prefix ending in its only wildcard: nothing beyond the default key', `${B}/tenants/\${aws:PrincipalTag/TenantId}/*`, []],
     ['bucket-wide *', `${B}/*`, []],
     ['text after the tenant wildcard', `${B}/tenants/*/shared/*`, ['a/b/c/audit-probe', 'x/shared/x', 'shared/x']],
-    ['the acting tenant after a wildcard', `${B}/tenants/*/grants/\${aws:PrincipalTag/TenantId}/*`, ['a/b/c/audit-probe', 'x/grants/{actor}/x', 'grants/{actor}/x', '{actor}/x']],
+    [
+      'the acting tenant after a wildcard',
+      `${B}/tenants/*/grants/\${aws:PrincipalTag/TenantId}/*`,
+      ['a/b/c/audit-probe', 'x/grants/{actor}/x', 'grants/{actor}/x', '{actor}/x'],
+    ],
     ['a literal key', `${B}/tenants/acme/report.csv`, ['a/b/c/audit-probe', 'acme/report.csv', 'report.csv']],
     ['another bucket', 'arn:aws:s3:::other/tenants/*/shared/*', []],
   ])('%s', (_, resource, expected) => {
