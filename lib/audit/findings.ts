@@ -224,6 +224,21 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
       ...at(st?.source ?? p.source),
       ...(st?.sid ? { statementSid: st.sid } : {}),
     };
+    if (isChained(p)) {
+      // Reached through a role chain that starts at a tenant session: fix the first hop.
+      const first = p.chain.allowedBy[0];
+      const rest: Record<string, unknown> = { ...base };
+      delete rest.statementSid;
+      return {
+        ...rest,
+        principal: p.chain.origin.arn,
+        ...at(first?.source ?? p.chain.origin.source),
+        ...(first?.sid ? { statementSid: first.sid } : {}),
+        rule: RULES.roleChain.id,
+        severity: RULES.roleChain.severity,
+        why: `${p.chain.path.join(' -> ')} (sts:AssumeRole): ${p.name} ${what}`,
+      };
+    }
     if (p.platformReason) {
       return {
         ...base,

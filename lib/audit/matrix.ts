@@ -158,7 +158,7 @@ export async function runMatrix(
 
   const facing = inv.principals.filter(isTenantFacing);
   // Roles a tenant session can chain into act for the tenant the chain started from (probes/role-chains.ts).
-  const scoped = [...facing, ...chainedPrincipals(inv.principals, facing, grammar)];
+  const scoped = [...facing, ...chainedPrincipals(inv.principals, grammar)];
   const principalLiterals = new Map(scoped.map((p) => [p, literalsOf([...p.identity, ...(p.boundary ?? [])], grammar)]));
   const resourceLiterals = new Map(inv.resources.map((r) => [r, literalsOf(r.policy, grammar)]));
   const sessions = new Map<string, readonly Statement[] | undefined>();

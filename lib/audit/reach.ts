@@ -11,6 +11,7 @@ import { IdGrammar } from './id-grammar';
 import { Inventory, Principal, TenantResource } from './inventory';
 import { namespaceOf } from './matrix';
 import { databaseMasterReach } from './probes/database-master';
+import { chainedPrincipals } from './probes/role-chains';
 import { Statement } from './policy-model';
 import { isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
 
@@ -37,7 +38,7 @@ function allowed(p: Principal, r: TenantResource, action: string, resource: stri
   return res.decision === 'Allowed' ? res.allowedBy : undefined;
 }
 
-export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenantReach[] {
+export function everyTenantReach(inv: Inventory, grammar: IdGrammar, chained = false): EveryTenantReach[] {
   const out: EveryTenantReach[] = [];
   const pooled = inv.resources.filter((r) => r.classification === 'pooled' && r.partition && !r.partition.assumed && r.type !== 'AWS::KMS::Key');
   const secrets = inv.stores.filter((r) => r.masterSecretOf);
@@ -80,6 +81,11 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
   // The Data API with the master secret, and rds-db:connect as the master user, on every cluster (tagged or not).
   for (const m of databaseMasterReach(inv, grammar)) {
     out.push({ principal: m.principal, store: m.secret ?? m.database, action: m.action, resource: m.resource, allowedBy: m.allowedBy, masterSecret: true, via: m.via });
+  }
+  // A role a tenant session chains into (probes/role-chains.ts) counts for that tenant: what it reaches with its own credentials too.
+  if (!chained) {
+    const roles = chainedPrincipals(inv.principals, grammar);
+    if (roles.length > 0) out.push(...everyTenantReach({ ...inv, principals: roles }, grammar, true));
   }
   return out;
 }

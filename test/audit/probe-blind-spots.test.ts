@@ -255,6 +255,30 @@ test('5b. role chains, transitively: a platform role that only assumes a second 
   expect(hits[0].why).toContain('tib-TenantAccessRole -> tib-planted-hop -> tib-planted-data');
 });
 
+test('5c. role chains reach the database master too: a platform role that reads every secret, assumable by the tenant role', async () => {
+  let policy = '';
+  const r = await audited((t) => {
+    policy = TENANT_ROLE_POLICY(t);
+    t.Resources.PlantedSecretsRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: 'tib-planted-secrets',
+        AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: 'arn:aws:iam::111111111111:root' } }] },
+        Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] } }],
+      },
+    };
+    policyOf(t, policy).Statement.push({
+      Sid: 'PlantedSecretsHop',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: 'arn:aws:iam::111111111111:role/tib-planted-secrets',
+    });
+  });
+  const hits = at(r.findings, 'TI-ROLE-CHAIN', policy).filter((f) => f.statementSid === 'PlantedSecretsHop' && f.action === 'secretsmanager:GetSecretValue');
+  expect(hits.map((f) => f.principal)).toContain('arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole');
+  expect(hits.find((f) => /master credentials/.test(f.why))?.why).toContain('tib-TenantAccessRole -> tib-planted-secrets');
+});
+
 test('6. database master path: rds-data:* with the master secret, and rds-db:connect as the master user, on the untagged pool cluster', async () => {
   let policy = '';
   const r = await audited((t) => {

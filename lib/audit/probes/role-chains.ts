@@ -21,7 +21,7 @@ import { IdGrammar } from '../id-grammar';
 import { Principal } from '../inventory';
 import { Statement } from '../policy-model';
 import { sessionContextFromTrust, trustRequestContext } from '../session-context';
-import { sessionPolicyFor } from '../tenant-model';
+import { isTenantFacing, sessionPolicyFor } from '../tenant-model';
 
 export interface ChainOrigin {
   /** The tenant-facing principal the chain starts from. */
@@ -38,6 +38,9 @@ export type ChainedPrincipal = Principal & { readonly chain: ChainOrigin };
 export function isChained(p: Principal): p is ChainedPrincipal {
   return (p as Partial<ChainedPrincipal>).chain !== undefined;
 }
+
+/** The matrix and the reach checks both need the chains of one inventory: computed once. */
+const computed = new WeakMap<readonly Principal[], { base: string; chained: ChainedPrincipal[] }>();
 
 /** How deep chains are followed (AWS sets no depth limit; a cycle ends the walk). */
 export const MAX_CHAIN_DEPTH = 4;
@@ -82,7 +85,10 @@ function mayAssume(from: Principal, actingAs: string | null, to: Principal, acti
  * Every role reachable from a tenant-facing principal by one or more sts:AssumeRole calls, as
  * derived principals (breadth first, cycles cut, at most MAX_CHAIN_DEPTH hops).
  */
-export function chainedPrincipals(principals: readonly Principal[], facing: readonly Principal[], grammar: IdGrammar): ChainedPrincipal[] {
+export function chainedPrincipals(principals: readonly Principal[], grammar: IdGrammar): ChainedPrincipal[] {
+  const hit = computed.get(principals);
+  if (hit && hit.base === grammar.base) return hit.chained;
+  const facing = principals.filter(isTenantFacing);
   const targets = principals.filter((t) => !t.abac && !t.owner);
   const out: ChainedPrincipal[] = [];
   for (const origin of facing) {
@@ -118,5 +124,6 @@ export function chainedPrincipals(principals: readonly Principal[], facing: read
       frontier = next;
     }
   }
+  computed.set(principals, { base: grammar.base, chained: out });
   return out;
 }
