@@ -141,6 +141,29 @@ test('2. object keys: a grant on tenants/*/shared/* (text after the tenant wildc
   expect(leaks.every((l) => /\/shared\/x$/.test(l.probe.resourceArn))).toBe(true);
 });
 
+test('2b. listing prefixes: s3:ListBucket under StringLike s3:prefix tenants/*/public/* is found with the prefix tenants/<victim>/public/', async () => {
+  let policy = '';
+  const r = await audited((t) => {
+    policy = TENANT_ROLE_POLICY(t);
+    dropSids(policyOf(t, POOL_BUCKET_POLICY(t)), ['DenyTenantRoleListingOutsideOwnPrefix']);
+    policyOf(t, policy).Statement.push({
+      Sid: 'PlantedPublicListing',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: `arn:aws:s3:::${POOL_BUCKET_NAME}`,
+      Condition: { StringLike: { 's3:prefix': 'tenants/*/public/*' } },
+    });
+  });
+  const hits = at(r.findings, 'TI-CROSS-TENANT', policy).filter((f) => f.statementSid === 'PlantedPublicListing');
+  expect(hits.map((f) => f.action)).toEqual(['s3:ListBucket']);
+  const prefixes = r.matrix.leaks
+    .filter((l) => l.allowedBy.some((s) => s.sid === 'PlantedPublicListing') && l.probe.victim === 'acme' && l.probe.actingAs !== 'acme')
+    .map((l) => l.probe.request.context['s3:prefix']?.[0]);
+  expect(prefixes).toContain('tenants/acme/public/');
+  // The victim's plain namespace (tenants/acme/) does not match the pattern: only the derived prefixes do.
+  expect(prefixes).not.toContain('tenants/acme/');
+});
+
 const MANAGEMENT_ACTIONS = [
   'kms:CreateGrant',
   'kms:PutKeyPolicy',

@@ -5,7 +5,7 @@
  */
 import { actionMatch } from '../../lib/audit/engine/patterns';
 import { parsePolicyDocument, Statement } from '../../lib/audit/policy-model';
-import { actionClasses, actionsOn, conditionVariants, objectKeyShapes } from '../../lib/audit/probes';
+import { actionClasses, actionsOn, conditionVariants, objectKeyShapes, prefixShapes } from '../../lib/audit/probes';
 
 const sts = (...statements: Array<Record<string, unknown>>): Statement[] => parsePolicyDocument({ Statement: statements }, undefined, 'test');
 
@@ -56,6 +56,14 @@ describe('object key shapes', () => {
   ])('%s', (_, resource, expected) => {
     expect(objectKeyShapes('pool', sts({ Effect: 'Allow', Action: 's3:GetObject', Resource: resource })).map((s) => s.suffix)).toEqual(expected);
   });
+});
+
+test.each([
+  ['tenants/${aws:PrincipalTag/TenantId}/*', []],
+  ['tenants/*/public/*', ['x/public/', 'public/']],
+])('listing prefix shapes of s3:prefix %s', (prefix, expected) => {
+  const st = sts({ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::pool', Condition: { StringLike: { 's3:prefix': prefix } } });
+  expect(prefixShapes(st).map((x) => x.suffix)).toEqual(expected);
 });
 
 describe('condition keys the caller influences', () => {

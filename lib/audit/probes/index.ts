@@ -12,7 +12,7 @@ import { ProbeTemplate } from '../resource-kinds';
 import { actionMatch } from '../engine/patterns';
 import { actionClasses, supportsKey } from './actions';
 import { conditionVariants, ContextVariant } from './condition-variants';
-import { DEFAULT_KEY, objectKeyShapes } from './object-keys';
+import { DEFAULT_KEY, objectKeyShapes, prefixShapes } from './object-keys';
 
 export * from './actions';
 export * from './condition-variants';
@@ -86,8 +86,13 @@ export function probeSet(r: TenantResource, statements: readonly Statement[]): P
   const shapes = r.type === 'AWS::S3::Bucket' ? objectKeyShapes(r.arn.split(':::')[1] ?? '', statements) : [];
   const names = (st: Statement, action: string) =>
     st.actions ? st.actions.some((p) => actionMatch(action, p)) : !(st.notActions ?? []).some((p) => actionMatch(action, p));
+  const prefixes = r.type === 'AWS::S3::Bucket' ? prefixShapes(statements) : [];
+  const withPrefixes = (t: ProbeTemplate): ProbeTemplate[] =>
+    t.context?.['s3:prefix'] === '{ns}'
+      ? [t, ...prefixes.filter((x) => x.statements.some((st) => names(st, t.action))).map((x) => ({ ...t, context: { ...t.context, 's3:prefix': `{ns}${x.suffix}` } }))]
+      : [t];
   const withShapes = (ts: ProbeTemplate[]) =>
-    shapes.length === 0
+    (shapes.length === 0
       ? ts
       : ts.flatMap((t) =>
           t.resource.endsWith(OBJECT_KEY)
@@ -98,7 +103,8 @@ export function probeSet(r: TenantResource, statements: readonly Statement[]): P
                   .map((x) => ({ ...t, resource: t.resource.slice(0, -DEFAULT_KEY.length) + x.suffix })),
               ]
             : [t],
-        );
+        )
+    ).flatMap(withPrefixes);
   return {
     owned: withShapes(owned),
     pooled: withShapes(pooled),

@@ -73,3 +73,29 @@ export function objectKeyShapes(bucket: string, statements: readonly Statement[]
   }
   return [...out].map(([suffix, sts]) => ({ suffix, statements: sts }));
 }
+
+/**
+ * The same for listing: `s3:prefix` values of the statements' conditions with text after a
+ * wildcard (`tenants/*\/public/*`) or a literal sub-prefix give the prefixes, inside the
+ * victim's namespace, that a listing probe must also try (`tenants/<victim>/public/`).
+ */
+export function prefixShapes(statements: readonly Statement[]): KeyShape[] {
+  const out = new Map<string, Statement[]>();
+  for (const st of statements) {
+    for (const c of st.conditions) {
+      if (c.key.toLowerCase() !== 's3:prefix') continue;
+      for (const v of c.values) {
+        if (!hasShape(v)) continue;
+        const witnessed = witnessKey(v).replace(/x$/, '');
+        for (let j = witnessed.indexOf('/'); j >= 0; j = witnessed.indexOf('/', j + 1)) {
+          const tail = witnessed.slice(j + 1);
+          if (tail === '' || tail === 'x' || tail === 'x/') continue;
+          const list = out.get(tail) ?? [];
+          if (!list.includes(st)) list.push(st);
+          out.set(tail, list);
+        }
+      }
+    }
+  }
+  return [...out].map(([suffix, sts]) => ({ suffix, statements: sts }));
+}
