@@ -7,6 +7,7 @@ import { parseAccessString, redisGlobMatch, unconfinedCommands } from '../core/c
 import { AuditConfig, EMPTY_CONFIG, TENANT_PLACEHOLDER } from './config';
 import { configKeyMatches, Inventory } from './inventory';
 import { Leak, MatrixResult } from './matrix';
+import { isChained } from './probes/role-chains';
 import { EveryTenantReach } from './reach';
 import { tagUsedInPattern, TenantModel } from './tenant-model';
 import { SourceRef, Statement } from './policy-model';
@@ -54,6 +55,9 @@ function mentionsTenant(st: Statement): boolean {
 
 function classify(leak: Leak): { rule: Rule; statement?: Statement } {
   const st = leak.allowedBy[0];
+  // A chained role's reach counts for the tenant the chain started from: fix the first hop.
+  const p = leak.probe.principal;
+  if (isChained(p)) return { rule: RULES.roleChain, statement: p.chain.allowedBy[0] ?? st };
   if (leak.probe.actingAs === null) return { rule: RULES.untaggedSession, statement: st };
   if (leak.probe.victim === '*') return { rule: RULES.crossTenantListing, statement: st };
   if (leak.probe.resource.type === 'AWS::IAM::Role') return { rule: RULES.roleChain, statement: st };
@@ -85,8 +89,10 @@ export function matrixFindings(m: MatrixResult, inv?: Inventory, grammar?: IdGra
   for (const leak of m.leaks) {
     const { rule, statement } = classify(leak);
     const p = leak.probe;
+    const chain = isChained(p.principal) ? p.principal.chain : undefined;
+    const principal = chain ? chain.origin : p.principal;
     const where = statement?.source ?? p.resource.source;
-    const key = [rule.id, p.principal.arn, p.resource.arn, p.action, where.stack, where.logicalId].join('\u0000');
+    const key = [rule.id, principal.arn, p.resource.arn, p.action, where.stack, where.logicalId].join('\u0000');
     const g = groups.get(key);
     if (g) {
       g.count++;
@@ -100,14 +106,14 @@ export function matrixFindings(m: MatrixResult, inv?: Inventory, grammar?: IdGra
       finding: {
         rule: rule.id,
         severity: rule.severity,
-        principal: p.principal.arn,
+        principal: principal.arn,
         action: p.action,
         resource: p.resourceArn,
         tenants: { actingAs: p.actingAs, victim: p.victim },
         occurrences: 1,
         ...at(where),
         ...(statement?.sid ? { statementSid: statement.sid } : {}),
-        why: `${p.principal.name} acting as ${acting} is allowed ${p.action} on ${victim}'s ${p.resource.source.logicalId}${via}`,
+        why: `${chain ? `${chain.path.join(' -> ')} (sts:AssumeRole)` : p.principal.name} acting as ${acting} is allowed ${p.action} on ${victim}'s ${p.resource.source.logicalId}${via}`,
       },
     });
   }
@@ -247,9 +253,11 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
     const st = h.allowedBy[0];
     const what = h.silos
       ? `reaches the tenant-owned stores of ${h.silos.length} tenants with its own credentials (${h.silos.map((x) => `"${x.owner}": ${x.action} on ${x.store.source.stack}/${x.store.source.logicalId}`).join(', ')})`
-      : h.masterSecret
-        ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
-        : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
+      : h.via
+        ? `${h.via} (the master user bypasses row-level security for every tenant)`
+        : h.masterSecret
+          ? `may read ${h.store.source.logicalId}, the master credentials of ${h.store.masterSecretOf} (the master user bypasses row-level security for every tenant)`
+          : `reaches every tenant's part of ${h.store.source.logicalId} (${h.store.partition?.kind} ${h.store.partition?.template}) with ${h.action} on its own credentials`;
     const base = {
       principal: p.arn,
       action: h.action,
@@ -259,6 +267,21 @@ export function reachFindings(reach: readonly EveryTenantReach[]): Finding[] {
       ...at(st?.source ?? p.source),
       ...(st?.sid ? { statementSid: st.sid } : {}),
     };
+    if (isChained(p)) {
+      // Reached through a role chain that starts at a tenant session: fix the first hop.
+      const first = p.chain.allowedBy[0];
+      const rest: Record<string, unknown> = { ...base };
+      delete rest.statementSid;
+      return {
+        ...rest,
+        principal: p.chain.origin.arn,
+        ...at(first?.source ?? p.chain.origin.source),
+        ...(first?.sid ? { statementSid: first.sid } : {}),
+        rule: RULES.roleChain.id,
+        severity: RULES.roleChain.severity,
+        why: `${p.chain.path.join(' -> ')} (sts:AssumeRole): ${p.name} ${what}`,
+      };
+    }
     if (p.platformReason) {
       return {
         ...base,

@@ -82,6 +82,8 @@ export interface TenantResource {
   indexes?: string[];
   /** Secrets Manager: the database cluster/instance this secret holds the master credentials of. */
   masterSecretOf?: string;
+  /** Aurora / RDS: the master user name (`MasterUsername`), for the master-path probes. */
+  masterUser?: string;
   /** Tags of its stack: CloudFormation propagates stack tags to the resources it creates (aws:ResourceTag). */
   readonly stackTags?: Readonly<Record<string, string>>;
   /** A stack tag TenantId whose value is not a tenant id of the grammar (e.g. `pooled`). */
@@ -319,6 +321,7 @@ export function buildInventory(assembly: LoadedAssembly, resolver: Resolver, con
             .map((i) => (i as { IndexName?: unknown }).IndexName)
             .filter((n): n is string => typeof n === 'string');
         }
+        if ((r.Type === 'AWS::RDS::DBCluster' || r.Type === 'AWS::RDS::DBInstance') && typeof props.MasterUsername === 'string') res.masterUser = props.MasterUsername;
         if (owner) literalTenants.add(owner);
         if (r.Type === 'AWS::S3::Bucket') {
           const enc = (props.BucketEncryption as { ServerSideEncryptionConfiguration?: unknown[] } | undefined)?.ServerSideEncryptionConfiguration?.[0] as

@@ -17,7 +17,8 @@ import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
 import { Statement, UNREADABLE_OPERATOR } from './policy-model';
 import { kindOf, ProbeTemplate } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
-import { sessionContextFromTrust } from './session-context';
+import { appliesTo, chainedPrincipals, isChained, probeSet, ProbeSet } from './probes';
+import { sessionContextFromTrust, solveTrust, trustAllows } from './session-context';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
@@ -78,20 +79,22 @@ function ownerOf(r: TenantResource): string | undefined {
   return undefined;
 }
 
-/** Whether the trust policy lets a caller start a session with TenantId = value. */
+/**
+ * Whether the trust policy lets a caller start a session with TenantId = value, the rest of the
+ * session (other tags, source identity, MFA) solved against the trust (session-context.ts).
+ */
 function trustAccepts(p: Principal, value: string | null): boolean {
-  const identity = p.trust.map((st) => ({ ...st, principals: undefined, notPrincipals: undefined }));
-  const ctx = requestContext({
-    ...(value !== null ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: value, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
+  const tag = `aws:requesttag/${TENANT_TAG_KEY.toLowerCase()}`;
+  if (value !== null) return trustAllows(p, ['sts:AssumeRole', 'sts:TagSession'], { [tag]: value });
+  const others = ([] as string[]).concat(solveTrust(p).request['aws:tagkeys'] ?? []).filter((k) => k !== TENANT_TAG_KEY);
+  return trustAllows(p, ['sts:AssumeRole', ...(others.length > 0 ? ['sts:TagSession'] : [])], {
+    [tag]: undefined,
+    'aws:tagkeys': others.length > 0 ? others : undefined,
   });
-  const base = { principalArn: 'arn:aws:iam::000000000000:role/caller', principalAccount: p.account, resource: p.arn, context: ctx };
-  const assume = evaluate({ ...base, action: 'sts:AssumeRole' }, { identity }).decision === 'Allowed';
-  if (value === null) return assume;
-  return assume && evaluate({ ...base, action: 'sts:TagSession' }, { identity }).decision === 'Allowed';
 }
 
 function expand(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(arn|ns|own|keyArn|dbuserArn)\}/g, (_, k: string) => vars[k] ?? '');
+  return template.replace(/\{(arn|ns|own|keyArn|dbuserArn|actor)\}/g, (_, k: string) => vars[k] ?? '');
 }
 
 /** Probe resources per index: `{index}` once per index of the table (none: the probe is dropped). */
@@ -106,9 +109,9 @@ function perIndex(resource: string, r: TenantResource): string[] {
  * each tenant's name. A principal with no Allow for the service cannot reach such a resource
  * (it has no resource policy the templates show), so it is not probed there.
  */
-function probeTemplatesOf(p: Principal, r: TenantResource, owner: string | undefined): readonly ProbeTemplate[] {
-  if (r.partition?.kind === 'name') return allowsService(p, r.kind.service) ? (r.kind.ownedProbes ?? []) : [];
-  return owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
+function probeTemplatesOf(p: Principal, r: TenantResource, owner: string | undefined, ps: ProbeSet): readonly ProbeTemplate[] {
+  if (r.partition?.kind === 'name') return allowsService(p, r.kind.service) ? ps.owned : [];
+  return owner ? ps.owned : ps.pooled;
 }
 
 /** For a store pooled by name the tenant's namespace is the resource's whole ARN. */
@@ -188,7 +191,9 @@ export async function runMatrix(
     batch = [];
   };
 
-  const scoped = inv.principals.filter(isTenantFacing);
+  const facing = inv.principals.filter(isTenantFacing);
+  // Roles a tenant session can chain into act for the tenant the chain started from (probes/role-chains.ts).
+  const scoped = [...facing, ...chainedPrincipals(inv.principals, grammar)];
   const principalLiterals = new Map(scoped.map((p) => [p, literalsOf([...p.identity, ...(p.boundary ?? [])], grammar)]));
   const resourceLiterals = new Map(inv.resources.map((r) => [r, literalsOf(r.policy, grammar)]));
   const sessions = new Map<string, readonly Statement[] | undefined>();
@@ -203,7 +208,7 @@ export async function runMatrix(
   for (const p of scoped) {
     coverage.set(p, { principal: p, ownProbes: 0, ownAllowed: 0 });
     // Hostile tag values this role's trust policy lets through.
-    const hostile = p.abac ? hostileTagValues(p.owner ?? grammar.base, grammar).filter((v) => trustAccepts(p, v)) : [];
+    const hostile = p.abac && !isChained(p) ? hostileTagValues(p.owner ?? grammar.base, grammar).filter((v) => trustAccepts(p, v)) : [];
     hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
     const untagged = p.abac && !p.owner;
     const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
@@ -222,6 +227,8 @@ export async function runMatrix(
       const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
 
       // CloudFormation propagates stack tags to the resources it creates (CloudFormation User Guide, aws-properties-resource-tags).
+      // The probes of this cell: hand-written shapes, dataset actions, key shapes, condition variants (probes/).
+      const ps = probeSet(r, [...p.identity, ...(p.boundary ?? []), ...(sessionOf(p, grammar.base) ?? []), ...r.policy]);
       const resourceTags = Object.fromEntries(Object.entries({ ...(r.stackTags ?? {}), ...r.tags }).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
       for (const a of acting) {
         if (a !== null) actingIds.add(a);
@@ -239,6 +246,12 @@ export async function runMatrix(
           ...sessionTags,
           ...resourceTags,
         });
+        const vars0 = {
+          arn: r.arn,
+          keyArn: r.keyArn ?? '',
+          dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`,
+        };
+        const actor = a ?? 'audit-untagged';
         const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>, own: boolean): Probe => {
           const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
           // `\u0000` separates the values of a multi-valued key (a batch over two partitions).
@@ -255,10 +268,17 @@ export async function runMatrix(
             ...(session ? { session } : {}),
           };
         };
-        const vars0 = {
-          arn: r.arn,
-          keyArn: r.keyArn ?? '',
-          dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`,
+        // Each probe, and once per condition variant that changes its context (probes/condition-variants.ts).
+        const emit = (victim: string, action: string, resourceArn: string, extra: Record<string, string>, own: boolean) => {
+          if (own && isChained(p)) return;
+          const probe = make(victim, action, resourceArn, extra, own);
+          batch.push(probe);
+          for (const variant of ps.variants) {
+            const keys = Object.keys(variant).filter((k) => appliesTo(k, action));
+            const vals = keys.map((k) => expand(variant[k], { ...vars0, actor }));
+            if (keys.every((k, i) => (probe.request.context[k] ?? []).join('\u0000') === vals[i])) continue;
+            batch.push(make(victim, action, resourceArn, { ...extra, ...Object.fromEntries(keys.map((k, i) => [k, vals[i]])) }, own));
+          }
         };
         // Own-tenant probes (victim = the acting tenant) count coverage; they are not leaks.
         for (const v of a === null ? victims : [...new Set([...victims, ...(owner === undefined || owner === a ? [a] : [])])]) {
@@ -274,29 +294,29 @@ export async function runMatrix(
                   { 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `${bucket.arn}/${ns}audit-probe` },
                   ...(bucket.bucketKeyEnabled ? [{ 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.arn }] : []),
                 ];
-                for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, ctx, own));
+                for (const ctx of contexts) for (const t of [...(r.kind.ownedProbes ?? []), ...ps.keyData]) emit(v, t.action, r.arn, ctx, own);
               }
             }
-            if (owner) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, {}, own));
+            if (owner) for (const t of ps.owned) emit(v, t.action, r.arn, {}, own);
             continue;
           }
           const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
           for (const ns of [...new Set(nss)]) {
-            const templates = probeTemplatesOf(p, r, owner);
+            const templates = probeTemplatesOf(p, r, owner, ps);
             for (const t of templates) {
-              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r), ...perTenantArn(r, ns) };
+              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r), actor, ...perTenantArn(r, ns) };
               const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
               // A batch mixing the tenant's own partition with itself is an own probe already made.
               if (own && Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
-              for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make(v, t.action, res, extra, own));
+              for (const res of perIndex(expand(t.resource, vars), r)) emit(v, t.action, res, extra, own);
             }
           }
         }
         if (!owner) {
-          for (const t of r.kind.crossTenantProbes ?? []) {
-            const vars = { ...vars0, ns: '', own: '' };
+          for (const t of ps.crossTenant) {
+            const vars = { ...vars0, ns: '', own: '', actor };
             const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
-            for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make('*', t.action, res, extra, false));
+            for (const res of perIndex(expand(t.resource, vars), r)) emit('*', t.action, res, extra, false);
           }
         }
       }
@@ -349,5 +369,5 @@ export async function runMatrix(
     onProgress?.(++done, scoped.length);
   }
   await flush();
-  return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators, coverage: [...coverage.values()] };
+  return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators, coverage: [...coverage.values()].filter((c) => !isChained(c.principal)) };
 }

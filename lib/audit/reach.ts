@@ -10,6 +10,8 @@ import { evaluate } from './engine/builtin-engine';
 import { IdGrammar } from './id-grammar';
 import { Inventory, Principal, TenantResource } from './inventory';
 import { allowsService, namespaceOf } from './matrix';
+import { databaseMasterReach } from './probes/database-master';
+import { chainedPrincipals } from './probes/role-chains';
 import { Statement } from './policy-model';
 import { dbuserArnOf, isTenantFacing, probeRequest, sessionPolicyFor } from './tenant-model';
 
@@ -23,6 +25,8 @@ export interface EveryTenantReach {
   readonly masterSecret: boolean;
   /** Silo reach: the tenant-owned stores of different tenants the principal reaches, one per tenant. */
   readonly silos?: ReadonlyArray<{ readonly owner: string; readonly store: TenantResource; readonly action: string }>;
+  /** How the master user is reached, for the Data API and IAM-auth paths (probes/database-master.ts). */
+  readonly via?: string;
 }
 
 function allowed(p: Principal, r: TenantResource, action: string, resource: string, extra: Record<string, string | string[]>, actingAs: string | null) {
@@ -78,7 +82,7 @@ function siloReach(p: Principal, inv: Inventory): EveryTenantReach | undefined {
   };
 }
 
-export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenantReach[] {
+export function everyTenantReach(inv: Inventory, grammar: IdGrammar, chained = false): EveryTenantReach[] {
   const out: EveryTenantReach[] = [];
   const pooled = inv.resources.filter((r) => r.classification === 'pooled' && r.partition && !r.partition.assumed && r.type !== 'AWS::KMS::Key');
   const secrets = inv.stores.filter((r) => r.masterSecretOf);
@@ -121,6 +125,15 @@ export function everyTenantReach(inv: Inventory, grammar: IdGrammar): EveryTenan
       const a = allowed(p, r, 'secretsmanager:GetSecretValue', r.arn, {}, acting);
       if (a) out.push({ principal: p, store: r, action: 'secretsmanager:GetSecretValue', resource: r.arn, allowedBy: a, masterSecret: true });
     }
+  }
+  // The Data API with the master secret, and rds-db:connect as the master user, on every cluster (tagged or not).
+  for (const m of databaseMasterReach(inv, grammar)) {
+    out.push({ principal: m.principal, store: m.secret ?? m.database, action: m.action, resource: m.resource, allowedBy: m.allowedBy, masterSecret: true, via: m.via });
+  }
+  // A role a tenant session chains into (probes/role-chains.ts) counts for that tenant: what it reaches with its own credentials too.
+  if (!chained) {
+    const roles = chainedPrincipals(inv.principals, grammar);
+    if (roles.length > 0) out.push(...everyTenantReach({ ...inv, principals: roles }, grammar, true));
   }
   return out;
 }

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
 import { loadConfig } from '../../lib/audit/config';
+import { sessionContextFromTrust, trustAllows } from '../../lib/audit/session-context';
 import { placeTenantsInCacheCells } from '../../lib/core/placement';
 import { parseRegistry } from '../../lib/core/registry';
 import { tmpDir } from './fixtures/assembly-builder';
@@ -49,10 +50,28 @@ describe('the blueprint app audits clean', () => {
     // Principals that reach every tenant by design are named, with the reason the config gives.
     // Break-glass is not among them as deployed: its permissions boundary is `Deny *` until an
     // approver writes a time-bounded version (docs/support.md), so it reaches nothing here.
-    const platform = r.findings.filter((f) => f.rule === 'TI-PLATFORM-PRINCIPAL').map((f) => f.constructPath);
-    expect(platform.sort()).toEqual(['Platform/Analytics/DeliveryRole/DefaultPolicy/Resource', 'Platform/Database/RlsBootstrap/Role/DefaultPolicy/Resource']);
+    const platform = r.findings.filter((f) => f.rule === 'TI-PLATFORM-PRINCIPAL').map((f) => `${f.constructPath} ${f.action}`);
+    expect(platform.sort()).toEqual([
+      'Platform/Analytics/DeliveryRole/DefaultPolicy/Resource s3:ListBucket',
+      // The master path: the secret itself, and the Data API with it (lib/audit/probes/database-master.ts).
+      'Platform/Database/RlsBootstrap/Role/DefaultPolicy/Resource rds-data:ExecuteStatement',
+      'Platform/Database/RlsBootstrap/Role/DefaultPolicy/Resource secretsmanager:GetSecretValue',
+    ]);
     // Every role acting as a tenant is allowed some of its own tenant's requests: the proof is not vacuous.
     for (const c of r.matrix.coverage.filter((x) => x.principal.identity.some((st) => st.effect === 'Allow'))) expect(c.ownAllowed).toBeGreaterThan(0);
+    // ... and not by accident: the support session the probes act as passes the role's trust (ticket
+    // tag, source identity, MFA) and gets past its guard Denies, and reads its own tenant's objects.
+    // (A probe session the trust would refuse would count a proof about no real session.)
+    const support = r.inventory.principals.find((p) => p.name === 'tib-SupportAccessRole')!;
+    expect(trustAllows(support, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])).toBe(true);
+    expect(Object.keys(sessionContextFromTrust(support)).sort()).toEqual([
+      'aws:MultiFactorAuthAge',
+      'aws:MultiFactorAuthPresent',
+      'aws:PrincipalTag/SupportTicket',
+      'aws:SourceIdentity',
+    ]);
+    const ownReads = r.matrix.coverage.find((c) => c.principal === support)!;
+    expect(ownReads.ownAllowed).toBeGreaterThan(0);
     // Pool bucket + pool key + the silo buckets and keys + tenant descriptors were evaluated.
     const owners = new Set(r.inventory.resources.map((x) => x.owner ?? 'pool'));
     expect(owners).toEqual(new Set(['pool', 'acme', 'acme-corp', 'globex', 'globex-eu', 'initech']));

@@ -18,7 +18,7 @@ export interface PolicyDocument {
 
 const KMS_CONTEXT_ALIAS = (key: string) => `aws:RequestTag/kmsctx-${key.slice('kms:EncryptionContext:'.length).replace(/[^A-Za-z0-9]/g, '-')}`;
 
-function aliasKmsContext<T>(value: T): T {
+export function aliasKmsContext<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replace(/"kms:EncryptionContext:([^"]+)"/g, (_m, k: string) => `"${KMS_CONTEXT_ALIAS(`kms:EncryptionContext:${k}`)}"`));
 }
 
