@@ -60,7 +60,8 @@ export class TenantIsolationInputError extends Error {
 function synthErrors(dir: string, seen = new Set<string>()): string[] {
   if (seen.has(dir)) return [];
   seen.add(dir);
-  let manifest: { artifacts?: Record<string, { type?: string; metadata?: Record<string, Array<{ type?: string; data?: unknown }>>; properties?: { directoryName?: string } }> };
+  type Metadata = Record<string, Array<{ type?: string; data?: unknown }>>;
+  let manifest: { artifacts?: Record<string, { type?: string; metadata?: Metadata; additionalMetadataFile?: string; properties?: { directoryName?: string } }> };
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch {
@@ -68,7 +69,16 @@ function synthErrors(dir: string, seen = new Set<string>()): string[] {
   }
   const out: string[] = [];
   for (const art of Object.values(manifest.artifacts ?? {})) {
-    for (const [where, entries] of Object.entries(art.metadata ?? {})) {
+    let metadata: Metadata = art.metadata ?? {};
+    // aws-cdk-lib 2.2xx writes a stack's metadata to <stack>.metadata.json beside the manifest.
+    if (art.additionalMetadataFile) {
+      try {
+        metadata = { ...metadata, ...(JSON.parse(fs.readFileSync(path.join(dir, art.additionalMetadataFile), 'utf8')) as Metadata) };
+      } catch {
+        // unreadable: the loader reads the same file for construct paths and reports it
+      }
+    }
+    for (const [where, entries] of Object.entries(metadata)) {
       for (const e of entries ?? []) if (e.type === 'aws:cdk:error') out.push(`${where}: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}`);
     }
     if (art.type === 'cdk:cloud-assembly' && art.properties?.directoryName) out.push(...synthErrors(path.join(dir, art.properties.directoryName), seen));
