@@ -189,7 +189,12 @@ class Symbolizer {
   }
 
   public principals(p: PrincipalSet, ctx: Ctx): string[] {
-    return uniqSorted([...(p.any ? ['*'] : []), ...p.aws.map((a) => this.text(a, ctx)), ...p.service.map((x) => `service ${x}`), ...p.federated.map((x) => `federated ${x}`)]);
+    return uniqSorted([
+      ...(p.any ? ['*'] : []),
+      ...p.aws.map((a) => this.text(a, ctx)),
+      ...p.service.map((x) => `service ${x}`),
+      ...p.federated.map((x) => `federated ${x}`),
+    ]);
   }
 }
 
@@ -283,9 +288,9 @@ function statementOf(sym: Symbolizer, r: Raw, resources: readonly string[], notR
 }
 
 /** One line of text per statement (without its `sessions`): the key statements merge on. */
-export function statementLines(s: SurfaceStatement): string[] {
+export function statementLines(s: SurfaceStatement, withSource = true): string[] {
   const not = (b: boolean | undefined) => (b ? 'NOT ' : '');
-  const lines = [`${s.effect} ${not(s.notActions)}${s.actions.join(', ')}${s.from === 'identity' ? '' : ` (${s.from})`}`];
+  const lines = [`${s.effect} ${not(s.notActions)}${s.actions.join(', ')}${!withSource || s.from === 'identity' ? '' : ` (${s.from})`}`];
   if (s.principals) lines.push(`  ${s.notPrincipals ? 'not by' : 'by'} ${s.principals.join(', ')}`);
   for (const r of s.resources) lines.push(`  ${s.notResources ? 'except on' : 'on'} ${r}`);
   for (const c of s.conditions) lines.push(`  when ${c}`);
@@ -411,7 +416,7 @@ export function accessSurface(inv: Inventory, grammar: IdGrammar): TenantAccessS
           const not = st.resources === undefined && st.notResources !== undefined;
           // `Resource: *` in a resource or key policy is the store itself.
           const resources = not ? (st.notResources ?? []) : (st.resources ?? []).map((x) => (x === '*' ? s.arn : x));
-          return statementOf(sym, { st, from: 'identity', ctx }, resources, not);
+          return statementOf(sym, { st, from: `${s.type === 'AWS::KMS::Key' ? 'key' : 'resource'} policy of ${fenceName(s)}`, ctx }, resources, not);
         }),
       ),
     };

@@ -151,7 +151,13 @@ export async function tenantAccessSurface(target: AuditTarget, options: TenantIs
 
 /** One finding for a test log: rule, severity, principal and tenants on one line, then where and why. */
 export function formatFinding(f: Finding): string {
-  const head = [f.severity.toUpperCase(), f.rule, f.action, f.principal ? `principal ${f.principal}` : undefined, f.tenants ? `tenants ${tenantsLabel(f.tenants)}` : undefined]
+  const head = [
+    f.severity.toUpperCase(),
+    f.rule,
+    f.action,
+    f.principal ? `principal ${f.principal}` : undefined,
+    f.tenants ? `tenants ${tenantsLabel(f.tenants)}` : undefined,
+  ]
     .filter(Boolean)
     .join('  ');
   const where = `${f.constructPath ?? f.logicalId} (${f.templateFile}${f.logicalId ? `#${f.logicalId}` : ''}${f.statementSid ? `, statement ${f.statementSid}` : ''})`;
@@ -179,9 +185,12 @@ async function toHaveNoCrossTenantAccess(this: MatcherContext | undefined, recei
   return {
     pass: false,
     message: () =>
-      [`expected no cross-tenant access, but the audit found ${found.length} finding(s):`, ...found.map((f) => `  ${formatFinding(f).replace(/\n/g, '\n  ')}`), '', ...summary].join(
-        '\n',
-      ),
+      [
+        `expected no cross-tenant access, but the audit found ${found.length} finding(s):`,
+        ...found.map((f) => `  ${formatFinding(f).replace(/\n/g, '\n  ')}`),
+        '',
+        ...summary,
+      ].join('\n'),
   };
 }
 

@@ -53,10 +53,12 @@ describe('toHaveNoCrossTenantAccess', () => {
   });
 
   test('2. a leaky App fails with the findings: the rule, the principal, the tenants and the statement', async () => {
-    const err = await expect(app({ leak: true })).toHaveNoCrossTenantAccess({ config }).then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    const err = await expect(app({ leak: true }))
+      .toHaveNoCrossTenantAccess({ config })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     expect(err).toBeDefined();
     const msg = err!.message;
     expect(msg).toMatch(/expected no cross-tenant access, but the audit found \d+ finding\(s\)/);

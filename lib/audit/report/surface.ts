@@ -7,19 +7,22 @@ import { AuditResult } from '../audit';
 import { accessSurface, statementLines, SurfaceStatement, TenantAccessSurface, SURFACE_FORMAT_VERSION } from '../surface';
 
 export const SURFACE_LEGEND = [
-  '{tenant} the session\'s own tenant; {owner} the tenant that owns a fenced store; {any-tenant} a wildcard where a tenant id goes;',
+  "{tenant} the session's own tenant; {owner} the tenant that owns a fenced store; {any-tenant} a wildcard where a tenant id goes;",
   '{other-tenant:<id>} a literal id of another tenant; <path> a resource or role by construct path; {account} {region} {hash} {asset}',
 ];
 
-function statementBlock(s: SurfaceStatement, indent: string): string[] {
-  const lines = statementLines(s);
+function statementBlock(s: SurfaceStatement, indent: string, withSource = true): string[] {
+  const lines = statementLines(s, withSource);
   if (s.sessions) lines[0] += ` [sessions of ${s.sessions.join(', ')}]`;
   return lines.map((l) => indent + l);
 }
 
 /** The surface as text. */
 export function renderSurfaceText(s: TenantAccessSurface): string {
-  const out = [`tenant access surface (format ${SURFACE_FORMAT_VERSION}): ${s.principals.length} principal entries, ${s.fences.length} fenced stores`, ...SURFACE_LEGEND.map((l) => `  ${l}`)];
+  const out = [
+    `tenant access surface (format ${SURFACE_FORMAT_VERSION}): ${s.principals.length} principal entries, ${s.fences.length} fenced stores`,
+    ...SURFACE_LEGEND.map((l) => `  ${l}`),
+  ];
   for (const p of s.principals) {
     out.push('', `principal ${p.name} (role ${p.role})`, `  acts as: ${p.actsAs}`);
     if (p.tenants) out.push(`  tenants: ${p.tenants.join(', ')}`);
@@ -34,7 +37,8 @@ export function renderSurfaceText(s: TenantAccessSurface): string {
   for (const f of s.fences) {
     out.push('', `fence ${f.store} (${f.type}, ${f.classification}, ${f.policy})`);
     if (f.tenants) out.push(`  owners: ${f.tenants.join(', ')}`);
-    for (const st of f.denies) out.push(...statementBlock(st, '  '));
+    // The fence header names the policy: its statements need no source of their own.
+    for (const st of f.denies) out.push(...statementBlock(st, '  ', false));
   }
   return out.join('\n') + '\n';
 }
