@@ -225,13 +225,6 @@ function resourceKind(resource: string, actions: readonly string[]): string {
 
 const ROOT_PRINCIPAL = /^arn:[^:]*:iam::\d{12}:root$|^\d{12}$/;
 
-/** Resource-policy statements that name `p` (or anyone): what the store's own policy grants it. */
-function names(st: Statement, p: Principal): boolean {
-  if (!st.principals) return false;
-  if (st.principals.any) return true;
-  return st.principals.aws.some((a) => a === p.arn);
-}
-
 /** The literal tenant a statement binds the session tag to (`StringEquals aws:PrincipalTag/TenantId acme`). */
 function boundTenant(st: Statement, grammar: IdGrammar): string | undefined {
   for (const c of st.conditions) {
@@ -242,12 +235,19 @@ function boundTenant(st: Statement, grammar: IdGrammar): string | undefined {
   return undefined;
 }
 
+const globCache = new Map<string, RegExp>();
+
 function globRe(pattern: string): RegExp {
+  const cached = globCache.get(pattern);
+  if (cached) return cached;
   const src = pattern
     .split(/(\$\{[^}]*\})/)
     .map((part) => (part.startsWith('${') ? '.*' : escapeRe(part).replace(/\\\*/g, '.*').replace(/\\\?/g, '.')))
     .join('');
-  return new RegExp(`^${src}$`, 'i');
+  const re = new RegExp(`^${src}$`, 'i');
+  if (globCache.size > 10_000) globCache.clear();
+  globCache.set(pattern, re);
+  return re;
 }
 
 /** Whether an Allow on `resources` with `actions` can reach `store` (for listing its fences). */
@@ -328,6 +328,41 @@ export function accessSurface(inv: Inventory, grammar: IdGrammar): TenantAccessS
   const fenceName = (s: TenantResource) => sym.text(`<${rawName(s.source)}>`, { owner: s.owner });
   const denies = (s: TenantResource) => s.policy.filter((st) => st.effect === 'Deny');
   const referenced = new Map<TenantResource, true>();
+  // Resource-policy Allows by the role ARN they name (account-root principals delegate to IAM: skipped).
+  const grantsTo = new Map<string, Array<{ store: TenantResource; st: Statement }>>();
+  const grantsToAnyone: Array<{ store: TenantResource; st: Statement }> = [];
+  for (const store of inv.stores) {
+    for (const st of store.policy) {
+      if (st.effect !== 'Allow' || !st.principals) continue;
+      if (st.principals.any) grantsToAnyone.push({ store, st });
+      else
+        for (const a of new Set(st.principals.aws)) {
+          if (ROOT_PRINCIPAL.test(a)) continue;
+          const list = grantsTo.get(a) ?? [];
+          list.push({ store, st });
+          grantsTo.set(a, list);
+        }
+    }
+  }
+  // Stores by ARN, for grants that name one exactly (or a part of it: `<bucket>/tenants/acme/*`).
+  const byArn = new Map<string, TenantResource[]>();
+  for (const s of inv.stores) byArn.set(s.arn, [...(byArn.get(s.arn) ?? []), s]);
+  const reachedBy = (actions: readonly string[], resources: readonly string[] | undefined): TenantResource[] => {
+    const literal = resources?.every((x) => !/[*?$]/.test(x));
+    if (resources && literal) {
+      // A literal resource names its store as a whole or by a prefix up to a `/` (objects, indexes).
+      const prefixes = resources.flatMap((x) => x.split('/').map((_, i, all) => all.slice(0, i + 1).join('/')));
+      return [...new Set(prefixes.flatMap((x) => byArn.get(x) ?? []))].filter((s) => reaches(s, actions, resources));
+    }
+    const candidates = actions.some((a) => serviceOf(a) === '*') ? inv.stores : [...new Set(actions.map(serviceOf))].flatMap((svc) => byService.get(svc) ?? []);
+    return candidates.filter((s) => reaches(s, actions, resources));
+  };
+  const byService = new Map<string, TenantResource[]>();
+  for (const s of inv.stores) {
+    const list = byService.get(s.kind.service) ?? [];
+    list.push(s);
+    byService.set(s.kind.service, list);
+  }
 
   const blocks: Array<{ key: string; tenant?: string; principal: SurfacePrincipal }> = [];
   for (const p of inv.principals.filter(isTenantFacing)) {
@@ -338,13 +373,10 @@ export function accessSurface(inv: Inventory, grammar: IdGrammar): TenantAccessS
       ...(p.boundary ?? []).map((st) => ({ st, from: 'permissions boundary', ctx: base })),
       ...(sessionPolicyFor(p, PRINCIPAL_TENANT) ?? []).map((st) => ({ st, from: 'session policy', ctx: base })),
     ];
-    for (const store of inv.stores) {
-      for (const st of store.policy) {
-        if (st.effect !== 'Allow' || !names(st, p) || (st.principals && !st.principals.any && st.principals.aws.every((a) => ROOT_PRINCIPAL.test(a)))) continue;
-        const bound = !self && p.abac ? boundTenant(st, grammar) : undefined;
-        const ctx: Ctx = { stack: store.source.stack, ...(self ? { self } : bound ? { self: bound } : {}) };
-        raws.push({ st, from: `resource policy of ${fenceName(store)}`, ctx, ...(bound ? { sessions: bound } : {}), store });
-      }
+    for (const { store, st } of [...(grantsTo.get(p.arn) ?? []), ...grantsToAnyone]) {
+      const bound = !self && p.abac ? boundTenant(st, grammar) : undefined;
+      const ctx: Ctx = { stack: store.source.stack, ...(self ? { self } : bound ? { self: bound } : {}) };
+      raws.push({ st, from: `resource policy of ${fenceName(store)}`, ctx, ...(bound ? { sessions: bound } : {}), store });
     }
     const byKind = new Map<string, { statements: SurfaceStatement[]; reached: Set<TenantResource> }>();
     const kindEntry = (k: string) => {
@@ -372,7 +404,7 @@ export function accessSurface(inv: Inventory, grammar: IdGrammar): TenantAccessS
         const e = kindEntry(k);
         e.statements.push(statementOf(sym, r, resources, notResources));
         if (st.effect !== 'Allow') continue;
-        const reachedStores = r.store ? [r.store] : inv.stores.filter((s) => reaches(s, st.actions ?? ['*'], st.resources ? resources : undefined));
+        const reachedStores = r.store ? [r.store] : reachedBy(st.actions ?? ['*'], st.resources ? resources : undefined);
         for (const s of reachedStores) {
           e.reached.add(s);
           const key = s.keyArn ? keyOf.get(s.keyArn) : undefined;
