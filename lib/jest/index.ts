@@ -86,7 +86,7 @@ function synthErrors(dir: string, seen = new Set<string>()): string[] {
   return out;
 }
 
-function describe(target: unknown): string {
+function describeValue(target: unknown): string {
   if (typeof target === 'string') return JSON.stringify(target);
   if (target === null || target === undefined) return String(target);
   return typeof target === 'object' ? (target.constructor?.name ?? 'object') : typeof target;
@@ -112,7 +112,7 @@ function assemblyOf(target: unknown): { dir: string; synthesized: boolean } {
   if (typeof target === 'object' && target !== null && typeof (target as { directory?: unknown }).directory === 'string') {
     return assemblyOf((target as { directory: string }).directory);
   }
-  throw new TenantIsolationInputError(`expected a CDK App, a Stage, a CloudAssembly or a cloud assembly folder path, got ${describe(target)}`);
+  throw new TenantIsolationInputError(`expected a CDK App, a Stage, a CloudAssembly or a cloud assembly folder path, got ${describeValue(target)}`);
 }
 
 function configFor(dir: string, synthesized: boolean, options: TenantIsolationOptions): AuditConfig {
@@ -167,12 +167,8 @@ export function formatFinding(f: Finding): string {
 /** The findings that fail the matcher (as the CLI's exit code 1): errors and warnings. */
 const failing = (r: AuditResult) => r.findings.filter((f) => f.severity !== 'note');
 
-/** The part of jest's matcher context the matcher uses (jest passes the full one). */
-interface MatcherContext {
-  readonly isNot?: boolean;
-}
-
-async function toHaveNoCrossTenantAccess(this: MatcherContext | undefined, received: AuditTarget, options: TenantIsolationOptions = {}) {
+/** The matcher: passes when the audit finds no error or warning; `.not` passes when it finds some. */
+async function toHaveNoCrossTenantAccess(received: AuditTarget, options: TenantIsolationOptions = {}) {
   const r = await auditTarget(received, options);
   const found = failing(r);
   const summary = summaryLines(r).map((l) => `  ${l}`);
