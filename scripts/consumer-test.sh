@@ -9,6 +9,9 @@
 #    or ts-node. scripts/consumer-test/app.ts is type-checked against the package's declarations
 #    (node16 and node10 module resolution) and compiled; its clean stack synthesizes (with the
 #    prebuilt Lambda bundles in the assets), its planted unscoped grant fails the synth on TI-IAM1.
+#    The README's jest example (scripts/consumer-test/isolation.test.ts, on the app of
+#    tenant-stack.ts) type-checks against the package's declarations, compiles, and runs under jest:
+#    it passes on the clean app and fails on a planted leak, naming the rule and the principal.
 # 3. The INSTALLED `tenant-isolation` CLI: `--help` timed, `audit` of the blueprint's cdk.out
 #    (exit code 0, reports with no errors or warnings).
 # 4. In a folder where aws-cdk-lib is not installed (`npm install --omit=peer`):
@@ -38,7 +41,7 @@ TARBALL="$WORK/$(tail -n 1 "$WORK/pack.out")"
 tar -tzf "$TARBALL" | sed 's#^package/##' | sort > "$WORK/files.txt"
 pass "$(basename "$TARBALL"): $(wc -l < "$WORK/files.txt") files, $(du -k "$TARBALL" | cut -f1) KiB"
 for f in package.json README.md LICENSE bin/tenant-isolation.js dist/bin/cli.js dist/lib/index.js dist/lib/index.d.ts \
-  dist/lib/runtime/index.js dist/lib/audit/index.d.ts dist/lambda/rls-bootstrap/handler.js dist/lambda/rls-bootstrap/bootstrap.sql \
+  dist/lib/runtime/index.js dist/lib/audit/index.d.ts dist/lib/jest/index.js dist/lib/jest/index.d.ts dist/lambda/rls-bootstrap/handler.js dist/lambda/rls-bootstrap/bootstrap.sql \
   dist/lambda/analytics-transform/index.js policies/rls/bootstrap.sql schemas/tenant-isolation.schema.json; do
   grep -qxF "$f" "$WORK/files.txt" || fail "the tarball lacks $f"
 done
@@ -48,14 +51,14 @@ if grep -E '^(test|scripts|lib|\.ci)/|^bin/cli\.ts$|^dist/.*\.test\.|^tsconfig|^
 fi
 pass "ships no sources, tests, scripts or repo config"
 
-echo "-- a fresh CDK app installs the tarball with aws-cdk-lib $(pinned aws-cdk-lib), constructs $(pinned constructs), cdk-nag $(pinned cdk-nag) (and the aws-cdk CLI $(pinned aws-cdk))"
+echo "-- a fresh CDK app installs the tarball with aws-cdk-lib $(pinned aws-cdk-lib), constructs $(pinned constructs), cdk-nag $(pinned cdk-nag) (and the aws-cdk CLI $(pinned aws-cdk), jest $(pinned jest))"
 APP="$WORK/app"
 mkdir -p "$APP"
 cat > "$APP/package.json" <<EOF
 { "name": "consumer-app", "version": "0.0.0", "private": true, "license": "UNLICENSED",
   "dependencies": { "tenant-isolation-blueprint": "file:$TARBALL", "aws-cdk-lib": "$(pinned aws-cdk-lib)",
     "constructs": "$(pinned constructs)", "cdk-nag": "$(pinned cdk-nag)" },
-  "devDependencies": { "aws-cdk": "$(pinned aws-cdk)" } }
+  "devDependencies": { "aws-cdk": "$(pinned aws-cdk)", "jest": "$(pinned jest)" } }
 EOF
 # cdk.json as `cdk init` writes it: the app command and the recommended feature flags (this
 # repo's, for the aws-cdk-lib version it pins).
@@ -124,6 +127,32 @@ grep -q 'TI-IAM1' "$WORK/synth-planted.log" || { cat "$WORK/synth-planted.log" >
 grep -q 'PlantedAnyTenant' "$WORK/synth-planted.log" || { cat "$WORK/synth-planted.log" >&2; fail "the TI-IAM1 report does not name the planted statement"; }
 grep -q 'Consumer/TenantAccess' "$WORK/synth-planted.log" || { cat "$WORK/synth-planted.log" >&2; fail "the TI-IAM1 report does not name the construct path"; }
 pass "cdk synth of the planted unscoped grant fails: $(grep -o 'TI-IAM1\[[A-Za-z0-9#]*\]' "$WORK/synth-planted.log" | sort -u | tr '\n' ' ')on Consumer/TenantAccess"
+
+echo "-- the README's jest example in the consumer app (tenant-isolation-blueprint/jest, jest $(pinned jest))"
+cp "$ROOT/scripts/consumer-test/tenant-stack.ts" "$ROOT/scripts/consumer-test/isolation.test.ts" "$APP/"
+for resolution in node16 node10; do
+  module=$([ "$resolution" = node16 ] && echo node16 || echo commonjs)
+  cat > "$APP/tsconfig.jest-$resolution.json" <<EOF
+{ "compilerOptions": { "target": "ES2022", "module": "$module", "moduleResolution": "$resolution", "strict": true,
+    "skipLibCheck": true, "typeRoots": ["$ROOT/node_modules/@types"], "types": ["node", "jest"], "outDir": "out-jest" },
+  "files": ["isolation.test.ts", "tenant-stack.ts"] }
+EOF
+  (cd "$APP" && "${TSC[@]}" -p "tsconfig.jest-$resolution.json" > "$WORK/tsc-jest-$resolution.log" 2>&1) || { cat "$WORK/tsc-jest-$resolution.log" >&2; fail "isolation.test.ts does not type-check against the package (moduleResolution $resolution)"; }
+done
+pass "isolation.test.ts (the README example) type-checks and compiles against tenant-isolation-blueprint/jest (node16 and node10)"
+jest_case() { # case -> exit code of jest; output in $WORK/jest-<case>.log
+  (cd "$APP" && CONSUMER_CASE="$1" npx --no-install jest --rootDir out-jest --ci=false --colors=false > "$WORK/jest-$1.log" 2>&1)
+}
+jest_case clean || { cat "$WORK/jest-clean.log" >&2; fail "the jest example fails on the clean app"; }
+grep -q 'Tests: *2 passed, 2 total' "$WORK/jest-clean.log" || { cat "$WORK/jest-clean.log" >&2; fail "the jest example did not run its 2 tests"; }
+grep -q '1 snapshot written' "$WORK/jest-clean.log" || { cat "$WORK/jest-clean.log" >&2; fail "the surface snapshot was not written"; }
+grep -qF 'on <Documents/Pool>/tenants/{tenant}/*' "$APP"/out-jest/__snapshots__/isolation.test.js.snap || fail "the surface snapshot lacks the tenant-scoped grant"
+pass "jest on the clean app: 2 tests pass, the access surface snapshot is written"
+if jest_case planted; then cat "$WORK/jest-planted.log" >&2; fail "the jest example passed on the app with a planted leak"; fi
+for want in 'expected no cross-tenant access' 'TI-UNSCOPED-GRANT' 'consumer-TenantAccessRole' 'statement PlantedAnyTenant' 'Snapshot'; do
+  grep -q "$want" "$WORK/jest-planted.log" || { cat "$WORK/jest-planted.log" >&2; fail "the failing jest run does not say $want"; }
+done
+pass "jest on the planted leak fails: the matcher names TI-UNSCOPED-GRANT on consumer-TenantAccessRole (statement PlantedAnyTenant), and the snapshot diff shows the grant"
 
 echo "-- the installed tenant-isolation CLI"
 BIN="$APP/node_modules/.bin/tenant-isolation"

@@ -1,5 +1,5 @@
 /**
- * `tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html]
+ * `tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html|surface]
  *  [--out FILE] [--engine builtin|aws] [--account ID] [--region NAME] [--quiet]`
  *
  * Exit codes: 0 clean, 1 findings (errors or warnings), 2 bad input (missing folder, malformed
@@ -16,6 +16,7 @@ import { renderHtml } from './report/html';
 import { renderJson } from './report/json';
 import { renderMarkdown } from './report/markdown';
 import { renderSarif } from './report/sarif';
+import { renderSurface } from './report/surface';
 import { renderText } from './report/text';
 import { NoTenantModelError } from './tenant-model';
 
@@ -30,12 +31,15 @@ export const FORMATS = {
   sarif: renderSarif,
   markdown: renderMarkdown,
   html: renderHtml,
+  // The tenant access surface (surface.ts): what each tenant-facing principal can do, for snapshot review.
+  surface: renderSurface,
 } as const satisfies Record<string, (r: AuditResult) => string>;
 type Format = keyof typeof FORMATS;
 
-export const AUDIT_USAGE = `usage: tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html] [--out FILE]
+export const AUDIT_USAGE = `usage: tenant-isolation audit [cdk.out] [--config FILE] [--format text|json|sarif|markdown|html|surface] [--out FILE]
                              [--engine builtin|aws] [--account ID] [--region NAME] [--quiet]
 Proves from synthesized templates that no principal of one tenant reaches another tenant's resources.
+--format surface: the tenant access surface (what each tenant-facing principal can do, symbolic and stable) instead of the findings.
 --config: the declared tenant model (default: tenant-isolation.json next to the assembly folder, when present).
 Exit codes: 0 clean, 1 findings, 2 bad input (or no tenant model found).`;
 

@@ -34,6 +34,10 @@ export { renderSarif } from './report/sarif';
 export { renderMarkdown } from './report/markdown';
 export { renderHtml } from './report/html';
 export { summarize } from './report/summary';
+// The tenant access surface: what every tenant-facing principal can do, symbolic and stable (for snapshots).
+export { accessSurface, statementLines, SURFACE_FORMAT_VERSION } from './surface';
+export type { TenantAccessSurface, SurfacePrincipal, SurfaceKind, SurfaceStatement, SurfaceFence } from './surface';
+export { renderSurface, renderSurfaceText, SURFACE_LEGEND } from './report/surface';
 export type { Summary } from './report/summary';
 // The CLI command itself, for wrapping in another tool.
 export { auditCommand, AUDIT_USAGE, EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, FORMATS } from './cli-audit';

@@ -56,6 +56,8 @@ describe('each rule fires on a fixture that breaks it', () => {
     ['audit-not-to-iam-simulate', 'lib/audit/imports-iam-simulate.ts', 'node_modules/@cloud-copilot/iam-simulate/'],
     ['lib-not-to-dev-dep', 'lib/audit/imports-iam-simulate.ts', 'node_modules/@cloud-copilot/iam-simulate/'],
     ['audit-not-to-cdk', 'lib/audit/imports-cdk.ts', 'node_modules/aws-cdk-lib/'],
+    ['jest-only-to-audit-and-core', 'lib/jest/imports-boundary.ts', 'lib/boundaries/storage/bucket-construct.ts'],
+    ['jest-not-to-cdk', 'lib/jest/imports-cdk.ts', 'node_modules/aws-cdk-lib/'],
     ['library-not-to-blueprint', 'lib/nag/imports-blueprint.ts', 'lib/blueprint/network.ts'],
     ['blueprint-not-to-bin', 'lib/blueprint/imports-bin.ts', 'bin/app.ts'],
     ['not-to-test-or-scripts', 'lib/boundaries/storage/nag/imports-test.ts', 'test/harness.ts'],

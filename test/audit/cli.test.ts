@@ -104,6 +104,15 @@ describe('report formats', () => {
     expect(html).toContain('fill="#dc2626"'); // a red cell: a tenant reached another's data
     expect(html).toContain('fill="#16a34a"'); // and green cells where every request was denied
   });
+  test('surface: the tenant access surface, with the exit code of the audit', async () => {
+    const c = capture();
+    expect(await main(['audit', clean, '--format', 'surface', '--quiet'], c.io)).toBe(0);
+    expect(c.out()).toContain('principal <Platform/TenantRole> (role TenantRole)');
+    expect(c.out()).toContain('      on <Platform/PoolBucket>/tenants/{tenant}/*\n');
+    const l = capture();
+    expect(await main(['audit', leaky, '--format=surface', '--quiet'], l.io)).toBe(1);
+    expect(l.out()).toContain('      on <Platform/PoolBucket>/tenants/{tenant}*\n'); // the missing delimiter, as written
+  });
 });
 
 describe('bin/tenant-isolation.js', () => {
