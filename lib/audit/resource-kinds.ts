@@ -169,8 +169,10 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   },
   'AWS::KMS::Key': {
     service: 'kms',
-    name: (i) => i.logicalId,
-    ref: 'logicalId',
+    // A key id is a UUID minted at deploy; the stack name keeps the stand-in unique across
+    // tenant stacks whose keys share a logical id (every tenant stack has a JobsKey).
+    name: (i) => symbolic(i),
+    ref: 'name',
     arn: (n, i) => `${regional('kms', i)}:key/${n}`,
     attrs: { KeyId: 'name' },
     // Key probes are built from the bucket that uses the key (see inventory.ts): the encryption

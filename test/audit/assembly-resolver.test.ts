@@ -102,3 +102,40 @@ describe('nested stages and nested stacks', () => {
     expect(r.findings.filter((x) => x.rule === 'TI-UNRESOLVED')).toEqual([]);
   });
 });
+
+describe('resources with the same logical id in different stacks', () => {
+  // Every tenant stack of an app has its own key under the same logical id (the blueprint's JobsKey).
+  const key = {
+    Type: 'AWS::KMS::Key',
+    Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' }] } },
+  };
+  const worker = (resource: unknown) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      Policies: [{ PolicyName: 'Keys', PolicyDocument: { Statement: [{ Sid: 'Decrypt', Effect: 'Allow', Action: 'kms:Decrypt', Resource: resource }] } }],
+    },
+  });
+  const app = (acmeResource: unknown) =>
+    writeAssembly(tmpDir('same-logical-id'), {
+      'Tenant-acme': { tags: { TenantId: 'acme' }, resources: { JobsKey: key, Worker: worker(acmeResource) } },
+      'Tenant-globex': { tags: { TenantId: 'globex' }, resources: { JobsKey: key, Worker: worker({ 'Fn::GetAtt': ['JobsKey', 'Arn'] }) } },
+    });
+
+  test("two stacks' keys resolve to different ARNs, so a grant on one tenant's key is not one on the other's", async () => {
+    const dir = app({ 'Fn::GetAtt': ['JobsKey', 'Arn'] });
+    const asm = loadAssembly(dir);
+    const r = new Resolver(asm);
+    const [acme, globex] = ['Tenant-acme', 'Tenant-globex'].map((n) => asm.stacks.find((s) => s.stackName === n)!);
+    expect(r.arnOf(acme, 'JobsKey')).not.toEqual(r.arnOf(globex, 'JobsKey'));
+    const clean = await runAudit(dir);
+    expect(clean.findings.filter((f) => f.severity !== 'note')).toEqual([]);
+  });
+
+  test("a worker of acme allowed every key of the account reaches globex's key", async () => {
+    const leaky = await runAudit(app('arn:aws:kms:us-east-1:111111111111:key/*'));
+    const cross = leaky.findings.filter((f) => f.severity === 'error' && f.stack === 'Tenant-acme' && f.action?.startsWith('kms:'));
+    expect(cross.length).toBeGreaterThan(0);
+    expect(cross.every((f) => f.tenants?.actingAs === 'acme' && f.tenants?.victim === 'globex')).toBe(true);
+  });
+});
