@@ -12,6 +12,7 @@ import { TenantAnalyticsWorkgroup } from '../boundaries/analytics/analytics-work
 import { SiloStorage } from '../boundaries/storage/silo-storage';
 import { TenantQueues } from '../boundaries/jobs/tenant-queues';
 import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
+import { TenantEmail } from '../boundaries/email/tenant-email';
 import { objectPrefix, TENANT_TAG_KEY } from '../core/namespace';
 import { TenantEntry } from '../core/registry';
 import { ITEMS_TABLE_INDEXES, names } from './names';
@@ -19,6 +20,8 @@ import { ITEMS_TABLE_INDEXES, names } from './names';
 export interface TenantStackProps extends StackProps {
   readonly qualifier: string;
   readonly tenant: TenantEntry;
+  /** Parent domain of the tenant's sending domain (docs/email.md). @default 'mail.example.com' */
+  readonly mailDomain?: string;
 }
 
 export class TenantStack extends Stack {
@@ -26,6 +29,7 @@ export class TenantStack extends Stack {
   public readonly siloStorage?: SiloStorage;
   public readonly siloTable?: TenantSiloTable;
   public readonly jobs: TenantQueues;
+  public readonly email: TenantEmail;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props);
@@ -67,6 +71,17 @@ export class TenantStack extends Stack {
       accessEnabled: tenant.status === 'active',
     });
 
+    // Email (docs/email.md): the tenant's SES tenant, identity, configuration set and events queue,
+    // whose events the tenant's worker consumes.
+    this.email = new TenantEmail(this, 'Email', {
+      tenant: tenant.id,
+      qualifier: q,
+      mailDomain: props.mailDomain,
+      sendingEnabled: tenant.status === 'active',
+      templates: [{ name: 'notice', subject: '{{subject}}', text: '{{body}}' }],
+      eventsConsumer: this.jobs.workerRole,
+    });
+
     // Where this tenant's data lives, for application code and operators (no secrets).
     new ssm.StringParameter(this, 'TenantDescriptor', {
       parameterName: `/${q}/tenants/${tenant.id.value}`,
@@ -78,6 +93,9 @@ export class TenantStack extends Stack {
         objectBucket: bucketName ?? names.poolBucket(q),
         objectPrefix: objectPrefix(tenant.id),
         itemsTable: this.siloTable?.tableName ?? names.pooledItemsTable(q),
+        mailDomain: this.email.domain,
+        sesTenant: this.email.sesTenantName,
+        emailConfigurationSet: this.email.configurationSetName,
       }),
     });
   }
