@@ -10,6 +10,7 @@ import { TenantQueueProtection, TenantQueueTag } from '../../boundaries/jobs/nag
 import { TenantBucketProtection } from '../../boundaries/storage/nag';
 import { PooledTableAccess } from '../../boundaries/dynamodb/nag';
 import { SupportRoleGuards } from '../../boundaries/support/nag';
+import { SesSendScope } from '../../boundaries/email/nag';
 
 export * from '../../boundaries/cache/nag';
 export * from '../../boundaries/identity/nag';
@@ -19,6 +20,7 @@ export * from '../../boundaries/jobs/nag';
 export * from '../../boundaries/storage/nag';
 export * from '../../boundaries/dynamodb/nag';
 export * from '../../boundaries/support/nag';
+export * from '../../boundaries/email/nag';
 
 export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   TenantDataGrantScope,
@@ -35,4 +37,5 @@ export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   PooledTableAccess,
   StatefulRetention,
   SupportRoleGuards,
+  SesSendScope,
 ];
