@@ -72,3 +72,8 @@ export type { LogLevel, MetricUnit, TenantLoggerOptions } from '../boundaries/an
 // jobs: workers verify the envelope against the queue's tenant
 export { JOB_ENVELOPE_VERSION, JobEnvelopeError, MAX_JOB_MESSAGE_BYTES, parseJobMessage } from '../boundaries/jobs/runtime/job-envelope';
 export type { JobEnvelope, JobEnvelopeRefusal, NewJob } from '../boundaries/jobs/runtime/job-envelope';
+// email: sends as the context's tenant only (its identity, configuration set, SES tenant, tags)
+export { TenantMailer, sesV2SenderFromClient } from '../boundaries/email/runtime/tenant-mailer';
+export type { SesV2SendEmailInput, SesV2SendEmailOutput, SesV2Sender, TenantEmailMessage, TenantMailerProps, TenantSesSenderSource } from '../boundaries/email/runtime/tenant-mailer';
+export { TenantMailerError } from '../boundaries/email/runtime/errors';
+export type { TenantMailerErrorCode } from '../boundaries/email/runtime/errors';
