@@ -7,7 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SupportAccessRole } from '../boundaries/support/support-access';
-import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { BLUEPRINT_IAM_PATH, TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { jobsWorkerRolePrefix } from '../core/queue-names';
 import { TenantAnalyticsWorkgroup } from '../boundaries/analytics/analytics-workgroup';
 import { SiloStorage } from '../boundaries/storage/silo-storage';
 import { TenantQueues } from '../boundaries/jobs/tenant-queues';
@@ -80,6 +81,7 @@ export class TenantStack extends Stack {
       sendingEnabled: tenant.status === 'active',
       templates: [{ name: 'notice', subject: '{{subject}}', text: '{{body}}' }],
       eventsConsumer: this.jobs.workerRole,
+      otherConsumersPattern: `arn:${this.partition}:iam::${this.account}:role${BLUEPRINT_IAM_PATH}${jobsWorkerRolePrefix(q)}*`,
     });
 
     // Where this tenant's data lives, for application code and operators (no secrets).

@@ -97,7 +97,14 @@ export interface TenantEmailProps {
    * Who consumes the tenant's email events (receive and delete on its events queue, decrypt via SQS).
    * @default nobody (grant later with `grantConsumeEvents`)
    */
-  readonly eventsConsumer?: iam.IGrantable;
+  readonly eventsConsumer?: iam.IRole;
+  /**
+   * ARN pattern (ArnLike) of the roles that consume OTHER tenants' events (for the blueprint: every
+   * tenant's jobs worker). The events queue and key deny them, whatever their identity policies say,
+   * as the jobs queues do (lib/boundaries/jobs/tenant-queues.ts); the consumer itself is excepted.
+   * @default no such Deny
+   */
+  readonly otherConsumersPattern?: string;
 }
 
 export class TenantEmail extends Construct {
@@ -282,6 +289,20 @@ export class TenantEmail extends Construct {
     this.sesTenant.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     if (props.eventsConsumer) this.grantConsumeEvents(props.eventsConsumer);
+    if (props.otherConsumersPattern) {
+      const conditions = {
+        ArnLike: { 'aws:PrincipalArn': props.otherConsumersPattern },
+        ...(props.eventsConsumer ? { ArnNotEquals: { 'aws:PrincipalArn': props.eventsConsumer.roleArn } } : {}),
+      };
+      for (const queue of [this.eventsQueue, this.eventsDeadLetterQueue]) {
+        queue.addToResourcePolicy(
+          new iam.PolicyStatement({ sid: 'DenyOtherTenantConsumers', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sqs:*'], resources: [queue.queueArn], conditions }),
+        );
+      }
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({ sid: 'DenyOtherTenantConsumers', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:*'], resources: ['*'], conditions }),
+      );
+    }
   }
 
   /** `arn:...:ses:<region>:<account>:identity/<id>.<mailDomain>` */
