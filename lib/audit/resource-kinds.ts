@@ -192,9 +192,13 @@ const SES_KINDS: Readonly<Record<string, ResourceKind>> = {
     name: (i) => str(i.props.TenantName) ?? symbolic(i),
     ref: 'name',
     arn: (n, i) => `${regional('ses', i)}:tenant/${n}/AUDIT0`,
-    ownedProbes: ['ses:GetSuppressedDestination', 'ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination', 'ses:ListSuppressedDestinations', 'ses:GetTenant'].map(
-      (action) => ({ action, resource: '{arn}' }),
-    ),
+    ownedProbes: [
+      'ses:GetSuppressedDestination',
+      'ses:PutSuppressedDestination',
+      'ses:DeleteSuppressedDestination',
+      'ses:ListSuppressedDestinations',
+      'ses:GetTenant',
+    ].map((action) => ({ action, resource: '{arn}' })),
   },
 };
 

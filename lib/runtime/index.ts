@@ -74,6 +74,13 @@ export { JOB_ENVELOPE_VERSION, JobEnvelopeError, MAX_JOB_MESSAGE_BYTES, parseJob
 export type { JobEnvelope, JobEnvelopeRefusal, NewJob } from '../boundaries/jobs/runtime/job-envelope';
 // email: sends as the context's tenant only (its identity, configuration set, SES tenant, tags)
 export { TenantMailer, sesV2SenderFromClient } from '../boundaries/email/runtime/tenant-mailer';
-export type { SesV2SendEmailInput, SesV2SendEmailOutput, SesV2Sender, TenantEmailMessage, TenantMailerProps, TenantSesSenderSource } from '../boundaries/email/runtime/tenant-mailer';
+export type {
+  SesV2SendEmailInput,
+  SesV2SendEmailOutput,
+  SesV2Sender,
+  TenantEmailMessage,
+  TenantMailerProps,
+  TenantSesSenderSource,
+} from '../boundaries/email/runtime/tenant-mailer';
 export { TenantMailerError } from '../boundaries/email/runtime/errors';
 export type { TenantMailerErrorCode } from '../boundaries/email/runtime/errors';

@@ -63,7 +63,11 @@ describe('the audit and the email boundary', () => {
   test('SES resources are tenant-owned, probed, and reached by no other tenant', async () => {
     const r = await runAudit(outdir, { config: CONFIG });
     const sesResources = r.inventory.resources.filter((x) => SES_TYPES.includes(x.type));
-    const byType = (owner: string) => sesResources.filter((x) => x.owner === owner).map((x) => x.type).sort();
+    const byType = (owner: string) =>
+      sesResources
+        .filter((x) => x.owner === owner)
+        .map((x) => x.type)
+        .sort();
     for (const owner of ['acme', 'acme-corp', 'globex']) expect(byType(owner)).toEqual(SES_TYPES);
     expect(sesResources.every((x) => x.classification === 'tenant-owned')).toBe(true);
     expect(sesResources.find((x) => x.type === 'AWS::SES::EmailIdentity' && x.owner === 'acme')!.arn).toMatch(/:ses:[^:]+:\d+:identity\/acme\.mail\.example\.com$/);

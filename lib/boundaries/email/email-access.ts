@@ -152,7 +152,10 @@ export class TenantEmailAccess extends Construct {
     const reason = (what: string) =>
       `${what} The pattern is delimited so that it covers one tenant only (lib/core/email-names.ts); sends also need ses:TenantName = the caller's SES tenant and a From address of its domain, and DenySesOutsideOwnTenant refuses every other SES resource.`;
     acknowledgeFindings(this.policy.node.defaultChild!, [
-      { id: iam5ResourceFinding(this, own.addressIdentities), reason: reason("Address identities of the caller's sending domain: '*@' + '<tag>.<mailDomain>' (the '@' and '.' delimit the tenant id).") },
+      {
+        id: iam5ResourceFinding(this, own.addressIdentities),
+        reason: reason("Address identities of the caller's sending domain: '*@' + '<tag>.<mailDomain>' (the '@' and '.' delimit the tenant id)."),
+      },
       { id: iam5ResourceFinding(this, own.templates), reason: reason("The caller's templates '<q>-tenant-<tag>_*' ('_' is not in the TenantId alphabet).") },
       { id: iam5ResourceFinding(this, own.sesTenant), reason: reason("The caller's SES tenant: the exact name, then SES's generated tenant id after '/'.") },
     ]);

@@ -296,11 +296,25 @@ export class TenantEmail extends Construct {
       };
       for (const queue of [this.eventsQueue, this.eventsDeadLetterQueue]) {
         queue.addToResourcePolicy(
-          new iam.PolicyStatement({ sid: 'DenyOtherTenantConsumers', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['sqs:*'], resources: [queue.queueArn], conditions }),
+          new iam.PolicyStatement({
+            sid: 'DenyOtherTenantConsumers',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['sqs:*'],
+            resources: [queue.queueArn],
+            conditions,
+          }),
         );
       }
       this.key.addToResourcePolicy(
-        new iam.PolicyStatement({ sid: 'DenyOtherTenantConsumers', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:*'], resources: ['*'], conditions }),
+        new iam.PolicyStatement({
+          sid: 'DenyOtherTenantConsumers',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:*'],
+          resources: ['*'],
+          conditions,
+        }),
       );
     }
   }

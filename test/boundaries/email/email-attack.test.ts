@@ -131,11 +131,24 @@ for (const attacker of ACTIVE) {
       // Reference); a raw send naming the victim's tenant would be refused by SES itself, because
       // the attacker's identity is not associated with that tenant (SendEmail: TenantName).
       for (const action of what === 'SES tenant' ? ['ses:SendEmail'] : ['ses:SendEmail', 'ses:SendRawEmail']) {
-        cases.push({ name: `${attacker} ${action} from its own identity with ${victim}'s ${what}`, tenant: attacker, action, resource: own, context, expected: 'ExplicitlyDenied' });
+        cases.push({
+          name: `${attacker} ${action} from its own identity with ${victim}'s ${what}`,
+          tenant: attacker,
+          action,
+          resource: own,
+          context,
+          expected: 'ExplicitlyDenied',
+        });
       }
     }
     // The victim's suppression list, templates and configuration set.
-    for (const action of ['ses:GetSuppressedDestination', 'ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination', 'ses:ListSuppressedDestinations', 'ses:GetTenant']) {
+    for (const action of [
+      'ses:GetSuppressedDestination',
+      'ses:PutSuppressedDestination',
+      'ses:DeleteSuppressedDestination',
+      'ses:ListSuppressedDestinations',
+      'ses:GetTenant',
+    ]) {
       cases.push({ name: `${attacker} ${action} on ${victim}'s SES tenant`, tenant: attacker, action, resource: of(victim).sesTenantArn, expected: 'ExplicitlyDenied' });
     }
     for (const action of ['ses:GetEmailTemplate', 'ses:UpdateEmailTemplate', 'ses:DeleteEmailTemplate']) {
@@ -148,13 +161,32 @@ for (const attacker of ACTIVE) {
       'ses:UpdateConfigurationSetEventDestination',
       'ses:DeleteConfigurationSet',
     ]) {
-      cases.push({ name: `${attacker} ${action} on ${victim}'s configuration set`, tenant: attacker, action, resource: of(victim).configurationSetArn, expected: 'ExplicitlyDenied' });
+      cases.push({
+        name: `${attacker} ${action} on ${victim}'s configuration set`,
+        tenant: attacker,
+        action,
+        resource: of(victim).configurationSetArn,
+        expected: 'ExplicitlyDenied',
+      });
     }
-    cases.push({ name: `${attacker} ses:GetEmailIdentity on ${victim}'s identity`, tenant: attacker, action: 'ses:GetEmailIdentity', resource: of(victim).identityArn, expected: 'ExplicitlyDenied' });
+    cases.push({
+      name: `${attacker} ses:GetEmailIdentity on ${victim}'s identity`,
+      tenant: attacker,
+      action: 'ses:GetEmailIdentity',
+      resource: of(victim).identityArn,
+      expected: 'ExplicitlyDenied',
+    });
   }
   // Must-allow: the tenant's own sends and its own suppression list.
   for (const [which, arn] of sendResources(attacker)) {
-    cases.push({ name: `${attacker} ses:SendEmail with its own ${which}`, tenant: attacker, action: 'ses:SendEmail', resource: arn, context: sendContext(attacker, attacker), expected: 'Allowed' });
+    cases.push({
+      name: `${attacker} ses:SendEmail with its own ${which}`,
+      tenant: attacker,
+      action: 'ses:SendEmail',
+      resource: arn,
+      context: sendContext(attacker, attacker),
+      expected: 'Allowed',
+    });
   }
   cases.push({
     name: `${attacker} ses:SendEmail with its own identity and its own Return-Path`,
@@ -177,7 +209,13 @@ for (const attacker of ACTIVE) {
   for (const action of ['ses:GetSuppressedDestination', 'ses:PutSuppressedDestination', 'ses:DeleteSuppressedDestination', 'ses:ListSuppressedDestinations']) {
     cases.push({ name: `${attacker} ${action} on its own SES tenant`, tenant: attacker, action, resource: of(attacker).sesTenantArn, expected: 'Allowed' });
   }
-  cases.push({ name: `${attacker} ses:GetEmailTemplate on its own template`, tenant: attacker, action: 'ses:GetEmailTemplate', resource: of(attacker).templateArn, expected: 'Allowed' });
+  cases.push({
+    name: `${attacker} ses:GetEmailTemplate on its own template`,
+    tenant: attacker,
+    action: 'ses:GetEmailTemplate',
+    resource: of(attacker).templateArn,
+    expected: 'Allowed',
+  });
   // Least privilege on its own resources: no template edits, no unpausing itself, no sends
   // outside its SES tenant (SendEmail without TenantName).
   for (const [action, resource] of [

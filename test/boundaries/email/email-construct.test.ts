@@ -107,7 +107,10 @@ describe('TenantEmail in the tenant stack', () => {
         SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^EmailEventsTopic') } },
       },
     });
-    acme.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'tib-tenant-acme-email-events', KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EmailEventsKey'), 'Arn'] } });
+    acme.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'tib-tenant-acme-email-events',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EmailEventsKey'), 'Arn'] },
+    });
     acme.hasResource('AWS::SQS::Queue', {
       Properties: {
         QueueName: 'tib-tenant-acme-email-events',
@@ -149,13 +152,23 @@ describe('TenantEmail in the tenant stack', () => {
     });
     acme.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^JobsWorkerRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:ReceiveMessage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EmailEventsQueue'), 'Arn'] } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['sqs:ReceiveMessage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EmailEventsQueue'), 'Arn'] } }),
+        ]),
+      },
     });
   });
 
   test('a retired tenant: sending paused, everything retained', () => {
     const registry = parseRegistry(
-      JSON.stringify({ version: 1, tenants: [{ id: 'acme', tier: 'pool' }, { id: 'initech', tier: 'pool', status: 'retired' }] }),
+      JSON.stringify({
+        version: 1,
+        tenants: [
+          { id: 'acme', tier: 'pool' },
+          { id: 'initech', tier: 'pool', status: 'retired' },
+        ],
+      }),
       'retired registry',
     );
     const b = buildBlueprint(newTestApp(), { registry: { ...registry, tenants: placeTenantsInCacheCells(registry.tenants) } });
@@ -207,7 +220,9 @@ describe('props validation', () => {
   });
 
   test('TenantEmailAccess refuses a bad mail domain', () => {
-    expect(() => new TenantEmailAccess(new Stack(newTestApp(), 'C'), 'Access', { qualifier: 'tib', mailDomain: 'localhost' })).toThrow(/mailDomain: "localhost" — must be a domain/);
+    expect(() => new TenantEmailAccess(new Stack(newTestApp(), 'C'), 'Access', { qualifier: 'tib', mailDomain: 'localhost' })).toThrow(
+      /mailDomain: "localhost" — must be a domain/,
+    );
   });
 });
 

@@ -9,11 +9,9 @@ import { describeRule } from '../../nag/support';
 const SES = 'arn:aws:ses:eu-west-1:111111111111';
 const T = PRINCIPAL_TENANT;
 
-const grant =
-  (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>) =>
-  (stack: Stack) => {
-    new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid, actions, resources, conditions })] });
-  };
+const grant = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>) => (stack: Stack) => {
+  new iam.ManagedPolicy(stack, 'Policy', { statements: [new iam.PolicyStatement({ sid, actions, resources, conditions })] });
+};
 
 describeRule(SesSendScope, [
   {

@@ -24,7 +24,15 @@
  * this module needs no AWS SDK (docs/email.md); `sesV2SenderFromClient` adapts
  * `@aws-sdk/client-sesv2`'s client and `SendEmailCommand`.
  */
-import { DEFAULT_MAIL_DOMAIN, EMAIL_TENANT_TAG, emailConfigurationSetName, emailTemplateName, sesTenantName, tenantMailDomain, tenantTemplatePart } from '../../../core/email-names';
+import {
+  DEFAULT_MAIL_DOMAIN,
+  EMAIL_TENANT_TAG,
+  emailConfigurationSetName,
+  emailTemplateName,
+  sesTenantName,
+  tenantMailDomain,
+  tenantTemplatePart,
+} from '../../../core/email-names';
 import { assertTenantContext, TenantContext } from '../../identity/runtime/tenant-context';
 import { TenantMailerError } from './errors';
 
@@ -35,7 +43,13 @@ export interface SesV2SendEmailInput {
   readonly ReplyToAddresses?: string[];
   readonly FeedbackForwardingEmailAddress?: string;
   readonly Content:
-    | { readonly Simple: { readonly Subject: { readonly Data: string; readonly Charset: 'UTF-8' }; readonly Body: Record<string, { readonly Data: string; readonly Charset: 'UTF-8' }>; readonly Headers?: Array<{ Name: string; Value: string }> } }
+    | {
+        readonly Simple: {
+          readonly Subject: { readonly Data: string; readonly Charset: 'UTF-8' };
+          readonly Body: Record<string, { readonly Data: string; readonly Charset: 'UTF-8' }>;
+          readonly Headers?: Array<{ Name: string; Value: string }>;
+        };
+      }
     | { readonly Template: { readonly TemplateName: string; readonly TemplateData: string } }
     | { readonly Raw: { readonly Data: Uint8Array } };
   readonly EmailTags: Array<{ Name: string; Value: string }>;
@@ -58,10 +72,7 @@ export interface TenantSesSenderSource {
 }
 
 /** Adapts `@aws-sdk/client-sesv2`: `sesV2SenderFromClient(new SESv2Client({ credentials }), SendEmailCommand)`. */
-export function sesV2SenderFromClient(
-  client: { send(command: never): Promise<unknown> },
-  SendEmailCommand: new (input: SesV2SendEmailInput) => unknown,
-): SesV2Sender {
+export function sesV2SenderFromClient(client: { send(command: never): Promise<unknown> }, SendEmailCommand: new (input: SesV2SendEmailInput) => unknown): SesV2Sender {
   return { sendEmail: async (input) => (await client.send(new SendEmailCommand(input) as never)) as SesV2SendEmailOutput };
 }
 
@@ -235,7 +246,8 @@ export class TenantMailer {
       if (Object.keys(body).length === 0) throw new TenantMailerError('invalid-message', `${who}: a simple message needs text or html`);
       const headers = Object.entries(m.simple.headers ?? {});
       for (const [name] of headers) {
-        if (GUARDED_HEADERS.test(name)) throw new TenantMailerError('header-not-allowed', `${who}: header ${JSON.stringify(name)} is set by the mailer from the tenant's context`);
+        if (GUARDED_HEADERS.test(name))
+          throw new TenantMailerError('header-not-allowed', `${who}: header ${JSON.stringify(name)} is set by the mailer from the tenant's context`);
       }
       content = {
         Simple: {
@@ -253,8 +265,10 @@ export class TenantMailer {
 
     const tags = [{ Name: EMAIL_TENANT_TAG, Value: tenant.value }];
     for (const [name, value] of Object.entries(m.tags ?? {})) {
-      if (name.toLowerCase() === EMAIL_TENANT_TAG.toLowerCase()) throw new TenantMailerError('reserved-tag', `${who}: the ${EMAIL_TENANT_TAG} tag is set by the mailer (got ${JSON.stringify(value)})`);
-      if (!TAG.test(name) || !TAG.test(value)) throw new TenantMailerError('invalid-message', `${who}: tag ${JSON.stringify(name)}=${JSON.stringify(value)}: letters, digits, '_' and '-', 1-256 characters`);
+      if (name.toLowerCase() === EMAIL_TENANT_TAG.toLowerCase())
+        throw new TenantMailerError('reserved-tag', `${who}: the ${EMAIL_TENANT_TAG} tag is set by the mailer (got ${JSON.stringify(value)})`);
+      if (!TAG.test(name) || !TAG.test(value))
+        throw new TenantMailerError('invalid-message', `${who}: tag ${JSON.stringify(name)}=${JSON.stringify(value)}: letters, digits, '_' and '-', 1-256 characters`);
       tags.push({ Name: name, Value: value });
     }
     return {
@@ -306,14 +320,21 @@ export class TenantMailer {
       const m = /^([!-9;-~]+):\s*(.*)$/.exec(line);
       if (!m) continue;
       const name = m[1].toLowerCase();
-      const values = m[2].split(',').map((v) => v.trim()).filter((v) => v.length > 0);
-      if (name.startsWith('x-ses-')) throw new TenantMailerError('header-not-allowed', `${who}: raw header ${m[1]} chooses SES routing; the mailer sets it from the tenant's context`);
+      const values = m[2]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
+      if (name.startsWith('x-ses-'))
+        throw new TenantMailerError('header-not-allowed', `${who}: raw header ${m[1]} chooses SES routing; the mailer sets it from the tenant's context`);
       if (name === 'from' || name === 'sender' || name === 'return-path') {
         sawFrom ||= name === 'from';
         for (const v of values) {
           const [, at] = splitAddress(this.plainAddress(v, `raw ${m[1]}`));
           if (at !== domain) {
-            throw new TenantMailerError(name === 'return-path' ? 'foreign-feedback-address' : 'foreign-from-address', `${who}: raw ${m[1]} ${JSON.stringify(v)} is not at its sending domain ${domain}`);
+            throw new TenantMailerError(
+              name === 'return-path' ? 'foreign-feedback-address' : 'foreign-from-address',
+              `${who}: raw ${m[1]} ${JSON.stringify(v)} is not at its sending domain ${domain}`,
+            );
           }
         }
       }
@@ -326,7 +347,8 @@ export class TenantMailer {
   private plainAddress(value: string, prop: string): string {
     const m = typeof value === 'string' ? ADDRESS.exec(value.trim()) : null;
     const address = m ? (m[2] ?? m[3]) : undefined;
-    if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) throw new TenantMailerError('invalid-message', `${prop} ${JSON.stringify(value)} is not an email address`);
+    if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
+      throw new TenantMailerError('invalid-message', `${prop} ${JSON.stringify(value)} is not an email address`);
     const [local, at] = splitAddress(address);
     return `${local}@${at}`;
   }

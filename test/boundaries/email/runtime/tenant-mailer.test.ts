@@ -94,13 +94,33 @@ describe('acme names another tenant: refused with the specific code, nothing sen
     ['a template ARN', { to: ['u@c.example'], template: { name: 'arn:aws:ses:eu-west-1:111122223333:template/tib-tenant-globex_notice' } }, 'foreign-template'],
     ['a template name that only starts like a tenant’s', { to: ['u@c.example'], template: { name: 'tib-tenant-' } }, 'foreign-template'],
     ['the TenantId tag', { ...hello, tags: { TenantId: 'globex' } }, 'reserved-tag'],
-    ['a From header in a simple message', { to: ['u@c.example'], simple: { subject: 's', text: 't', headers: { From: 'x@globex.mail.example.com' } } }, 'header-not-allowed'],
+    [
+      'a From header in a simple message',
+      { to: ['u@c.example'], simple: { subject: 's', text: 't', headers: { From: 'x@globex.mail.example.com' } } },
+      'header-not-allowed',
+    ],
     ['a Reply-To header in a simple message', { to: ['u@c.example'], simple: { subject: 's', text: 't', headers: { 'reply-to': 'x@acme.com' } } }, 'header-not-allowed'],
     ['raw From at globex', { to: ['u@c.example'], raw: Buffer.from('From: x@globex.mail.example.com\r\n\r\nbody') }, 'foreign-from-address'],
-    ['raw folded Sender at acme-corp', { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nSender:\r\n x@acme-corp.mail.example.com\r\n\r\n') }, 'foreign-from-address'],
-    ['raw Return-Path at globex', { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nReturn-Path: <b@globex.mail.example.com>\r\n\r\n') }, 'foreign-feedback-address'],
-    ['raw Reply-To at acme-corp', { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nReply-To: a@x.example, b@acme-corp.mail.example.com\r\n\r\n') }, 'foreign-reply-to'],
-    ['raw X-SES-CONFIGURATION-SET', { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nX-SES-CONFIGURATION-SET: tib-tenant-globex-email\r\n\r\n') }, 'header-not-allowed'],
+    [
+      'raw folded Sender at acme-corp',
+      { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nSender:\r\n x@acme-corp.mail.example.com\r\n\r\n') },
+      'foreign-from-address',
+    ],
+    [
+      'raw Return-Path at globex',
+      { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nReturn-Path: <b@globex.mail.example.com>\r\n\r\n') },
+      'foreign-feedback-address',
+    ],
+    [
+      'raw Reply-To at acme-corp',
+      { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nReply-To: a@x.example, b@acme-corp.mail.example.com\r\n\r\n') },
+      'foreign-reply-to',
+    ],
+    [
+      'raw X-SES-CONFIGURATION-SET',
+      { to: ['u@c.example'], raw: Buffer.from('From: a@acme.mail.example.com\r\nX-SES-CONFIGURATION-SET: tib-tenant-globex-email\r\n\r\n') },
+      'header-not-allowed',
+    ],
     ['raw without From', { to: ['u@c.example'], raw: Buffer.from('Subject: s\r\n\r\n') }, 'invalid-message'],
     ['no recipient', { to: [], simple: { subject: 's', text: 't' } }, 'invalid-message'],
     ['two contents', { ...hello, template: { name: 'notice' } }, 'invalid-message'],
@@ -172,8 +192,12 @@ describe('one tenant’s failures and suppressions stay its own', () => {
   test('a transient bounce suppresses nothing; a complaint does', () => {
     const { mail } = mailer();
     const tags = { TenantId: ['acme'] };
-    expect(mail.recordEvent(acme, { eventType: 'Bounce', mail: { tags }, bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'a@x.example' }] } })).toEqual([]);
-    expect(mail.recordEvent(acme, { eventType: 'Complaint', mail: { tags }, complaint: { complainedRecipients: [{ emailAddress: 'b@x.example' }] } })).toEqual(['b@x.example']);
+    expect(
+      mail.recordEvent(acme, { eventType: 'Bounce', mail: { tags }, bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'a@x.example' }] } }),
+    ).toEqual([]);
+    expect(mail.recordEvent(acme, { eventType: 'Complaint', mail: { tags }, complaint: { complainedRecipients: [{ emailAddress: 'b@x.example' }] } })).toEqual([
+      'b@x.example',
+    ]);
   });
 
   test("acme-corp's event is never applied to acme", () => {
