@@ -121,6 +121,13 @@ describe('TenantEmail in the tenant stack', () => {
       ...RETAIN,
     });
     acme.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
+    // Both events queues and the topic refuse non-TLS requests.
+    const tlsDeny = (action: string) =>
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Action: action, Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
+    const queuePolicies = Object.entries(acme.findResources('AWS::SQS::QueuePolicy')).filter(([id]) => id.startsWith('EmailEvents'));
+    expect(queuePolicies).toHaveLength(2);
+    for (const [, p] of queuePolicies) expect(p.Properties.PolicyDocument.Statement).toEqual(tlsDeny('sqs:*'));
+    for (const p of Object.values(acme.findResources('AWS::SNS::TopicPolicy'))) expect(p.Properties.PolicyDocument.Statement).toEqual(tlsDeny('sns:Publish'));
     // SES may publish only for this configuration set; SNS may deliver only from this topic.
     acme.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
