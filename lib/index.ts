@@ -2,7 +2,7 @@
  * tenant-isolation-blueprint: the library entry (`import { ... } from 'tenant-isolation-blueprint'`).
  *
  * - The constructs of every isolation boundary (identity, storage, database, cache, jobs, search,
- *   analytics, support, dynamodb), each with its tenant-scoped grants.
+ *   analytics, support, dynamodb, email), each with its tenant-scoped grants.
  * - The cdk-nag pack `TenantIsolationChecks` (and `applyNagPacks`, `acknowledge`, the rules).
  * - The CDK-free tenant model the constructs take: `TenantId`, the namespace contract, tiers, the
  *   registry format and cache placement.
@@ -47,6 +47,8 @@ export * from './boundaries/analytics/analytics-workgroup';
 export * from './boundaries/analytics/analytics-tenant-access';
 // DynamoDB
 export * from './boundaries/dynamodb';
+// email (Amazon SES)
+export * from './boundaries/email';
 // support tooling
 export * from './boundaries/support/support-tooling';
 export * from './boundaries/support/support-access';

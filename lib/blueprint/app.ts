@@ -22,6 +22,8 @@ export interface BlueprintOptions {
   readonly breakGlassRequesterArns?: readonly string[];
   /** IAM user/role ARNs that approve break-glass sessions. @default a placeholder user */
   readonly breakGlassApproverArns?: readonly string[];
+  /** Parent domain of the tenants' sending domains (`<id>.<mailDomain>`, docs/email.md). @default 'mail.example.com' */
+  readonly mailDomain?: string;
 }
 
 export interface Blueprint {
@@ -38,6 +40,7 @@ export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
     qualifier,
     tenants: options.registry.tenants,
     broker,
+    mailDomain: options.mailDomain,
     support: {
       principalArns: options.supportPrincipalArns,
       breakGlassRequesterArns: options.breakGlassRequesterArns,
@@ -51,6 +54,7 @@ export function buildBlueprint(app: App, options: BlueprintOptions): Blueprint {
       description: `Tenant isolation blueprint: tenant ${tenant.id.value} (${tenant.tier})`,
       qualifier,
       tenant,
+      mailDomain: options.mailDomain,
     });
     stack.addStackDependency(platform, 'tenant resources name the platform roles');
     return stack;
@@ -68,7 +72,7 @@ function listContext(app: App, key: string): string[] | undefined {
 
 /**
  * Reads `-c registry`, `-c qualifier`, `-c brokerRoleArn`, `-c supportPrincipalArns`,
- * `-c breakGlassRequesterArns`, `-c breakGlassApproverArns` from the app context.
+ * `-c breakGlassRequesterArns`, `-c breakGlassApproverArns`, `-c mailDomain` from the app context.
  */
 export function buildBlueprintFromContext(app: App, repoRoot: string): Blueprint {
   const registryFile = path.resolve(repoRoot, String(app.node.tryGetContext('registry') ?? DEFAULT_REGISTRY_FILE));
@@ -79,5 +83,6 @@ export function buildBlueprintFromContext(app: App, repoRoot: string): Blueprint
     supportPrincipalArns: listContext(app, 'supportPrincipalArns'),
     breakGlassRequesterArns: listContext(app, 'breakGlassRequesterArns'),
     breakGlassApproverArns: listContext(app, 'breakGlassApproverArns'),
+    mailDomain: app.node.tryGetContext('mailDomain'),
   });
 }

@@ -11,6 +11,7 @@ import { TenantDatabase } from '../boundaries/database/database';
 import { CacheTenant, TenantCache } from '../boundaries/cache/cache';
 import { PlatformNetwork } from './network';
 import { TenantJobsAccess } from '../boundaries/jobs/jobs-access';
+import { TenantEmailAccess } from '../boundaries/email/email-access';
 import { PoolStorage } from '../boundaries/storage/pool-storage';
 import { RetiredTenantsDeny } from '../boundaries/identity/retired-tenants';
 import { identityFromArn } from '../boundaries/support/break-glass';
@@ -41,6 +42,8 @@ export interface PlatformStackProps extends StackProps {
     readonly breakGlassRequesterArns?: readonly string[];
     readonly breakGlassApproverArns?: readonly string[];
   };
+  /** Parent domain of the tenants' sending domains (docs/email.md). @default 'mail.example.com' */
+  readonly mailDomain?: string;
 }
 
 export class PlatformStack extends Stack {
@@ -54,6 +57,7 @@ export class PlatformStack extends Stack {
   public readonly support: SupportTooling;
   public readonly cache: TenantCache;
   public readonly jobsAccess: TenantJobsAccess;
+  public readonly emailAccess: TenantEmailAccess;
   public readonly search: TenantSearch;
   public readonly items: TenantPooledTable;
   public readonly cdn: TenantContentDistribution;
@@ -167,6 +171,9 @@ export class PlatformStack extends Stack {
     // Jobs (ABAC on the tenant stacks' queues) and search (index per tenant) boundaries.
     this.jobsAccess = new TenantJobsAccess(this, 'JobsAccess', { qualifier: q });
     this.jobsAccess.grantTenantAccess(this.tenantAccessRole.role);
+    // Email (docs/email.md): sends only through the session's own SES tenant, identity and configuration set.
+    this.emailAccess = new TenantEmailAccess(this, 'EmailAccess', { qualifier: q, mailDomain: props.mailDomain });
+    this.emailAccess.grantTenantAccess(this.tenantAccessRole.role);
     this.search = new TenantSearch(this, 'Search', {
       domainName: `${q}-search`,
       vpc: this.network.vpc,

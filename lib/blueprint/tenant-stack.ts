@@ -7,11 +7,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SupportAccessRole } from '../boundaries/support/support-access';
-import { TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { BLUEPRINT_IAM_PATH, TenantAccessRole } from '../boundaries/identity/tenant-access-role';
+import { jobsWorkerRolePrefix } from '../core/queue-names';
 import { TenantAnalyticsWorkgroup } from '../boundaries/analytics/analytics-workgroup';
 import { SiloStorage } from '../boundaries/storage/silo-storage';
 import { TenantQueues } from '../boundaries/jobs/tenant-queues';
 import { TenantSiloTable } from '../boundaries/dynamodb/silo-table';
+import { TenantEmail } from '../boundaries/email/tenant-email';
 import { objectPrefix, TENANT_TAG_KEY } from '../core/namespace';
 import { TenantEntry } from '../core/registry';
 import { ITEMS_TABLE_INDEXES, names } from './names';
@@ -19,6 +21,8 @@ import { ITEMS_TABLE_INDEXES, names } from './names';
 export interface TenantStackProps extends StackProps {
   readonly qualifier: string;
   readonly tenant: TenantEntry;
+  /** Parent domain of the tenant's sending domain (docs/email.md). @default 'mail.example.com' */
+  readonly mailDomain?: string;
 }
 
 export class TenantStack extends Stack {
@@ -26,6 +30,7 @@ export class TenantStack extends Stack {
   public readonly siloStorage?: SiloStorage;
   public readonly siloTable?: TenantSiloTable;
   public readonly jobs: TenantQueues;
+  public readonly email: TenantEmail;
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props);
@@ -67,6 +72,18 @@ export class TenantStack extends Stack {
       accessEnabled: tenant.status === 'active',
     });
 
+    // Email (docs/email.md): the tenant's SES tenant, identity, configuration set and events queue,
+    // whose events the tenant's worker consumes.
+    this.email = new TenantEmail(this, 'Email', {
+      tenant: tenant.id,
+      qualifier: q,
+      mailDomain: props.mailDomain,
+      sendingEnabled: tenant.status === 'active',
+      templates: [{ name: 'notice', subject: '{{subject}}', text: '{{body}}' }],
+      eventsConsumer: this.jobs.workerRole,
+      otherConsumersPattern: `arn:${this.partition}:iam::${this.account}:role${BLUEPRINT_IAM_PATH}${jobsWorkerRolePrefix(q)}*`,
+    });
+
     // Where this tenant's data lives, for application code and operators (no secrets).
     new ssm.StringParameter(this, 'TenantDescriptor', {
       parameterName: `/${q}/tenants/${tenant.id.value}`,
@@ -78,6 +95,9 @@ export class TenantStack extends Stack {
         objectBucket: bucketName ?? names.poolBucket(q),
         objectPrefix: objectPrefix(tenant.id),
         itemsTable: this.siloTable?.tableName ?? names.pooledItemsTable(q),
+        mailDomain: this.email.domain,
+        sesTenant: this.email.sesTenantName,
+        emailConfigurationSet: this.email.configurationSetName,
       }),
     });
   }

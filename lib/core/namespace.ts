@@ -61,7 +61,7 @@ export function indexPrefix(tenant: TenantRef): string {
  * such a set when this module loads, so adding a colliding purpose fails every build.
  * The names (and so the retained SQS queues named with them) are unchanged.
  */
-export const TENANT_RESOURCE_PURPOSES = ['jobs', 'jobs-dlq', 'analytics'] as const;
+export const TENANT_RESOURCE_PURPOSES = ['jobs', 'jobs-dlq', 'analytics', 'email', 'email-events', 'email-events-dlq'] as const;
 export type TenantResourcePurpose = (typeof TENANT_RESOURCE_PURPOSES)[number];
 
 /** Throws unless no purpose is empty, malformed, or ends in `-<another purpose>`. Exported for tests. */

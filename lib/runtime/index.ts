@@ -75,3 +75,15 @@ export type { JobEnvelope, JobEnvelopeRefusal, NewJob } from '../boundaries/jobs
 export { CDN_LIFETIME_CEILING_SECONDS, CdnSigningError, cloudFrontBase64, DEFAULT_CDN_MAX_LIFETIME_SECONDS, TenantCdnSigner } from '../boundaries/cdn/runtime/cdn-signer';
 export type { CdnSignedCookies, CdnSignedUrl, CdnSigningErrorCode, CdnSignOptions, TenantCdnSignerProps } from '../boundaries/cdn/runtime/cdn-signer';
 export { cdnTenantPath, cdnTenantResource } from '../core/cdn';
+// email: sends as the context's tenant only (its identity, configuration set, SES tenant, tags)
+export { TenantMailer, sesV2SenderFromClient } from '../boundaries/email/runtime/tenant-mailer';
+export type {
+  SesV2SendEmailInput,
+  SesV2SendEmailOutput,
+  SesV2Sender,
+  TenantEmailMessage,
+  TenantMailerProps,
+  TenantSesSenderSource,
+} from '../boundaries/email/runtime/tenant-mailer';
+export { TenantMailerError } from '../boundaries/email/runtime/errors';
+export type { TenantMailerErrorCode } from '../boundaries/email/runtime/errors';

@@ -21,7 +21,11 @@ function platformSizes(tenantCount: number) {
     .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(roleId))
     .flatMap((r) => r.Properties!.PolicyDocument!.Statement)
     .filter((st) => JSON.stringify(st).includes('dynamodb:'));
-  return { ...sizes, dynamodb: JSON.stringify(dynamodb) };
+  // The email (SES) policy as text: ABAC on the session tag, identical at any tenant count (docs/email.md).
+  const email = Object.entries(template.Resources as Record<string, { Type: string; Properties?: { PolicyDocument?: unknown } }>)
+    .filter(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && id.startsWith('EmailAccessPolicy'))
+    .map(([, r]) => r.Properties!.PolicyDocument);
+  return { ...sizes, dynamodb: JSON.stringify(dynamodb), email: JSON.stringify(email) };
 }
 
 test('TenantAccessRole policy size is the same at 3 and at 1,000 tenants, and within IAM quotas', () => {
@@ -29,10 +33,11 @@ test('TenantAccessRole policy size is the same at 3 and at 1,000 tenants, and wi
   const large = platformSizes(1000);
   // eslint-disable-next-line no-console
   console.log(
-    `TenantAccessRole policy characters: 3 tenants ${JSON.stringify({ ...small, dynamodb: small.dynamodb.length })}; 1,000 tenants ${JSON.stringify({ ...large, dynamodb: large.dynamodb.length })}`,
+    `TenantAccessRole policy characters: 3 tenants ${JSON.stringify({ ...small, dynamodb: small.dynamodb.length, email: small.email.length })}; 1,000 tenants ${JSON.stringify({ ...large, dynamodb: large.dynamodb.length, email: large.email.length })}`,
   );
   expect(large).toEqual(small);
   expect(small.dynamodb).toContain('dynamodb:LeadingKeys');
+  expect(small.email).toContain('"ses:TenantName":"tib-tenant-${aws:PrincipalTag/TenantId}"');
   expect(small.trust).toBeLessThanOrEqual(2048); // IAM: trust policy 2,048 characters by default
   expect(small.inline).toBeLessThanOrEqual(10240); // IAM: inline policies per role, total
   for (const n of Object.values(small.managed)) expect(n).toBeLessThanOrEqual(6144); // IAM: managed policy

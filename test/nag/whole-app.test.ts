@@ -72,6 +72,18 @@ const ACKNOWLEDGED: ReadonlyArray<Omit<Acknowledgement, 'reason'>> = [
   { path: 'Platform/Database/Key', id: 'TI-IAM1[#2]' },
   { path: 'Platform/Database/Key/Resource', id: 'TI-IAM3[DenyAllTenantSessions::Null:aws:PrincipalTag/TenantId]' },
   {
+    path: 'Platform/EmailAccess/Policy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*@<aws:PrincipalTag/TenantId>.mail.example.com]',
+  },
+  {
+    path: 'Platform/EmailAccess/Policy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:template/tib-tenant-<aws:PrincipalTag/TenantId>_*]',
+  },
+  {
+    path: 'Platform/EmailAccess/Policy/Resource',
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:tenant/tib-tenant-<aws:PrincipalTag/TenantId>/*]',
+  },
+  {
     path: 'Platform/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a',
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
   },

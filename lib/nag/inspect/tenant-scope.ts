@@ -47,7 +47,7 @@ export function patternsWithoutDelimiter(s: string): string[] {
   let at = s.indexOf(PRINCIPAL_TENANT);
   while (at >= 0) {
     const rest = s.slice(at + PRINCIPAL_TENANT.length);
-    const m = /^[^/:.#]*[*?]/.exec(rest); // `#`: DynamoDB partition keys (dynamodb-keys.ts)
+    const m = /^[^/:.#_]*[*?]/.exec(rest); // `#`: DynamoDB partition keys (dynamodb-keys.ts); `_`: SES template names (email-names.ts)
     if (m) found.push(s.slice(0, at + PRINCIPAL_TENANT.length) + m[0]);
     at = s.indexOf(PRINCIPAL_TENANT, at + 1);
   }

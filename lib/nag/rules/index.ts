@@ -11,6 +11,7 @@ import { TenantBucketProtection } from '../../boundaries/storage/nag';
 import { PooledTableAccess } from '../../boundaries/dynamodb/nag';
 import { SupportRoleGuards } from '../../boundaries/support/nag';
 import { CacheKeyTenant, SignedUrlScope } from '../../boundaries/cdn/nag';
+import { SesSendScope } from '../../boundaries/email/nag';
 
 export * from '../../boundaries/cache/nag';
 export * from '../../boundaries/identity/nag';
@@ -21,6 +22,7 @@ export * from '../../boundaries/storage/nag';
 export * from '../../boundaries/dynamodb/nag';
 export * from '../../boundaries/support/nag';
 export * from '../../boundaries/cdn/nag';
+export * from '../../boundaries/email/nag';
 
 export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   TenantDataGrantScope,
@@ -39,4 +41,5 @@ export const TENANT_ISOLATION_RULES: readonly TenantIsolationRule[] = [
   SupportRoleGuards,
   CacheKeyTenant,
   SignedUrlScope,
+  SesSendScope,
 ];

@@ -1,0 +1,2 @@
+export * from './email-access';
+export * from './tenant-email';

@@ -1,0 +1,1 @@
+export * from './ses-send-scope';
