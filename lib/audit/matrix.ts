@@ -18,6 +18,7 @@ import { Statement, UNREADABLE_OPERATOR } from './policy-model';
 import { kindOf } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 import { sessionContextFromTrust } from './session-context';
+import { CellTable, ImplicitCell, ShapeIndex, Target } from './shapes';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
@@ -53,7 +54,7 @@ export interface MatrixResult {
   /** Every request evaluated (cross-tenant and own-tenant). */
   readonly requests: number;
   /** Per cell `${actingAs}\u0000${resource arn}`: [requests, allowed] (cross-tenant requests only). */
-  readonly cells: Map<string, [number, number]>;
+  readonly cells: ReadonlyMap<string, [number, number]>;
   readonly actingIds: Set<string>;
   /** Tag values an ABAC trust policy accepts although they are not TenantIds. */
   readonly acceptedHostileTags: Array<{ principal: Principal; value: string }>;
@@ -100,14 +101,28 @@ function perIndex(resource: string, r: TenantResource): string[] {
   return (r.indexes ?? []).map((i) => resource.replace('{index}', i));
 }
 
+/** How the matrix iterates (`runMatrix`). */
+export interface MatrixOptions {
+  /**
+   * Evaluate every (principal, resource) pair one by one instead of once per shape
+   * (docs/audit.md, "Shapes"). The result is the same; this exists to prove it (test/audit/matrix-shapes.test.ts).
+   * @default false
+   */
+  readonly exhaustive?: boolean;
+}
+
+/** Progress of the matrix: principals done of total, requests so far (evaluated or proven per shape). */
+export type MatrixProgress = (done: number, total: number, requests: number) => void;
+
 export async function runMatrix(
   inv: Inventory,
   engine: AuditEngine,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: MatrixProgress,
   grammar: IdGrammar = BLUEPRINT_GRAMMAR,
+  options: MatrixOptions = {},
 ): Promise<MatrixResult> {
   const leaks: Leak[] = [];
-  const cells = new Map<string, [number, number]>();
+  const explicitCells = new Map<string, [number, number]>();
   const actingIds = new Set<string>();
   const acceptedHostileTags: Array<{ principal: Principal; value: string }> = [];
   const unsupportedOperators = new Set<string>();
@@ -115,9 +130,8 @@ export async function runMatrix(
   let requests = 0;
   let batch: Probe[] = [];
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const items: EngineItem[] = batch.map((p) => ({
+  const itemsOf = (probes: readonly Probe[]): EngineItem[] =>
+    probes.map((p) => ({
       request: p.request,
       policies: {
         identity: p.principal.identity,
@@ -128,6 +142,10 @@ export async function runMatrix(
         resourcePolicyRequired: p.resource.type === 'AWS::KMS::Key' || p.resource.type === 'AWS::IAM::Role',
       },
     }));
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items = itemsOf(batch);
     const results: EngineResult[] = await engine.evaluateBatch(items);
     results.forEach((res, i) => {
       const probe = batch[i];
@@ -139,7 +157,7 @@ export async function runMatrix(
         return;
       }
       const key = `${probe.actingAs ?? NO_TAG}\u0000${probe.resource.arn}`;
-      const cell = cells.get(key) ?? [0, 0];
+      const cell = explicitCells.get(key) ?? [0, 0];
       cell[0]++;
       if (res.decision === 'Allowed') {
         cell[1]++;
@@ -147,7 +165,7 @@ export async function runMatrix(
         const allowedBy = res.allowedBy.length > 0 ? res.allowedBy : evaluate(probe.request, items[i].policies).allowedBy;
         leaks.push({ probe, allowedBy });
       }
-      cells.set(key, cell);
+      explicitCells.set(key, cell);
     });
     requests += batch.length;
     batch = [];
@@ -163,6 +181,161 @@ export async function runMatrix(
     if (!sessions.has(k)) sessions.set(k, sessionPolicyFor(p, a));
     return sessions.get(k);
   };
+  const perPrincipal = new Map<Principal, { sessionArn: string; roleTags: Record<string, string>; untagged: boolean; hostile: string[] }>();
+
+  /** The requests of principal `p` against resource `r` (every tenant it acts as, every victim). */
+  const resourceProbes = (p: Principal, r: TenantResource): Probe[] => {
+    const out: Probe[] = [];
+    const { sessionArn, roleTags, untagged, hostile } = perPrincipal.get(p)!;
+    const owner = ownerOf(r);
+    const pooledKey = r.type === 'AWS::KMS::Key' && !owner;
+    if (!owner && !r.partition && !pooledKey) return out;
+    const lits = new Set([...principalLiterals.get(p)!, ...resourceLiterals.get(r)!, ...(owner ? [owner] : []), ...(p.owner ? [p.owner] : [])]);
+    const classes = tenantClasses(lits, grammar);
+    const acting: Array<string | null> = p.owner ? [p.owner] : [...classes, ...hostile, ...(untagged ? [null] : [])];
+    const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
+
+    // CloudFormation propagates stack tags to the resources it creates (CloudFormation User Guide, aws-properties-resource-tags).
+    const resourceTags = Object.fromEntries(Object.entries({ ...(r.stackTags ?? {}), ...r.tags }).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+    for (const a of acting) {
+      if (a !== null) actingIds.add(a);
+      const session = sessionOf(p, a);
+      if (p.sessionPolicy && !session) continue; // a vended role is only ever assumed with its session policy
+      // A vended role's session carries no tag: the tenant is in its session policy.
+      const sessionTags = a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
+      // Built once per (principal, tenant, resource); each probe adds only its own keys.
+      const baseCtx = requestContext({
+        'aws:PrincipalArn': p.arn,
+        'aws:PrincipalAccount': p.account,
+        'aws:ResourceAccount': p.account,
+        'aws:SecureTransport': 'true',
+        ...roleTags,
+        ...sessionTags,
+        ...resourceTags,
+      });
+      const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>, own: boolean): Probe => {
+        const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
+        // `\u0000` separates the values of a multi-valued key (a batch over two partitions).
+        for (const k in extra) context[k.toLowerCase()] = extra[k] === '' ? undefined : extra[k].split('\u0000');
+        return {
+          principal: p,
+          actingAs: a,
+          resource: r,
+          victim,
+          action,
+          resourceArn,
+          request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action, resource: resourceArn, context },
+          ...(own ? { own } : {}),
+          ...(session ? { session } : {}),
+        };
+      };
+      const vars0 = {
+        arn: r.arn,
+        keyArn: r.keyArn ?? '',
+        dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`,
+      };
+      // Own-tenant probes (victim = the acting tenant) count coverage; they are not leaks.
+      for (const v of a === null ? victims : [...new Set([...victims, ...(owner === undefined || owner === a ? [a] : [])])]) {
+        const own = v === a;
+        // Namespaces the attacker may aim at: the victim's, and (in a victim-owned resource)
+        // the attacker's own, which a variable-based grant would open in someone else's bucket.
+        const nsOf = (t: string, store: TenantResource) => namespaceOf(store, t);
+        if (r.type === 'AWS::KMS::Key') {
+          for (const bucket of r.encrypts) {
+            const nss = [nsOf(v, bucket), ...(owner && a !== null && !own ? [nsOf(a, bucket)] : [])];
+            for (const ns of [...new Set(nss)]) {
+              const contexts: Array<Record<string, string>> = [
+                { 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `${bucket.arn}/${ns}audit-probe` },
+                ...(bucket.bucketKeyEnabled ? [{ 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.arn }] : []),
+              ];
+              for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) out.push(make(v, t.action, r.arn, ctx, own));
+            }
+          }
+          if (owner) for (const t of r.kind.ownedProbes ?? []) out.push(make(v, t.action, r.arn, {}, own));
+          continue;
+        }
+        const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
+        for (const ns of [...new Set(nss)]) {
+          const templates = owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
+          for (const t of templates) {
+            const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r) };
+            const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
+            // A batch mixing the tenant's own partition with itself is an own probe already made.
+            if (own && Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
+            for (const res of perIndex(expand(t.resource, vars), r)) out.push(make(v, t.action, res, extra, own));
+          }
+        }
+      }
+      if (!owner) {
+        for (const t of r.kind.crossTenantProbes ?? []) {
+          const vars = { ...vars0, ns: '', own: '' };
+          const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
+          for (const res of perIndex(expand(t.resource, vars), r)) out.push(make('*', t.action, res, extra, false));
+        }
+      }
+    }
+    return out;
+  };
+
+  // Role chaining: may a session of tenant A become another tenant, by assuming a role that
+  // belongs to B, or an ABAC role (itself included) with session tag TenantId=B? The trust
+  // policy acts as the resource policy and must allow (IAM User Guide, roles: AssumeRole).
+  const chainProbes = (p: Principal, t: Principal, target: TenantResource): Probe[] => {
+    const out: Probe[] = [];
+    const { sessionArn, roleTags, untagged } = perPrincipal.get(p)!;
+    if (!t.abac && !t.owner) return out;
+    const lits = new Set([...principalLiterals.get(p)!, ...(t.owner ? [t.owner] : []), ...(p.owner ? [p.owner] : [])]);
+    const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits, grammar), ...(untagged ? [null] : [])];
+    for (const a of acting) {
+      const session = sessionOf(p, a);
+      if (p.sessionPolicy && !session) continue;
+      const victims = t.owner ? [t.owner] : tenantClasses(lits, grammar);
+      for (const v of victims) {
+        if (v === a || (t.owner && !t.abac && p.owner === t.owner)) continue;
+        const context = requestContext({
+          'aws:PrincipalArn': p.arn,
+          'aws:PrincipalAccount': p.account,
+          ...roleTags,
+          ...(a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
+          ...(t.abac ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: v, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
+        });
+        out.push({
+          principal: p,
+          actingAs: a,
+          resource: target,
+          victim: v,
+          action: 'sts:AssumeRole',
+          resourceArn: t.arn,
+          request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action: 'sts:AssumeRole', resource: t.arn, context },
+          ...(session ? { session } : {}),
+        });
+      }
+    }
+    return out;
+  };
+
+  // Every target of the matrix, in the order the requests are made: the resources, then the
+  // roles a session could chain into.
+  const targets: Target[] = [
+    ...inv.resources.map((r): Target => ({ resource: r, owner: ownerOf(r), probes: (p) => resourceProbes(p, r) })),
+    ...inv.principals
+      .filter((t) => t.abac || t.owner)
+      .map((t): Target => {
+        const resource: TenantResource = {
+          type: 'AWS::IAM::Role',
+          kind: kindOf('AWS::IAM::Role'),
+          arn: t.arn,
+          source: t.source,
+          tags: t.tags,
+          ...(t.owner ? { owner: t.owner } : {}),
+          encrypts: [],
+          policy: t.trust,
+        };
+        return { resource, owner: t.owner, role: t, probes: (p) => chainProbes(p, t, resource) };
+      }),
+  ];
+  const shapes = options.exhaustive ? undefined : new ShapeIndex(targets, scoped, grammar, principalLiterals, resourceLiterals);
+  const implicitCells: ImplicitCell[] = [];
 
   let done = 0;
   for (const p of scoped) {
@@ -170,149 +343,44 @@ export async function runMatrix(
     // Hostile tag values this role's trust policy lets through.
     const hostile = p.abac ? hostileTagValues(p.owner ?? grammar.base, grammar).filter((v) => trustAccepts(p, v)) : [];
     hostile.forEach((value) => acceptedHostileTags.push({ principal: p, value }));
-    const untagged = p.abac && !p.owner;
-    const sessionArn = `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`;
-    const roleTags = {
-      ...Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
-      ...sessionContextFromTrust(p),
-    };
-
-    for (const r of inv.resources) {
-      const owner = ownerOf(r);
-      const pooledKey = r.type === 'AWS::KMS::Key' && !owner;
-      if (!owner && !r.partition && !pooledKey) continue;
-      const lits = new Set([...principalLiterals.get(p)!, ...resourceLiterals.get(r)!, ...(owner ? [owner] : []), ...(p.owner ? [p.owner] : [])]);
-      const classes = tenantClasses(lits, grammar);
-      const acting: Array<string | null> = p.owner ? [p.owner] : [...classes, ...hostile, ...(untagged ? [null] : [])];
-      const victims = owner ? [owner] : p.owner ? [...new Set([...classes, p.owner])] : classes;
-
-      // CloudFormation propagates stack tags to the resources it creates (CloudFormation User Guide, aws-properties-resource-tags).
-      const resourceTags = Object.fromEntries(Object.entries({ ...(r.stackTags ?? {}), ...r.tags }).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-      for (const a of acting) {
-        if (a !== null) actingIds.add(a);
-        const session = sessionOf(p, a);
-        if (p.sessionPolicy && !session) continue; // a vended role is only ever assumed with its session policy
-        // A vended role's session carries no tag: the tenant is in its session policy.
-        const sessionTags = a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a };
-        // Built once per (principal, tenant, resource); each probe adds only its own keys.
-        const baseCtx = requestContext({
-          'aws:PrincipalArn': p.arn,
-          'aws:PrincipalAccount': p.account,
-          'aws:ResourceAccount': p.account,
-          'aws:SecureTransport': 'true',
-          ...roleTags,
-          ...sessionTags,
-          ...resourceTags,
-        });
-        const make = (victim: string, action: string, resourceArn: string, extra: Record<string, string>, own: boolean): Probe => {
-          const context: Record<string, readonly string[] | undefined> = { ...baseCtx };
-          // `\u0000` separates the values of a multi-valued key (a batch over two partitions).
-          for (const k in extra) context[k.toLowerCase()] = extra[k] === '' ? undefined : extra[k].split('\u0000');
-          return {
-            principal: p,
-            actingAs: a,
-            resource: r,
-            victim,
-            action,
-            resourceArn,
-            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action, resource: resourceArn, context },
-            ...(own ? { own } : {}),
-            ...(session ? { session } : {}),
-          };
-        };
-        const vars0 = {
-          arn: r.arn,
-          keyArn: r.keyArn ?? '',
-          dbuserArn: `arn:aws:rds-db:${r.arn.split(':')[3]}:${r.arn.split(':')[4]}:dbuser:${r.source.logicalId}/audit-probe`,
-        };
-        // Own-tenant probes (victim = the acting tenant) count coverage; they are not leaks.
-        for (const v of a === null ? victims : [...new Set([...victims, ...(owner === undefined || owner === a ? [a] : [])])]) {
-          const own = v === a;
-          // Namespaces the attacker may aim at: the victim's, and (in a victim-owned resource)
-          // the attacker's own, which a variable-based grant would open in someone else's bucket.
-          const nsOf = (t: string, store: TenantResource) => namespaceOf(store, t);
-          if (r.type === 'AWS::KMS::Key') {
-            for (const bucket of r.encrypts) {
-              const nss = [nsOf(v, bucket), ...(owner && a !== null && !own ? [nsOf(a, bucket)] : [])];
-              for (const ns of [...new Set(nss)]) {
-                const contexts: Array<Record<string, string>> = [
-                  { 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `${bucket.arn}/${ns}audit-probe` },
-                  ...(bucket.bucketKeyEnabled ? [{ 'kms:ViaService': `s3.${r.arn.split(':')[3]}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.arn }] : []),
-                ];
-                for (const ctx of contexts) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, ctx, own));
-              }
-            }
-            if (owner) for (const t of r.kind.ownedProbes ?? []) batch.push(make(v, t.action, r.arn, {}, own));
-            continue;
-          }
-          const nss = [nsOf(v, r), ...(owner && a !== null && !own ? [nsOf(a, r)] : [])];
-          for (const ns of [...new Set(nss)]) {
-            const templates = owner ? (r.kind.ownedProbes ?? []) : (r.kind.pooledProbes ?? []);
-            for (const t of templates) {
-              const vars = { ...vars0, ns, own: a === null ? ns : nsOf(a, r) };
-              const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
-              // A batch mixing the tenant's own partition with itself is an own probe already made.
-              if (own && Object.values(t.context ?? {}).some((x) => x.includes('{own}'))) continue;
-              for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make(v, t.action, res, extra, own));
-            }
-          }
-        }
-        if (!owner) {
-          for (const t of r.kind.crossTenantProbes ?? []) {
-            const vars = { ...vars0, ns: '', own: '' };
-            const extra = Object.fromEntries(Object.entries(t.context ?? {}).map(([k, x]) => [k, expand(x, vars)]));
-            for (const res of perIndex(expand(t.resource, vars), r)) batch.push(make('*', t.action, res, extra, false));
-          }
-        }
+    perPrincipal.set(p, {
+      sessionArn: `arn:aws:sts::${p.account}:assumed-role/${p.name}/audit-session`,
+      roleTags: {
+        ...Object.fromEntries(Object.entries(p.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+        ...sessionContextFromTrust(p),
+      },
+      untagged: p.abac && !p.owner,
+      hostile,
+    });
+    const plan = shapes?.plan(p);
+    if (!plan) {
+      for (const t of targets) {
+        batch.push(...t.probes(p));
+        if (batch.length >= 5000) await flush();
       }
-      if (batch.length >= 5000) await flush();
-    }
-    // Role chaining: may a session of tenant A become another tenant, by assuming a role that
-    // belongs to B, or an ABAC role (itself included) with session tag TenantId=B? The trust
-    // policy acts as the resource policy and must allow (IAM User Guide, roles: AssumeRole).
-    for (const t of inv.principals) {
-      if (!t.abac && !t.owner) continue;
-      const target: TenantResource = {
-        type: 'AWS::IAM::Role',
-        kind: kindOf('AWS::IAM::Role'),
-        arn: t.arn,
-        source: t.source,
-        tags: t.tags,
-        ...(t.owner ? { owner: t.owner } : {}),
-        encrypts: [],
-        policy: t.trust,
-      };
-      const lits = new Set([...principalLiterals.get(p)!, ...(t.owner ? [t.owner] : []), ...(p.owner ? [p.owner] : [])]);
-      const acting: Array<string | null> = p.owner ? [p.owner] : [...tenantClasses(lits, grammar), ...(untagged ? [null] : [])];
-      for (const a of acting) {
-        const session = sessionOf(p, a);
-        if (p.sessionPolicy && !session) continue;
-        const victims = t.owner ? [t.owner] : tenantClasses(lits, grammar);
-        for (const v of victims) {
-          if (v === a || (t.owner && !t.abac && p.owner === t.owner)) continue;
-          const context = requestContext({
-            'aws:PrincipalArn': p.arn,
-            'aws:PrincipalAccount': p.account,
-            ...roleTags,
-            ...(a === null || !p.abac ? {} : { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: a }),
-            ...(t.abac ? { [`aws:RequestTag/${TENANT_TAG_KEY}`]: v, 'aws:TagKeys': [TENANT_TAG_KEY] } : {}),
-          });
-          batch.push({
-            principal: p,
-            actingAs: a,
-            resource: target,
-            victim: v,
-            action: 'sts:AssumeRole',
-            resourceArn: t.arn,
-            request: { principalArn: p.arn, sessionArn, principalAccount: p.account, action: 'sts:AssumeRole', resource: t.arn, context },
-            ...(session ? { session } : {}),
-          });
-        }
+    } else {
+      // The tenant's id is acted as whenever one resource is probed (as the exhaustive loop records it).
+      if (shapes!.anyProbedResource) actingIds.add(plan.acting);
+      for (const g of plan.groups) {
+        const proof = await shapes!.prove(p, g, async (probes) => {
+          const results = await engine.evaluateBatch(itemsOf(probes));
+          return results.every((x) => x.decision !== 'Allowed' && x.unsupported.every((u) => u === UNREADABLE_OPERATOR));
+        });
+        if (proof.clean) {
+          requests += proof.count * g.size;
+          implicitCells.push({ acting: plan.acting, view: g, count: proof.count });
+        } else plan.individual.push(...shapes!.membersOf(g));
+      }
+      plan.individual.sort((x, y) => x - y);
+      for (const i of plan.individual) {
+        batch.push(...targets[i].probes(p));
+        if (batch.length >= 5000) await flush();
       }
     }
     await flush();
-    onProgress?.(++done, scoped.length);
+    onProgress?.(++done, scoped.length, requests);
   }
   await flush();
+  const cells = new CellTable(explicitCells, implicitCells, shapes);
   return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators, coverage: [...coverage.values()] };
 }

@@ -1,0 +1,321 @@
+/**
+ * Shapes: the matrix evaluated once per shape instead of once per pair (docs/audit.md, "Why
+ * evaluating once per shape stays a proof").
+ *
+ * A tenant-owned principal of tenant A and a resource (or role) of tenant B != A are written out
+ * with A and B replaced by placeholders. Tenant stacks built from one template come out
+ * identical: the same principal shape against the same target shape gives the same requests up
+ * to the two ids, so one representative pair proves the whole group, provided the ids only
+ * appear as whole ids (the premise tenant-classes.ts already rests on) and are unrelated to each
+ * other and to every id the two texts still mention (no prefix / suffix / infix: such pairs are
+ * evaluated one by one). A group whose representative is allowed anything, or meets an operator
+ * the engine does not know, is evaluated member by member, so findings name the real pair.
+ */
+import { IdGrammar } from './id-grammar';
+import { Principal, TenantResource } from './inventory';
+import { Probe } from './matrix';
+import { Statement } from './policy-model';
+import { sessionContextFromTrust } from './session-context';
+
+/** One target of the matrix: a resource, or a role a session could chain into. */
+export interface Target {
+  readonly resource: TenantResource;
+  readonly owner: string | undefined;
+  readonly role?: Principal;
+  readonly probes: (p: Principal) => Probe[];
+}
+
+export interface Group {
+  readonly key: string;
+  /** Target indexes, ascending. */
+  readonly members: number[];
+  readonly byOwner: Map<string, number[]>;
+  /** Tenant ids the group's text still mentions (besides its owner). */
+  readonly mentions: Set<string>;
+}
+
+/** A group minus the members a principal evaluates one by one. */
+export interface GroupView {
+  readonly group: Group;
+  readonly excluded: ReadonlySet<string>;
+  readonly size: number;
+}
+
+export interface Plan {
+  readonly acting: string;
+  readonly groups: GroupView[];
+  /** Target indexes evaluated one by one (own, pooled, related ids, groups not proven). */
+  readonly individual: number[];
+}
+
+export interface ImplicitCell {
+  readonly acting: string;
+  readonly view: GroupView;
+  /** Requests per member. */
+  readonly count: number;
+}
+
+const A = '\u0001';
+const B = '\u0002';
+const noSource = (k: string, v: unknown) => (k === 'source' ? undefined : v);
+const text = (v: unknown) => JSON.stringify(v, noSource);
+const replaceAll = (s: string, id: string, by: string) => s.split(id).join(by);
+
+/** Every id of `ids` that occurs in `s` (ids are runs of the id alphabet, so only such runs are searched). */
+function idsIn(s: string, ids: ReadonlySet<string>, minLen: number, maxLen: number): Set<string> {
+  const out = new Set<string>();
+  for (const m of s.matchAll(/[A-Za-z0-9_-]+/g)) {
+    const run = m[0];
+    for (let i = 0; i < run.length; i++) {
+      for (let n = minLen; n <= maxLen && i + n <= run.length; n++) {
+        const sub = run.slice(i, i + n);
+        if (ids.has(sub)) out.add(sub);
+      }
+    }
+  }
+  return out;
+}
+
+export class ShapeIndex {
+  public readonly anyProbedResource: boolean;
+  private readonly groups: Group[] = [];
+  private readonly individual: number[] = [];
+  private readonly groupOf = new Map<number, Group>();
+  private readonly related = new Map<string, Set<string>>();
+  private readonly ids: Set<string>;
+  private readonly minLen: number;
+  private readonly maxLen: number;
+  private readonly principalShapes = new Map<string, { mentions: Set<string> }>();
+  private readonly proofs = new Map<string, Promise<{ clean: boolean; count: number }>>();
+  private readonly principalKey = new Map<Principal, string>();
+
+  public constructor(
+    private readonly targets: readonly Target[],
+    scoped: readonly Principal[],
+    private readonly grammar: IdGrammar,
+    principalLiterals: ReadonlyMap<Principal, Set<string>>,
+    resourceLiterals: ReadonlyMap<TenantResource, Set<string>>,
+  ) {
+    this.anyProbedResource = targets.some((t) => !t.role && (t.owner || t.resource.partition || t.resource.type === 'AWS::KMS::Key'));
+    const ids = new Set<string>();
+    for (const t of targets) if (t.owner) ids.add(t.owner);
+    for (const p of scoped) if (p.owner) ids.add(p.owner);
+    for (const s of [...principalLiterals.values(), ...resourceLiterals.values()]) for (const l of s) ids.add(l);
+    this.ids = ids;
+    const lens = [...ids].map((i) => i.length);
+    this.minLen = Math.min(...lens, 1);
+    this.maxLen = Math.max(...lens, 1);
+    // Related ids (one a substring of the other): such pairs are evaluated one by one.
+    for (const y of ids) {
+      for (let i = 0; i < y.length; i++) {
+        for (let j = i + 1; j <= y.length; j++) {
+          const s = y.slice(i, j);
+          if (s === y || !ids.has(s)) continue;
+          if (!this.related.has(s)) this.related.set(s, new Set());
+          if (!this.related.has(y)) this.related.set(y, new Set());
+          this.related.get(s)!.add(y);
+          this.related.get(y)!.add(s);
+        }
+      }
+    }
+    const byKey = new Map<string, Group>();
+    targets.forEach((t, i) => {
+      const key = this.targetKey(t, resourceLiterals);
+      if (key === undefined) {
+        this.individual.push(i);
+        return;
+      }
+      let g = byKey.get(key);
+      if (!g) {
+        g = { key, members: [], byOwner: new Map(), mentions: idsIn(key, ids, this.minLen, this.maxLen) };
+        byKey.set(key, g);
+        this.groups.push(g);
+      }
+      g.members.push(i);
+      g.byOwner.set(t.owner!, [...(g.byOwner.get(t.owner!) ?? []), i]);
+      this.groupOf.set(i, g);
+    });
+  }
+
+  /** The target's text with its owner replaced; undefined = always evaluated one by one. */
+  private targetKey(t: Target, resourceLiterals: ReadonlyMap<TenantResource, Set<string>>): string | undefined {
+    const o = t.owner;
+    if (!o || !this.grammar.isValid(o)) return undefined;
+    const r = t.resource;
+    const lits = t.role ? new Set<string>() : (resourceLiterals.get(r) ?? new Set<string>());
+    if ([...lits].some((l) => l !== o)) return undefined;
+    const raw = t.role
+      ? text(['role', r.arn, r.tags, t.role.abac, t.role.trust as Statement[]])
+      : text([
+          r.type,
+          r.kind.service,
+          r.arn,
+          r.tags,
+          r.stackTags,
+          r.keyArn,
+          r.bucketKeyEnabled,
+          r.partition?.template,
+          r.indexes,
+          r.encrypts.map((b) => [b.arn, b.owner, b.partition?.template, b.bucketKeyEnabled]),
+          r.policy,
+          r.type.startsWith('AWS::RDS::') ? r.source.logicalId : '',
+        ]);
+    return `${o.length}${B}${replaceAll(raw, o, B)}`;
+  }
+
+  /** How principal `p` is evaluated; undefined = every target one by one (not a plain tenant-owned role). */
+  public plan(p: Principal): Plan | undefined {
+    const a = p.owner;
+    if (!a || !this.grammar.isValid(a) || p.sessionPolicy) return undefined;
+    let key = this.principalKey.get(p);
+    if (key === undefined) {
+      const raw = text([p.arn, p.account, p.name, p.tags, p.abac, p.identity, p.boundary, sessionContextFromTrust(p)]);
+      key = `${a.length}${A}${replaceAll(raw, a, A)}`;
+      this.principalKey.set(p, key);
+    }
+    let shape = this.principalShapes.get(key);
+    if (!shape) {
+      shape = { mentions: idsIn(key, this.ids, this.minLen, this.maxLen) };
+      this.principalShapes.set(key, shape);
+    }
+    // Ids evaluated one by one against this principal: its own, related ones, ids its text names.
+    const excluded = new Set<string>([a, ...(this.related.get(a) ?? [])]);
+    for (const m of shape.mentions) {
+      excluded.add(m);
+      for (const x of this.related.get(m) ?? []) excluded.add(x);
+    }
+    const individual = [...this.individual];
+    const groups: GroupView[] = [];
+    for (const g of this.groups) {
+      // A group whose text names this tenant (or a related id) is evaluated one by one.
+      if (g.mentions.has(a) || [...(this.related.get(a) ?? [])].some((x) => g.mentions.has(x))) {
+        individual.push(...g.members);
+        continue;
+      }
+      let size = g.members.length;
+      for (const x of excluded) {
+        const own = g.byOwner.get(x);
+        if (own) {
+          size -= own.length;
+          individual.push(...own);
+        }
+      }
+      if (size > 0) groups.push({ group: g, excluded, size });
+    }
+    return { acting: a, groups, individual };
+  }
+
+  /** Evaluates the representative pair of (principal shape, group) once; `evaluate` says whether it is clean. */
+  public prove(p: Principal, view: GroupView, evaluate: (probes: Probe[]) => Promise<boolean>): Promise<{ clean: boolean; count: number }> {
+    const k = `${this.principalKey.get(p)}\u0000${view.group.key}`;
+    let proof = this.proofs.get(k);
+    if (!proof) {
+      const rep = view.group.members.find((i) => !view.excluded.has(this.targets[i].owner!))!;
+      const probes = this.targets[rep].probes(p);
+      proof = probes.length === 0 ? Promise.resolve({ clean: true, count: 0 }) : evaluate(probes).then((clean) => ({ clean, count: probes.length }));
+      this.proofs.set(k, proof);
+    }
+    return proof;
+  }
+
+  /** Members of a view (target indexes). */
+  public membersOf(view: GroupView): number[] {
+    return view.group.members.filter((i) => !view.excluded.has(this.targets[i].owner!));
+  }
+
+  public targetsAt(arn: string): Array<{ index: number; group?: Group; owner?: string }> {
+    if (!this.byArn) {
+      this.byArn = new Map();
+      this.targets.forEach((t, index) => {
+        const list = this.byArn!.get(t.resource.arn) ?? [];
+        list.push({ index, group: this.groupOf.get(index), owner: t.owner });
+        this.byArn!.set(t.resource.arn, list);
+      });
+    }
+    return this.byArn.get(arn) ?? [];
+  }
+  private byArn?: Map<string, Array<{ index: number; group?: Group; owner?: string }>>;
+
+  public arns(): string[] {
+    return [...new Set(this.targets.map((t) => t.resource.arn))];
+  }
+}
+
+/**
+ * Per cell `${actingAs}\u0000${resource arn}`: [requests, allowed] (cross-tenant requests only).
+ * Cells proven per shape are computed when asked for, so a 1,000-tenant audit does not hold a
+ * million of them.
+ */
+export class CellTable implements ReadonlyMap<string, [number, number]> {
+  private readonly byActing = new Map<string, ImplicitCell[]>();
+  private materialised?: Map<string, [number, number]>;
+
+  public constructor(
+    private readonly explicit: ReadonlyMap<string, [number, number]>,
+    implicit: readonly ImplicitCell[],
+    private readonly shapes: ShapeIndex | undefined,
+  ) {
+    for (const c of implicit) {
+      if (c.count === 0) continue;
+      const list = this.byActing.get(c.acting) ?? [];
+      list.push(c);
+      this.byActing.set(c.acting, list);
+    }
+  }
+
+  public get(key: string): [number, number] | undefined {
+    const cut = key.indexOf('\u0000');
+    const acting = key.slice(0, cut);
+    const arn = key.slice(cut + 1);
+    const explicit = this.explicit.get(key);
+    const implicit = this.byActing.get(acting);
+    if (!implicit || !this.shapes) return explicit;
+    let extra = 0;
+    for (const t of this.shapes.targetsAt(arn)) {
+      if (!t.group) continue;
+      for (const c of implicit) if (c.view.group === t.group && !c.view.excluded.has(t.owner!)) extra += c.count;
+    }
+    if (extra === 0) return explicit;
+    return [(explicit?.[0] ?? 0) + extra, explicit?.[1] ?? 0];
+  }
+
+  public has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  private all(): Map<string, [number, number]> {
+    if (!this.materialised) {
+      const m = new Map(this.explicit);
+      if (this.shapes) {
+        for (const acting of this.byActing.keys()) {
+          for (const arn of this.shapes.arns()) {
+            const k = `${acting}\u0000${arn}`;
+            const v = this.get(k);
+            if (v) m.set(k, v);
+          }
+        }
+      }
+      this.materialised = m;
+    }
+    return this.materialised;
+  }
+
+  public get size(): number {
+    return this.all().size;
+  }
+  public forEach(cb: (value: [number, number], key: string, map: ReadonlyMap<string, [number, number]>) => void): void {
+    this.all().forEach((v, k) => cb(v, k, this));
+  }
+  public entries(): MapIterator<[string, [number, number]]> {
+    return this.all().entries();
+  }
+  public keys(): MapIterator<string> {
+    return this.all().keys();
+  }
+  public values(): MapIterator<[number, number]> {
+    return this.all().values();
+  }
+  public [Symbol.iterator](): MapIterator<[string, [number, number]]> {
+    return this.all()[Symbol.iterator]();
+  }
+}
