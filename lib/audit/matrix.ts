@@ -18,7 +18,7 @@ import { Statement, UNREADABLE_OPERATOR } from './policy-model';
 import { kindOf } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 import { sessionContextFromTrust } from './session-context';
-import { CellTable, ImplicitCell, ShapeIndex, Target } from './shapes';
+import { CellTable, ImplicitCell, ProofEvaluator, ShapeIndex, Target } from './shapes';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
@@ -336,6 +336,22 @@ export async function runMatrix(
   ];
   const shapes = options.exhaustive ? undefined : new ShapeIndex(targets, scoped, grammar, principalLiterals, resourceLiterals);
   const implicitCells: ImplicitCell[] = [];
+  // A representative pair is evaluated apart from the matrix: it proves its shape or sends the
+  // shape back to pair-by-pair evaluation, which then records the findings.
+  const prove: ProofEvaluator = async (probes) => {
+    const results = await engine.evaluateBatch(itemsOf(probes));
+    let clean = true;
+    let ownProbes = 0;
+    let ownAllowed = 0;
+    results.forEach((x, i) => {
+      if (x.unsupported.some((u) => u !== UNREADABLE_OPERATOR)) clean = false;
+      if (probes[i].own) {
+        ownProbes++;
+        if (x.decision === 'Allowed') ownAllowed++;
+      } else if (x.decision === 'Allowed') clean = false;
+    });
+    return { clean, total: probes.length, cross: probes.length - ownProbes, ownProbes, ownAllowed };
+  };
 
   let done = 0;
   for (const p of scoped) {
@@ -361,14 +377,23 @@ export async function runMatrix(
     } else {
       // The tenant's id is acted as whenever one resource is probed (as the exhaustive loop records it).
       if (shapes!.anyProbedResource) actingIds.add(plan.acting);
+      for (const i of plan.shared) {
+        const proof = await shapes!.proveShared(p, i, plan.signature, prove);
+        if (!proof.clean) {
+          plan.individual.push(i);
+          continue;
+        }
+        requests += proof.total;
+        const c = coverage.get(p)!;
+        c.ownProbes += proof.ownProbes;
+        c.ownAllowed += proof.ownAllowed;
+        implicitCells.push({ acting: plan.acting, target: i, count: proof.cross });
+      }
       for (const g of plan.groups) {
-        const proof = await shapes!.prove(p, g, async (probes) => {
-          const results = await engine.evaluateBatch(itemsOf(probes));
-          return results.every((x) => x.decision !== 'Allowed' && x.unsupported.every((u) => u === UNREADABLE_OPERATOR));
-        });
+        const proof = await shapes!.prove(p, g, prove);
         if (proof.clean) {
-          requests += proof.count * g.size;
-          implicitCells.push({ acting: plan.acting, view: g, count: proof.count });
+          requests += proof.total * g.size;
+          implicitCells.push({ acting: plan.acting, view: g, count: proof.cross });
         } else plan.individual.push(...shapes!.membersOf(g));
       }
       plan.individual.sort((x, y) => x - y);

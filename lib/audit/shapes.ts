@@ -16,6 +16,7 @@ import { Principal, TenantResource } from './inventory';
 import { Probe } from './matrix';
 import { Statement } from './policy-model';
 import { sessionContextFromTrust } from './session-context';
+import { tenantClasses } from './tenant-classes';
 
 /** One target of the matrix: a resource, or a role a session could chain into. */
 export interface Target {
@@ -27,6 +28,7 @@ export interface Target {
 
 export interface Group {
   readonly key: string;
+  readonly id: number;
   /** Target indexes, ascending. */
   readonly members: number[];
   readonly byOwner: Map<string, number[]>;
@@ -44,13 +46,32 @@ export interface GroupView {
 export interface Plan {
   readonly acting: string;
   readonly groups: GroupView[];
-  /** Target indexes evaluated one by one (own, pooled, related ids, groups not proven). */
+  /** Target indexes evaluated one by one (own, related ids, groups not proven). */
   readonly individual: number[];
+  /** Targets no tenant owns (pooled stores, ABAC roles), proven once per principal shape and id signature. */
+  readonly shared: number[];
+  /** How the tenant ids the matrix derives from this principal's id relate to it (tenant-classes.ts). */
+  readonly signature: string;
 }
+
+/** What one representative pair showed: clean = nothing cross-tenant allowed, no unknown operator. */
+export interface Proof {
+  readonly clean: boolean;
+  /** Every request of the pair, and the cross-tenant ones (the cell's). */
+  readonly total: number;
+  readonly cross: number;
+  /** Own-tenant requests and how many were allowed (carried over as coverage). */
+  readonly ownProbes: number;
+  readonly ownAllowed: number;
+}
+
+export type ProofEvaluator = (probes: Probe[]) => Promise<Proof>;
 
 export interface ImplicitCell {
   readonly acting: string;
-  readonly view: GroupView;
+  /** A group proven per shape, or one shared target (a pooled store, an ABAC role) proven per id signature. */
+  readonly view?: GroupView;
+  readonly target?: number;
   /** Requests per member. */
   readonly count: number;
 }
@@ -80,14 +101,17 @@ export class ShapeIndex {
   public readonly anyProbedResource: boolean;
   private readonly groups: Group[] = [];
   private readonly individual: number[] = [];
+  private readonly shared: number[] = [];
   private readonly groupOf = new Map<number, Group>();
   private readonly related = new Map<string, Set<string>>();
   private readonly ids: Set<string>;
   private readonly minLen: number;
   private readonly maxLen: number;
   private readonly principalShapes = new Map<string, { mentions: Set<string> }>();
-  private readonly proofs = new Map<string, Promise<{ clean: boolean; count: number }>>();
+  private readonly proofs = new Map<string, Promise<Proof>>();
   private readonly principalKey = new Map<Principal, string>();
+  /** Principal shape key -> small number, so proof keys stay short. */
+  private readonly principalShapeId = new Map<string, number>();
 
   public constructor(
     private readonly targets: readonly Target[],
@@ -122,12 +146,15 @@ export class ShapeIndex {
     targets.forEach((t, i) => {
       const key = this.targetKey(t, resourceLiterals);
       if (key === undefined) {
-        this.individual.push(i);
+        // No owner, no literal id, no id in its text: the same for every tenant up to the id signature.
+        const lits = t.role ? undefined : resourceLiterals.get(t.resource);
+        const shared = !t.owner && (lits === undefined || lits.size === 0) && idsIn(this.rawText(t), ids, this.minLen, this.maxLen).size === 0;
+        (shared ? this.shared : this.individual).push(i);
         return;
       }
       let g = byKey.get(key);
       if (!g) {
-        g = { key, members: [], byOwner: new Map(), mentions: idsIn(key, ids, this.minLen, this.maxLen) };
+        g = { key, id: this.groups.length, members: [], byOwner: new Map(), mentions: idsIn(key, ids, this.minLen, this.maxLen) };
         byKey.set(key, g);
         this.groups.push(g);
       }
@@ -144,7 +171,13 @@ export class ShapeIndex {
     const r = t.resource;
     const lits = t.role ? new Set<string>() : (resourceLiterals.get(r) ?? new Set<string>());
     if ([...lits].some((l) => l !== o)) return undefined;
-    const raw = t.role
+    const raw = this.rawText(t);
+    return `${o.length}${B}${replaceAll(raw, o, B)}`;
+  }
+
+  private rawText(t: Target): string {
+    const r = t.resource;
+    return t.role
       ? text(['role', r.arn, r.tags, t.role.abac, t.role.trust as Statement[]])
       : text([
           r.type,
@@ -160,7 +193,6 @@ export class ShapeIndex {
           r.policy,
           r.type.startsWith('AWS::RDS::') ? r.source.logicalId : '',
         ]);
-    return `${o.length}${B}${replaceAll(raw, o, B)}`;
   }
 
   /** How principal `p` is evaluated; undefined = every target one by one (not a plain tenant-owned role). */
@@ -176,6 +208,7 @@ export class ShapeIndex {
     let shape = this.principalShapes.get(key);
     if (!shape) {
       shape = { mentions: idsIn(key, this.ids, this.minLen, this.maxLen) };
+      this.principalShapeId.set(key, this.principalShapeId.size);
       this.principalShapes.set(key, shape);
     }
     // Ids evaluated one by one against this principal: its own, related ones, ids its text names.
@@ -185,6 +218,9 @@ export class ShapeIndex {
       for (const x of this.related.get(m) ?? []) excluded.add(x);
     }
     const individual = [...this.individual];
+    // A principal whose text names another id derives more tenant ids from it: shared targets one by one.
+    const shared = shape.mentions.size === 0 ? this.shared : [];
+    if (shape.mentions.size > 0) individual.push(...this.shared);
     const groups: GroupView[] = [];
     for (const g of this.groups) {
       // A group whose text names this tenant (or a related id) is evaluated one by one.
@@ -202,20 +238,48 @@ export class ShapeIndex {
       }
       if (size > 0) groups.push({ group: g, excluded, size });
     }
-    return { acting: a, groups, individual };
+    return { acting: a, groups, individual, shared, signature: this.signature(a) };
   }
 
-  /** Evaluates the representative pair of (principal shape, group) once; `evaluate` says whether it is clean. */
-  public prove(p: Principal, view: GroupView, evaluate: (probes: Probe[]) => Promise<boolean>): Promise<{ clean: boolean; count: number }> {
-    const k = `${this.principalKey.get(p)}\u0000${view.group.key}`;
+  /**
+   * The tenant ids evaluated for a principal of tenant `a` against a target that names no id are
+   * `a` and its relation representatives (tenant-classes.ts): written relative to `a`, two ids
+   * with the same signature get the same requests up to the id.
+   */
+  private signature(a: string): string {
+    let sig = this.signatures.get(a);
+    if (sig === undefined) {
+      sig = `${a.length}|${tenantClasses([a], this.grammar)
+        .map((v) => (v === a ? 'A' : v.includes(a) ? replaceAll(v, a, A) : a.includes(v) ? `<${a.indexOf(v)}:${v.length}>` : `=${v}`))
+        .join('|')}`;
+      this.signatures.set(a, sig);
+    }
+    return sig;
+  }
+  private readonly signatures = new Map<string, string>();
+
+  /** Proves a shared target once per (principal shape, id signature). */
+  public proveShared(p: Principal, index: number, signature: string, evaluate: ProofEvaluator): Promise<Proof> {
+    return this.memo(`${this.principalShapeId.get(this.principalKey.get(p)!)}:${signature}:s${index}`, () => this.targets[index].probes(p), evaluate);
+  }
+
+  private memo(k: string, probesOf: () => Probe[], evaluate: ProofEvaluator): Promise<Proof> {
     let proof = this.proofs.get(k);
     if (!proof) {
-      const rep = view.group.members.find((i) => !view.excluded.has(this.targets[i].owner!))!;
-      const probes = this.targets[rep].probes(p);
-      proof = probes.length === 0 ? Promise.resolve({ clean: true, count: 0 }) : evaluate(probes).then((clean) => ({ clean, count: probes.length }));
+      const probes = probesOf();
+      proof = probes.length === 0 ? Promise.resolve({ clean: true, total: 0, cross: 0, ownProbes: 0, ownAllowed: 0 }) : evaluate(probes);
       this.proofs.set(k, proof);
     }
     return proof;
+  }
+
+  /** Evaluates the representative pair of (principal shape, group) once; `evaluate` says whether it is clean. */
+  public prove(p: Principal, view: GroupView, evaluate: ProofEvaluator): Promise<Proof> {
+    return this.memo(
+      `${this.principalShapeId.get(this.principalKey.get(p)!)}:${view.group.id}`,
+      () => this.targets[view.group.members.find((i) => !view.excluded.has(this.targets[i].owner!))!].probes(p),
+      evaluate,
+    );
   }
 
   /** Members of a view (target indexes). */
@@ -272,8 +336,9 @@ export class CellTable implements ReadonlyMap<string, [number, number]> {
     if (!implicit || !this.shapes) return explicit;
     let extra = 0;
     for (const t of this.shapes.targetsAt(arn)) {
-      if (!t.group) continue;
-      for (const c of implicit) if (c.view.group === t.group && !c.view.excluded.has(t.owner!)) extra += c.count;
+      for (const c of implicit) {
+        if (c.target !== undefined ? c.target === t.index : t.group && c.view!.group === t.group && !c.view!.excluded.has(t.owner!)) extra += c.count;
+      }
     }
     if (extra === 0) return explicit;
     return [(explicit?.[0] ?? 0) + extra, explicit?.[1] ?? 0];
