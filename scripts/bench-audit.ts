@@ -150,7 +150,20 @@ async function main(): Promise<void> {
   const counts = sizes.length > 0 ? sizes : [10, 100, 1000];
   const rows: string[][] = [];
   let sample: EngineItem[] = [];
-  const header = ['tenants', 'stacks', 'mode', 'requests', 'evaluated', 'audit wall s', 'audit cpu s', 'peak RSS MiB', 'RSS before MiB', 'cpu ms/tenant', 'findings', 'load avg'];
+  const header = [
+    'tenants',
+    'stacks',
+    'mode',
+    'requests',
+    'evaluated',
+    'audit wall s',
+    'audit cpu s',
+    'peak RSS MiB',
+    'RSS before MiB',
+    'cpu ms/tenant',
+    'findings',
+    'load avg',
+  ];
   for (const n of counts) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-audit-${n}-`));
     process.stderr.write(`bench: ${n} tenants: synthesizing (load ${load()})...\n`);

@@ -151,7 +151,10 @@ export async function auditCommand(args: readonly string[], io: CommandIo): Prom
       ...(p.account ? { account: p.account } : {}),
       ...(p.region ? { region: p.region } : {}),
       ...(progress
-        ? { onProgress: (m: string) => io.stderr(`audit: ${m}\n`), onMatrixProgress: (done: number, total: number, requests: number) => progress.update(done, total, requests) }
+        ? {
+            onProgress: (m: string) => io.stderr(`audit: ${m}\n`),
+            onMatrixProgress: (done: number, total: number, requests: number) => progress.update(done, total, requests),
+          }
         : {}),
     });
     progress?.end();

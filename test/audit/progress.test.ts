@@ -6,6 +6,9 @@ import { main } from '../../bin/cli';
 import { ProgressLine } from '../../lib/audit/progress';
 import { abacRole, poolBucket, SCOPED_POOL_STATEMENTS, tmpDir, writeAssembly } from './fixtures/assembly-builder';
 
+/** Carriage return + erase to end of line, as a regular-expression source. */
+const CLEAR = '\\r\\u001b\\[K';
+
 function clock(start = 0) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms) };
@@ -45,8 +48,8 @@ describe('progress line', () => {
     p.update(10, 10, 1000);
     p.end();
     expect(out).toHaveLength(3);
-    expect(out[0]).toMatch(/^\r\x1b\[Kaudit: matrix 1\/10 principals, 100 requests, 2,000 requests\/s, about 0 s left$/);
-    expect(out[1]).toMatch(/^\r\x1b\[Kaudit: matrix 10\/10 principals/);
+    expect(out[0]).toMatch(new RegExp(`^${CLEAR}audit: matrix 1\\/10 principals, 100 requests, 2,000 requests\\/s, about 0 s left$`));
+    expect(out[1]).toMatch(new RegExp(`^${CLEAR}audit: matrix 10\\/10 principals`));
     expect(out[2]).toBe('\n');
   });
 
@@ -64,7 +67,7 @@ describe('progress line', () => {
     const c = capture(true);
     await main(['audit', dir, '--format', 'json'], c.io);
     expect(() => JSON.parse(c.o.join(''))).not.toThrow();
-    expect(c.e.join('')).toMatch(/\r\x1b\[Kaudit: matrix 1\/1 principals, \d+ requests, [\d,]+ requests\/s/);
+    expect(c.e.join('')).toMatch(new RegExp(`${CLEAR}audit: matrix 1\\/1 principals, \\d+ requests, [\\d,]+ requests\\/s`));
     expect(c.o.join('')).not.toMatch(/audit: matrix/);
   });
 });
