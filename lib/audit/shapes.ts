@@ -83,12 +83,13 @@ const text = (v: unknown) => JSON.stringify(v, noSource);
 const replaceAll = (s: string, id: string, by: string) => s.split(id).join(by);
 
 /** Every id of `ids` that occurs in `s` (ids are runs of the id alphabet, so only such runs are searched). */
-function idsIn(s: string, ids: ReadonlySet<string>, minLen: number, maxLen: number): Set<string> {
+function idsIn(s: string, ids: ReadonlySet<string>, lengths: readonly number[]): Set<string> {
   const out = new Set<string>();
   for (const m of s.matchAll(/[A-Za-z0-9_-]+/g)) {
     const run = m[0];
     for (let i = 0; i < run.length; i++) {
-      for (let n = minLen; n <= maxLen && i + n <= run.length; n++) {
+      for (const n of lengths) {
+        if (i + n > run.length) break;
         const sub = run.slice(i, i + n);
         if (ids.has(sub)) out.add(sub);
       }
@@ -105,8 +106,7 @@ export class ShapeIndex {
   private readonly groupOf = new Map<number, Group>();
   private readonly related = new Map<string, Set<string>>();
   private readonly ids: Set<string>;
-  private readonly minLen: number;
-  private readonly maxLen: number;
+  private readonly lengths: number[];
   private readonly principalShapes = new Map<string, { mentions: Set<string> }>();
   private readonly proofs = new Map<string, Promise<Proof>>();
   private readonly principalKey = new Map<Principal, string>();
@@ -126,9 +126,8 @@ export class ShapeIndex {
     for (const p of scoped) if (p.owner) ids.add(p.owner);
     for (const s of [...principalLiterals.values(), ...resourceLiterals.values()]) for (const l of s) ids.add(l);
     this.ids = ids;
-    const lens = [...ids].map((i) => i.length);
-    this.minLen = Math.min(...lens, 1);
-    this.maxLen = Math.max(...lens, 1);
+    // The distinct id lengths, ascending: only substrings of those lengths can be ids.
+    this.lengths = [...new Set([...ids].map((i) => i.length))].sort((x, y) => x - y);
     // Related ids (one a substring of the other): such pairs are evaluated one by one.
     for (const y of ids) {
       for (let i = 0; i < y.length; i++) {
@@ -148,13 +147,13 @@ export class ShapeIndex {
       if (key === undefined) {
         // No owner, no literal id, no id in its text: the same for every tenant up to the id signature.
         const lits = t.role ? undefined : resourceLiterals.get(t.resource);
-        const shared = !t.owner && (lits === undefined || lits.size === 0) && idsIn(this.rawText(t), ids, this.minLen, this.maxLen).size === 0;
+        const shared = !t.owner && (lits === undefined || lits.size === 0) && idsIn(this.rawText(t), ids, this.lengths).size === 0;
         (shared ? this.shared : this.individual).push(i);
         return;
       }
       let g = byKey.get(key);
       if (!g) {
-        g = { key, id: this.groups.length, members: [], byOwner: new Map(), mentions: idsIn(key, ids, this.minLen, this.maxLen) };
+        g = { key, id: this.groups.length, members: [], byOwner: new Map(), mentions: idsIn(key, ids, this.lengths) };
         byKey.set(key, g);
         this.groups.push(g);
       }
@@ -164,7 +163,12 @@ export class ShapeIndex {
     });
   }
 
-  /** The target's text with its owner replaced; undefined = always evaluated one by one. */
+  /**
+   * The target's text with its owner replaced; undefined = always evaluated one by one.
+   * EVERY field a probe builder (matrix.ts, probe generators) reads from a target must be in
+   * `rawText`, and every field it reads from a principal in `plan`'s key: a field left out would
+   * let two pairs share a shape and a proof while their requests differ.
+   */
   private targetKey(t: Target, resourceLiterals: ReadonlyMap<TenantResource, Set<string>>): string | undefined {
     const o = t.owner;
     if (!o || !this.grammar.isValid(o)) return undefined;
@@ -207,7 +211,7 @@ export class ShapeIndex {
     }
     let shape = this.principalShapes.get(key);
     if (!shape) {
-      shape = { mentions: idsIn(key, this.ids, this.minLen, this.maxLen) };
+      shape = { mentions: idsIn(key, this.ids, this.lengths) };
       this.principalShapeId.set(key, this.principalShapeId.size);
       this.principalShapes.set(key, shape);
     }
