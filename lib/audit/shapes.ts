@@ -107,7 +107,10 @@ export class ShapeIndex {
   private readonly related = new Map<string, Set<string>>();
   private readonly ids: Set<string>;
   private readonly lengths: number[];
-  private readonly principalShapes = new Map<string, { mentions: Set<string> }>();
+  /** Proper prefixes and suffixes of the ids: a pattern fragment equal to one can cut through an id. */
+  private readonly idPrefixes = new Set<string>();
+  private readonly idSuffixes = new Set<string>();
+  private readonly principalShapes = new Map<string, { mentions: Set<string>; cuts: boolean }>();
   private readonly proofs = new Map<string, Promise<Proof>>();
   private readonly principalKey = new Map<Principal, string>();
   /** Principal shape key -> small number, so proof keys stay short. */
@@ -128,6 +131,12 @@ export class ShapeIndex {
     this.ids = ids;
     // The distinct id lengths, ascending: only substrings of those lengths can be ids.
     this.lengths = [...new Set([...ids].map((i) => i.length))].sort((x, y) => x - y);
+    for (const y of ids) {
+      for (let n = 1; n < y.length; n++) {
+        this.idPrefixes.add(y.slice(0, n));
+        this.idSuffixes.add(y.slice(n));
+      }
+    }
     // Related ids (one a substring of the other): such pairs are evaluated one by one.
     for (const y of ids) {
       for (let i = 0; i < y.length; i++) {
@@ -149,6 +158,10 @@ export class ShapeIndex {
         const lits = t.role ? undefined : resourceLiterals.get(t.resource);
         const shared = !t.owner && (lits === undefined || lits.size === 0) && idsIn(this.rawText(t), ids, this.lengths).size === 0;
         (shared ? this.shared : this.individual).push(i);
+        return;
+      }
+      if (this.cuts(key)) {
+        this.individual.push(i);
         return;
       }
       let g = byKey.get(key);
@@ -199,6 +212,26 @@ export class ShapeIndex {
         ]);
   }
 
+  /**
+   * True when a wildcard in the text sits next to a fragment that is part of an id (`tenants/t001*`
+   * matches `t0010`..`t0019`, `parameter/a*` every id starting with `a`): such a pattern tells ids
+   * apart by their characters, not by how they relate, so its shape is evaluated pair by pair.
+   */
+  private cuts(text: string): boolean {
+    for (const m of text.matchAll(/[*?]/g)) {
+      const at = m.index!;
+      let i = at;
+      while (i > 0 && /[A-Za-z0-9_-]/.test(text[i - 1]) && at - i < this.lengths[this.lengths.length - 1]) i--;
+      const before = text.slice(i, at).toLowerCase();
+      for (let k = 0; k < before.length; k++) if (this.idPrefixes.has(before.slice(k))) return true;
+      let j = at + 1;
+      while (j < text.length && /[A-Za-z0-9_-]/.test(text[j]) && j - at <= this.lengths[this.lengths.length - 1]) j++;
+      const after = text.slice(at + 1, j).toLowerCase();
+      for (let k = 1; k <= after.length; k++) if (this.idSuffixes.has(after.slice(0, k))) return true;
+    }
+    return false;
+  }
+
   /** How principal `p` is evaluated; undefined = every target one by one (not a plain tenant-owned role). */
   public plan(p: Principal): Plan | undefined {
     const a = p.owner;
@@ -211,10 +244,11 @@ export class ShapeIndex {
     }
     let shape = this.principalShapes.get(key);
     if (!shape) {
-      shape = { mentions: idsIn(key, this.ids, this.lengths) };
+      shape = { mentions: idsIn(key, this.ids, this.lengths), cuts: this.cuts(key) };
       this.principalShapeId.set(key, this.principalShapeId.size);
       this.principalShapes.set(key, shape);
     }
+    if (shape.cuts) return undefined;
     // Ids evaluated one by one against this principal: its own, related ones, ids its text names.
     const excluded = new Set<string>([a, ...(this.related.get(a) ?? [])]);
     for (const m of shape.mentions) {

@@ -2,7 +2,8 @@
  * The matrix evaluated once per shape (lib/audit/shapes.ts) gives exactly the result of the
  * pair-by-pair loop (`exhaustive: true`): same findings, request count, coverage, cells and
  * tenant ids, on the demo app and on a generated 30-tenant app with violations planted in ONE
- * tenant stack each (a statement change, a condition change, a resource policy change). Each
+ * tenant stack each (a statement change, a condition change, a resource policy change, a
+ * pattern that cuts through ids). Each
  * planted violation is found, naming the stack and principal it was planted in.
  */
 import * as fs from 'fs';
@@ -90,6 +91,15 @@ describe('shapes give the pair-by-pair result', () => {
         const i = doc.Statement.findIndex((s) => s.Sid === 'DenyOtherTenantWorkers');
         doc.Statement[i] = { Sid: 'PlantedAnyoneReceives', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sqs:ReceiveMessage', Resource: doc.Statement[i].Resource };
       });
+      // A pattern that cuts through ids: t0021's worker reads the descriptors of t0010..t0019.
+      editTemplate(dir, 'Tenant-t0021', (t) => {
+        workerPolicy(t).Statement.push({
+          Sid: 'PlantedPrefixWithoutDelimiter',
+          Effect: 'Allow',
+          Action: 'ssm:GetParameter',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:*:*:parameter/tib/tenants/t001*']] },
+        });
+      });
       planted = await both(dir);
     });
 
@@ -128,7 +138,14 @@ describe('shapes give the pair-by-pair result', () => {
       expect(new Set(f.map((x) => x.principal))).toEqual(new Set(others('t0019').map((t) => `arn:aws:iam::111111111111:role/tenant-isolation/tib-jobs-worker-${t}`)));
     });
 
-    test('7. the shapes evaluated far fewer requests than they proved', async () => {
+    test('7. a pattern cutting through ids (t001*) is found for exactly the ids it matches, naming Tenant-t0021', () => {
+      const f = planted.shapes.findings.filter((x) => x.statementSid === 'PlantedPrefixWithoutDelimiter');
+      expect(new Set(f.map((x) => [x.templateFile, x.stack].join(' ')))).toEqual(new Set(['Tenant-t0021.template.json tib-tenant-t0021']));
+      expect(new Set(f.map((x) => x.principal))).toEqual(new Set(['arn:aws:iam::111111111111:role/tenant-isolation/tib-jobs-worker-t0021']));
+      expect(new Set(f.map((x) => x.tenants?.victim))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `t001${i}`)));
+    });
+
+    test('8. the shapes evaluated far fewer requests than they proved', async () => {
       let evaluated = 0;
       const { evaluate } = await import('../../lib/audit/engine/builtin-engine');
       const r = await runAudit(planted.shapes.assemblyDir, {
