@@ -4,6 +4,11 @@
  * for every sensitive action the resource kind lists (resource-kinds.ts). The tenant ids come
  * from tenant-classes.ts, so the result holds for all pairs.
  *
+ * Iteration: ABAC roles, vended roles and anything that names other tenants are evaluated pair
+ * by pair; a tenant-owned role is evaluated once per (its shape, target shape) and the result
+ * carried over to every pair of the same shapes (shapes.ts; docs/audit.md, "Why evaluating once
+ * per shape stays a proof"), so the cost is linear in tenants. `exhaustive` turns that off.
+ *
  * Requests carry the values an attacker controls in the attacker's favour (TLS on, the
  * encryption headers a bucket policy asks for, the S3 prefix of the victim), so a Deny that
  * only catches careless requests does not count as isolation.
