@@ -82,6 +82,11 @@ const noSource = (k: string, v: unknown) => (k === 'source' ? undefined : v);
 const text = (v: unknown) => JSON.stringify(v, noSource);
 const replaceAll = (s: string, id: string, by: string) => s.split(id).join(by);
 
+/** The strings of statements matched as patterns against request values: resources and condition values (actions never name ids). */
+function patternsOf(statements: readonly Statement[]): string {
+  return statements.flatMap((st) => [...(st.resources ?? []), ...(st.notResources ?? []), ...st.conditions.flatMap((c) => c.values)]).join('\n');
+}
+
 /** Every id of `ids` that occurs in `s` (ids are runs of the id alphabet, so only such runs are searched). */
 function idsIn(s: string, ids: ReadonlySet<string>, lengths: readonly number[]): Set<string> {
   const out = new Set<string>();
@@ -160,7 +165,7 @@ export class ShapeIndex {
         (shared ? this.shared : this.individual).push(i);
         return;
       }
-      if (this.cuts(key)) {
+      if (this.cuts(replaceAll(patternsOf(t.role ? t.role.trust : t.resource.policy), t.owner!, B))) {
         this.individual.push(i);
         return;
       }
@@ -213,7 +218,7 @@ export class ShapeIndex {
   }
 
   /**
-   * True when a wildcard in the text sits next to a fragment that is part of an id (`tenants/t001*`
+   * True when a wildcard in the patterns sits next to a fragment that is part of an id (`tenants/t001*`
    * matches `t0010`..`t0019`, `parameter/a*` every id starting with `a`): such a pattern tells ids
    * apart by their characters, not by how they relate, so its shape is evaluated pair by pair.
    */
@@ -244,7 +249,7 @@ export class ShapeIndex {
     }
     let shape = this.principalShapes.get(key);
     if (!shape) {
-      shape = { mentions: idsIn(key, this.ids, this.lengths), cuts: this.cuts(key) };
+      shape = { mentions: idsIn(key, this.ids, this.lengths), cuts: this.cuts(replaceAll(patternsOf([...p.identity, ...(p.boundary ?? [])]), a, A)) };
       this.principalShapeId.set(key, this.principalShapeId.size);
       this.principalShapes.set(key, shape);
     }
