@@ -60,6 +60,7 @@ if (require.main === module || process.env.TENANT_ISOLATION_CLI === '1') {
   main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY === true,
   }).then(
     (code) => {
       process.exitCode = code;

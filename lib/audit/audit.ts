@@ -20,7 +20,7 @@ import {
 import { BLUEPRINT_GRAMMAR, grammarOf, IdGrammar, UUID_GRAMMAR } from './id-grammar';
 import { Resolver, ResolverOptions } from './intrinsics';
 import { buildInventory, Inventory } from './inventory';
-import { MatrixResult, runMatrix } from './matrix';
+import { MatrixProgress, MatrixResult, runMatrix } from './matrix';
 import { EveryTenantReach, everyTenantReach } from './reach';
 import { buildTenantModel, TenantModel } from './tenant-model';
 
@@ -29,8 +29,12 @@ export interface AuditOptions extends ResolverOptions {
   readonly engine?: AuditEngine;
   /** The declared part of the tenant model (config.ts). @default none: everything is inferred */
   readonly config?: AuditConfig;
-  /** Called after each principal's row of the matrix. */
+  /** Stage messages (loaded, inventory, ...). */
   readonly onProgress?: (message: string) => void;
+  /** Called after each principal's row of the matrix: principals done, total, requests so far. */
+  readonly onMatrixProgress?: MatrixProgress;
+  /** Internal: evaluate every pair one by one instead of once per shape (the result is the same; see matrix.ts). */
+  readonly exhaustive?: boolean;
 }
 
 export interface AuditResult {
@@ -84,7 +88,7 @@ export async function runAudit(dir: string, options: AuditOptions = {}): Promise
     `inventory: ${inventory.principals.length} roles, ${inventory.stores.length} data stores (${inventory.resources.length} probed), ${inventory.cacheUsers.length} cache users, ${inventory.searchDomains.length} search domains`,
   );
   const engine = options.engine ?? new BuiltinEngine();
-  const matrix = await runMatrix(inventory, engine, (done, total) => options.onProgress?.(`matrix: principal ${done}/${total}`), grammar);
+  const matrix = await runMatrix(inventory, engine, options.onMatrixProgress, grammar, { exhaustive: options.exhaustive === true });
   const reach = everyTenantReach(inventory, grammar);
   const findings = [
     ...matrixFindings(matrix, inventory, grammar),

@@ -12,6 +12,7 @@ import { AuditResult, hasFailingFindings, runAudit } from './audit';
 import { ConfigError, loadConfig } from './config';
 import { AuditEngine } from './engine/engine';
 import { PolicyFormatError } from './policy-model';
+import { ProgressLine } from './progress';
 import { renderHtml } from './report/html';
 import { renderJson } from './report/json';
 import { renderMarkdown } from './report/markdown';
@@ -23,6 +24,8 @@ import { NoTenantModelError } from './tenant-model';
 export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** stderr is a terminal: the progress line is rewritten in place. @default false */
+  readonly stderrIsTTY?: boolean;
 }
 
 export const FORMATS = {
@@ -41,6 +44,7 @@ export const AUDIT_USAGE = `usage: tenant-isolation audit [cdk.out] [--config FI
 Proves from synthesized templates that no principal of one tenant reaches another tenant's resources.
 --format surface: the tenant access surface (what each tenant-facing principal can do, symbolic and stable) instead of the findings.
 --config: the declared tenant model (default: tenant-isolation.json next to the assembly folder, when present).
+--quiet: no progress on stderr (by default: stage lines, and for audits over 2 s or on a terminal a line with rate and time left).
 Exit codes: 0 clean, 1 findings, 2 bad input (or no tenant model found).`;
 
 export const EXIT_CLEAN = 0;
@@ -144,13 +148,20 @@ export async function auditCommand(args: readonly string[], io: CommandIo): Prom
   try {
     const config = loadConfig(p.dir, p.config);
     const engine = p.engine === 'aws' ? await awsEngine(p, io) : undefined;
+    const progress = p.quiet ? undefined : new ProgressLine(io.stderr, { tty: io.stderrIsTTY === true });
     const result = await runAudit(p.dir, {
       config,
       ...(engine ? { engine } : {}),
       ...(p.account ? { account: p.account } : {}),
       ...(p.region ? { region: p.region } : {}),
-      ...(p.quiet ? {} : { onProgress: (m: string) => io.stderr(`audit: ${m}\n`) }),
+      ...(progress
+        ? {
+            onProgress: (m: string) => io.stderr(`audit: ${m}\n`),
+            onMatrixProgress: (done: number, total: number, requests: number) => progress.update(done, total, requests),
+          }
+        : {}),
     });
+    progress?.end();
     const report = FORMATS[p.format](result);
     if (p.out) {
       fs.writeFileSync(p.out, report);
