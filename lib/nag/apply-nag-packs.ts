@@ -31,7 +31,9 @@ export function nagPacksFor(app: App): NagPack[] {
 export interface ApplyNagPacksOptions {
   /**
    * Run aws-cdk-lib's CloudFormation validator in this worker thread (started early by
-   * bin/app.ts), in parallel with the nag packs, instead of after them on the main thread.
+   * bin/app.ts), in parallel with the nag packs, instead of after them on the main thread;
+   * each stack's template is validated there as soon as it is written. Call applyNagPacks after
+   * the stacks are built.
    * @default aws-cdk-lib's built-in CloudFormationValidatePlugin
    */
   readonly cloudFormationValidation?: WorkerCloudFormationValidatePlugin;
@@ -45,6 +47,8 @@ export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): Nag
     // It becomes the built-in validator (runs after the packs, as the built-in one does); the
     // first pack to run hands it the templates before walking the tree.
     cfn.replaceBuiltIn();
+    // Each stack's template goes to the worker as soon as it is written (stacks built so far).
+    cfn.validateTemplatesAsWritten(app);
     for (const pack of packs) {
       const walk = pack.validate.bind(pack);
       pack.validate = (context) => {
