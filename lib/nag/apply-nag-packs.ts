@@ -9,6 +9,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
 import { TenantIsolationChecks } from './tenant-isolation-checks';
+import { withFindAllMemo } from './inspect/tree-memo';
 import { WorkerCloudFormationValidatePlugin } from './worker-cloudformation-validate';
 
 export const TENANT_ISOLATION_CHECKS_CONTEXT = 'tenantIsolationChecks';
@@ -49,13 +50,15 @@ export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): Nag
     cfn.replaceBuiltIn();
     // Each stack's template goes to the worker as soon as it is written (stacks built so far).
     cfn.validateTemplatesAsWritten(app);
-    for (const pack of packs) {
-      const walk = pack.validate.bind(pack);
-      pack.validate = (context) => {
-        cfn.start(context.stackTemplates);
-        return walk(context);
-      };
-    }
+  }
+  for (const pack of packs) {
+    const walk = pack.validate.bind(pack);
+    pack.validate = (context) => {
+      cfn?.start(context.stackTemplates);
+      // Rules that search the stack for related resources share one walk per stack
+      // (lib/nag/inspect/tree-memo.ts: the same lists, memoized while the tree does not change).
+      return withFindAllMemo(() => walk(context));
+    };
   }
   return packs;
 }
