@@ -95,18 +95,22 @@ function prepare() {
   // Warm-up through the plugin's own validate, on a small template of the blueprint's resource
   // types (loads their schemas), recording the options the plugin passes to the engine.
   const warm = { Resources: Object.fromEntries(warmTypes.map((type, i) => ['R' + i, { Type: type, Properties: {} }])) };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-warm-'));
-  const file = path.join(dir, 'warm.template.json');
   let config;
+  let dir;
   try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-warm-'));
+    const file = path.join(dir, 'warm.template.json');
     fs.writeFileSync(file, JSON.stringify(warm));
     plugin.engine = { validateTemplate: (t, c) => ((config = c), engine.validateTemplate(t, c)), free: () => undefined };
     plugin.engineResourceTypes = new Set(warmTypes);
     plugin.validate({ templatePaths: [file], stackTemplates: [{ stackConstructPath: 'Warm', templatePath: file }] });
+  } catch {
+    // No recorded options: nothing is validated early (every template is, with the job).
+    config = undefined;
   } finally {
     plugin.engine = undefined;
     plugin.engineResourceTypes = undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
   return { engine, config };
 }
