@@ -8,6 +8,8 @@
  * template, and then every template is validated one after the other after both nag packs have
  * run. Here the worker starts when the app starts (construct building runs meanwhile), and
  * validates the templates while AwsSolutions and TenantIsolationChecks walk the tree.
+ * With `validateTemplatesAsWritten(app)` (applyNagPacks does it), each stack's template is
+ * validated as soon as its synthesizer has written it, while the main thread writes the rest.
  *
  * Why the result is the built-in one, not an approximation:
  * - The worker runs aws-cdk-lib's own `CloudFormationValidatePlugin.validate` on the same
