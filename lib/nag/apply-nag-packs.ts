@@ -9,6 +9,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
 import { TenantIsolationChecks } from './tenant-isolation-checks';
+import { withFindAllMemo } from './inspect/tree-memo';
 import { WorkerCloudFormationValidatePlugin } from './worker-cloudformation-validate';
 
 export const TENANT_ISOLATION_CHECKS_CONTEXT = 'tenantIsolationChecks';
@@ -31,7 +32,9 @@ export function nagPacksFor(app: App): NagPack[] {
 export interface ApplyNagPacksOptions {
   /**
    * Run aws-cdk-lib's CloudFormation validator in this worker thread (started early by
-   * bin/app.ts), in parallel with the nag packs, instead of after them on the main thread.
+   * bin/app.ts), in parallel with the nag packs, instead of after them on the main thread;
+   * each stack's template is validated there as soon as it is written. Call applyNagPacks after
+   * the stacks are built.
    * @default aws-cdk-lib's built-in CloudFormationValidatePlugin
    */
   readonly cloudFormationValidation?: WorkerCloudFormationValidatePlugin;
@@ -45,13 +48,17 @@ export function applyNagPacks(app: App, options: ApplyNagPacksOptions = {}): Nag
     // It becomes the built-in validator (runs after the packs, as the built-in one does); the
     // first pack to run hands it the templates before walking the tree.
     cfn.replaceBuiltIn();
-    for (const pack of packs) {
-      const walk = pack.validate.bind(pack);
-      pack.validate = (context) => {
-        cfn.start(context.stackTemplates);
-        return walk(context);
-      };
-    }
+    // Each stack's template goes to the worker as soon as it is written (stacks built so far).
+    cfn.validateTemplatesAsWritten(app);
+  }
+  for (const pack of packs) {
+    const walk = pack.validate.bind(pack);
+    pack.validate = (context) => {
+      cfn?.start(context.stackTemplates);
+      // Rules that search the stack for related resources share one walk per stack
+      // (lib/nag/inspect/tree-memo.ts: the same lists, memoized while the tree does not change).
+      return withFindAllMemo(() => walk(context));
+    };
   }
   return packs;
 }

@@ -13,6 +13,7 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { forgetInspectionMemo, withInspectionMemo } from './inspect/memo';
+import { withFindAllMemo } from './inspect/tree-memo';
 import { PACK_PREFIX, TenantIsolationRule } from './rule';
 import { TENANT_ISOLATION_RULES } from './rules';
 
@@ -40,7 +41,7 @@ export class TenantIsolationChecks extends NagPack {
    * resource is rendered once per walk instead of once per rule and per statement.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    return withInspectionMemo(() => super.validateScope(scope));
+    return withFindAllMemo(() => withInspectionMemo(() => super.validateScope(scope)));
   }
 
   /**
@@ -49,7 +50,7 @@ export class TenantIsolationChecks extends NagPack {
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const dirs = [...new Set(context.stackTemplates.map((s) => path.dirname(s.templatePath)))];
-    return withInspectionMemo(() => super.validate(context), dirs);
+    return withFindAllMemo(() => withInspectionMemo(() => super.validate(context), dirs));
   }
 
   protected checkResource(node: CfnResource): void {

@@ -8,6 +8,8 @@
  * template, and then every template is validated one after the other after both nag packs have
  * run. Here the worker starts when the app starts (construct building runs meanwhile), and
  * validates the templates while AwsSolutions and TenantIsolationChecks walk the tree.
+ * With `validateTemplatesAsWritten(app)` (applyNagPacks does it), each stack's template is
+ * validated as soon as its synthesizer has written it, while the main thread writes the rest.
  *
  * Why the result is the built-in one, not an approximation:
  * - The worker runs aws-cdk-lib's own `CloudFormationValidatePlugin.validate` on the same
@@ -33,7 +35,10 @@
  * Used only by bin/app.ts (`applyNagPacks(app, { cloudFormationValidation })`); tests that build
  * an App without it get aws-cdk-lib's own built-in plugin.
  */
-import { CloudFormationValidatePlugin, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CloudFormationValidatePlugin, IPolicyValidationContext, ISynthesisSession, IStackSynthesizer, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { IConstruct } from 'constructs';
+import * as path from 'path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
 
 /** Resource types whose schemas the worker loads before the first real template (a hint only). */
@@ -58,23 +63,84 @@ const WARM_TYPES = [
 const WORKER_SOURCE = `
 const { workerData } = require('worker_threads');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { port, flag, awsCdkLib, warmTypes } = workerData;
 const state = new Int32Array(flag);
+let validator;
 let plugin;
+// { engine, config }: the engine with no rego rules, and the options the plugin passes to it.
 let ready;
+// Reports of templates validated as soon as they were written, by canonical key of exactly
+// what the plugin will pass (template name, template text, options); used once, then dropped.
+const early = new Map();
+let earlyUsed = 0;
 function rulesFor(types) {
   const index = JSON.parse(fs.readFileSync(path.join(path.dirname(awsCdkLib), 'core', 'lib', 'validation', 'rules', 'index.generated.json'), 'utf8'));
   return index.rules.filter((r) => r.types === null || r.types.some((t) => types.has(t))).map((r) => r.file);
 }
+// A canonical text of a value: sorted keys, undefined kept apart from absent.
+function canonical(v) {
+  if (v === undefined) return 'undefined';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
+  return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
+}
+function keyOf(template, config) {
+  return typeof template.content === 'string' && typeof template.name === 'string' ? canonical([template.name, template.content, config]) : undefined;
+}
 function prepare() {
   const { CloudFormationValidatePlugin } = require(awsCdkLib);
-  const validator = require(require.resolve('@aws/cloudformation-validate', { paths: [path.dirname(awsCdkLib)] }));
+  validator = require(require.resolve('@aws/cloudformation-validate', { paths: [path.dirname(awsCdkLib)] }));
   plugin = new CloudFormationValidatePlugin();
   const engine = new validator.CompositeEngine({});
+  // Warm-up through the plugin's own validate, on a small template of the blueprint's resource
+  // types (loads their schemas), recording the options the plugin passes to the engine.
   const warm = { Resources: Object.fromEntries(warmTypes.map((type, i) => ['R' + i, { Type: type, Properties: {} }])) };
-  engine.validateTemplate(new validator.TemplateContent(JSON.stringify(warm), 'warm.template.json'), { detailLevel: 'STANDARD', severityLevel: 'WARN' });
-  return engine;
+  let config;
+  let dir;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-validate-warm-'));
+    const file = path.join(dir, 'warm.template.json');
+    fs.writeFileSync(file, JSON.stringify(warm));
+    plugin.engine = { validateTemplate: (t, c) => ((config = c), engine.validateTemplate(t, c)), free: () => undefined };
+    plugin.engineResourceTypes = new Set(warmTypes);
+    plugin.validate({ templatePaths: [file], stackTemplates: [{ stackConstructPath: 'Warm', templatePath: file }] });
+  } catch {
+    // No recorded options: nothing is validated early (every template is, with the job).
+    config = undefined;
+  } finally {
+    plugin.engine = undefined;
+    plugin.engineResourceTypes = undefined;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { engine, config };
+}
+// Validates one template now, as the plugin will: same engine, same name, same text, and the
+// recorded options with this stack's pseudo parameters.
+function validateEarly(t) {
+  ready ??= prepare();
+  if (ready.config === undefined || !ready.config.pseudoParameterOverrides) return;
+  const template = new validator.TemplateContent(fs.readFileSync(t.templatePath, 'utf-8'), t.templatePath);
+  const config = { ...ready.config, pseudoParameterOverrides: { ...ready.config.pseudoParameterOverrides, accountId: t.accountId, region: t.region } };
+  const key = keyOf(template, config);
+  if (key !== undefined) early.set(key, ready.engine.validateTemplate(template, config));
+}
+// The engine the plugin gets: a report computed early for exactly this call, else the engine's.
+function withEarlyReports(engine) {
+  return {
+    validateTemplate(template, config) {
+      const key = keyOf(template, config);
+      if (key !== undefined && early.has(key)) {
+        const report = early.get(key);
+        early.delete(key);
+        earlyUsed++;
+        return report;
+      }
+      return engine.validateTemplate(template, config);
+    },
+    free: () => engine.free(),
+  };
 }
 function reply(message) {
   port.postMessage(message);
@@ -82,6 +148,15 @@ function reply(message) {
   Atomics.notify(state, 0);
 }
 port.on('message', (job) => {
+  if (job.ping) {
+    reply({ pong: true });
+    return;
+  }
+  if (job.early) {
+    // Best effort: a template not validated early is validated when the job comes.
+    try { validateEarly(job.early); } catch { /* validated with the job */ }
+    return;
+  }
   try {
     ready ??= prepare();
     const types = new Set();
@@ -89,10 +164,20 @@ port.on('message', (job) => {
       for (const r of Object.values(JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {})) if (r && typeof r.Type === 'string') types.add(r.Type);
     }
     // The prepared engine has no rego rules: hand it over only when the plugin would build
-    // exactly that (no rule applies to these types), else let the plugin build its own.
-    if (rulesFor(types).length === 0) { plugin.engine = ready; plugin.engineResourceTypes = types; }
+    // exactly that (no rule applies to these types), else let the plugin build its own (and
+    // the early reports, computed with the prepared engine, are not used).
+    if (rulesFor(types).length === 0) {
+      plugin.engine = withEarlyReports(ready.engine);
+      plugin.engineResourceTypes = types;
+    } else {
+      early.clear();
+      plugin.engine = undefined;
+      plugin.engineResourceTypes = undefined;
+    }
     const report = plugin.validate({ templatePaths: job.stackTemplates.map((s) => s.templatePath), stackTemplates: job.stackTemplates });
-    reply({ report, version: plugin.version, ruleIds: plugin.ruleIds });
+    early.clear();
+    reply({ report, version: plugin.version, ruleIds: plugin.ruleIds, earlyUsed });
+    earlyUsed = 0;
   } catch (e) {
     reply({ error: String(e && e.stack || e) });
   }
@@ -104,6 +189,8 @@ interface WorkerAnswer {
   readonly report?: PolicyValidationPluginReport;
   readonly version?: string;
   readonly ruleIds?: string[];
+  readonly earlyUsed?: number;
+  readonly pong?: boolean;
   readonly error?: string;
 }
 
@@ -143,6 +230,52 @@ export class WorkerCloudFormationValidatePlugin extends CloudFormationValidatePl
     (CloudFormationValidatePlugin as unknown as { _instance?: CloudFormationValidatePlugin })._instance = this;
   }
 
+  /**
+   * Validates each top-level stack's template in the worker as soon as the stack's synthesizer
+   * has written it (during synthesis, while the main thread writes the next ones), instead of
+   * all of them after synthesis. The plugin's own `validate` still runs on every template at the
+   * usual time; for a template validated early it gets that report from the engine call whose
+   * inputs (template path, template text, options) are exactly the ones it passes, and only
+   * from the engine the plugin would use itself (no rego rules apply); anything else, a
+   * template rewritten since, a stack not hooked, is validated then. Call after the stacks are
+   * built and before `app.synth()`.
+   */
+  public validateTemplatesAsWritten(scope: IConstruct): void {
+    const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c) && c.nestedStackParent === undefined);
+    const users = new Map<IStackSynthesizer, number>();
+    for (const stack of stacks) users.set(stack.synthesizer, (users.get(stack.synthesizer) ?? 0) + 1);
+    for (const stack of stacks) {
+      // A synthesizer shared by several stacks cannot say which stack it has just written.
+      if (users.get(stack.synthesizer) !== 1) continue;
+      const synthesizer = stack.synthesizer;
+      const synthesize = synthesizer.synthesize;
+      synthesizer.synthesize = (session: ISynthesisSession) => {
+        synthesize.call(synthesizer, session);
+        const [account, region] = stack.environment.replace(/^aws:\/\//, '').split('/');
+        this.validateEarly({
+          templatePath: path.join(session.outdir, stack.templateFile),
+          accountId: account !== cxapi.UNKNOWN_ACCOUNT ? account : undefined,
+          region: region !== cxapi.UNKNOWN_REGION ? region : undefined,
+        });
+      };
+    }
+  }
+
+  /** Validates one written template in the worker now (see validateTemplatesAsWritten). */
+  public validateEarly(template: { readonly templatePath: string; readonly accountId?: string; readonly region?: string }): void {
+    if (this.started !== undefined) return;
+    this.port.postMessage({ early: { templatePath: template.templatePath, accountId: template.accountId, region: template.region } });
+  }
+
+  /** Blocks until the worker has validated every template handed to it early so far (tests). */
+  public waitForEarlyValidations(): void {
+    if (this.started !== undefined) return;
+    Atomics.store(this.state, 0, 0);
+    this.port.postMessage({ ping: true });
+    const answer = this.receive();
+    if (!answer.pong) throw new Error(`CloudFormation validation (worker thread): ${answer.error ?? 'no answer'}`);
+  }
+
   /** Starts validating these templates in the worker (idempotent for the same templates). */
   public start(stackTemplates: StackTemplates): void {
     const key = JSON.stringify(stackTemplates);
@@ -170,17 +303,25 @@ export class WorkerCloudFormationValidatePlugin extends CloudFormationValidatePl
     return this.answer?.ruleIds;
   }
 
+  /** How many templates of the last validation were validated as they were written. */
+  public get earlyReportsUsed(): number {
+    return this.answer?.earlyUsed ?? 0;
+  }
+
   /** Blocks until the worker answers the started job. */
   private collect(): WorkerAnswer {
     if (this.answer) return this.answer;
+    this.answer = this.receive();
+    return this.answer;
+  }
+
+  /** Blocks until the worker's next answer. */
+  private receive(): WorkerAnswer {
     const deadline = Date.now() + COLLECT_TIMEOUT_MS;
     while (Date.now() < deadline) {
       Atomics.wait(this.state, 0, 0, 1000);
       const message = receiveMessageOnPort(this.port);
-      if (message) {
-        this.answer = message.message as WorkerAnswer;
-        return this.answer;
-      }
+      if (message) return message.message as WorkerAnswer;
     }
     return { error: `no answer within ${COLLECT_TIMEOUT_MS / 60000} minutes` };
   }

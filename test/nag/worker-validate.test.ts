@@ -15,6 +15,16 @@ import { newTestApp } from '../helpers/app';
 
 jest.setTimeout(300_000);
 
+function stackTemplatesOf(assembly: cxapi.CloudAssembly): IPolicyValidationContext {
+  const stackTemplates = assembly.stacksRecursively.map((s) => ({
+    stackConstructPath: s.hierarchicalId,
+    templatePath: s.templateFullPath,
+    accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
+    region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
+  }));
+  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates } as IPolicyValidationContext;
+}
+
 test('worker report equals the built-in validator report, and finds the one planted invalid value', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-validate-'));
   try {
@@ -42,6 +52,42 @@ test('worker report equals the built-in validator report, and finds the one plan
     const planted = inWorker.violations.filter((v) => v.violatingResources.some((r) => r.templatePath?.endsWith(`${victim.artifactId}.template.json`)));
     expect(planted.map((v) => v.description).join('\n')).toMatch(/MessageRetentionPeriod/);
     expect(inWorker.success).toBe(false);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+test('templates validated as they are written give the built-in report; a template rewritten after that is validated again', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-validate-early-'));
+  try {
+    const app = newTestApp({ outdir, builtinCloudFormationValidation: false });
+    const blueprint = buildBlueprint(app, { registry: generatedRegistry(30) });
+    const victim = blueprint.tenants[17];
+    const queue = victim.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::SQS::Queue')!;
+    queue.addPropertyOverride('MessageRetentionPeriod', 5);
+    const worker = new WorkerCloudFormationValidatePlugin();
+    worker.validateTemplatesAsWritten(app);
+    const assembly = app.synth();
+    worker.waitForEarlyValidations();
+    // Rewritten after its early validation: an invalid value planted in the file of tenant 5.
+    const rewritten = blueprint.tenants[5];
+    const file = path.join(outdir, rewritten.templateFile);
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const queueId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::SQS::Queue')!;
+    template.Resources[queueId].Properties.DelaySeconds = 9999; // 0..900 (AWS::SQS::Queue schema)
+    fs.writeFileSync(file, JSON.stringify(template, undefined, 1));
+    const context = stackTemplatesOf(assembly);
+
+    const builtIn = new CloudFormationValidatePlugin().validate(context);
+    const inWorker = worker.validate(context);
+
+    expect(JSON.stringify(inWorker)).toBe(JSON.stringify(builtIn));
+    // Every template but the rewritten one came from its early validation.
+    expect(worker.earlyReportsUsed).toBe(context.stackTemplates.length - 1);
+    const named = (stack: { artifactId: string }) =>
+      inWorker.violations.filter((v) => v.violatingResources.some((r) => r.templatePath?.endsWith(`${stack.artifactId}.template.json`))).map((v) => v.description);
+    expect(named(victim).join('\n')).toMatch(/MessageRetentionPeriod/);
+    expect(named(rewritten).join('\n')).toMatch(/DelaySeconds/);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
