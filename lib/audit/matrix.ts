@@ -15,7 +15,7 @@
  */
 import { TENANT_TAG_KEY } from '../core/namespace';
 import { TENANT_PLACEHOLDER } from './config';
-import { AuthzRequest, evaluate, requestContext } from './engine/builtin-engine';
+import { evaluate, requestContext } from './engine/builtin-engine';
 import { AuditEngine, EngineItem, EngineResult } from './engine/engine';
 import { BLUEPRINT_GRAMMAR, IdGrammar } from './id-grammar';
 import { Inventory, literalsOf, Principal, TenantResource } from './inventory';
@@ -24,24 +24,11 @@ import { kindOf, ProbeTemplate } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 import { appliesTo, chainedPrincipals, isChained, probeSet, ProbeSet } from './probes';
 import { sessionContextFromTrust, solveTrust, trustAllows } from './session-context';
+import type { Probe } from './probe';
 import { CellTable, ImplicitCell, ProofEvaluator, ShapeIndex, Target } from './shapes';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
-/** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
-export interface Probe {
-  readonly principal: Principal;
-  readonly actingAs: string | null;
-  readonly resource: TenantResource;
-  /** The tenant whose data the request touches; '*' = every tenant at once (root listing, `_all`). */
-  readonly victim: string;
-  readonly action: string;
-  readonly resourceArn: string;
-  readonly request: AuthzRequest;
-  /** The acting tenant's own data: must be allowed somewhere, else the proof about the principal is vacuous. */
-  readonly own?: boolean;
-  /** The session policy for the acting tenant (declared `sessionPolicies`). */
-  readonly session?: readonly Statement[];
-}
+export type { Probe } from './probe';
 
 export interface Leak {
   readonly probe: Probe;

@@ -13,7 +13,7 @@
  */
 import { IdGrammar } from './id-grammar';
 import { Principal, TenantResource } from './inventory';
-import { Probe } from './matrix';
+import type { Probe } from './probe';
 import { Statement } from './policy-model';
 import { sessionContextFromTrust } from './session-context';
 import { tenantClasses } from './tenant-classes';
