@@ -24,8 +24,8 @@ import { kindOf, ProbeTemplate } from './resource-kinds';
 import { hostileTagValues, tenantClasses } from './tenant-classes';
 import { appliesTo, chainedPrincipals, isChained, probeSet, ProbeSet } from './probes';
 import { sessionContextFromTrust, solveTrust, trustAllows } from './session-context';
-import type { Probe } from './probe';
-import { CellTable, ImplicitCell, ProofEvaluator, ShapeIndex, Target } from './shapes';
+import { NO_TAG, type Probe } from './probe';
+import { AbacCell, actingTemplate, CellTable, ImplicitCell, ProofEvaluator, ShapeIndex, Target } from './shapes';
 import { isTenantFacing, sessionPolicyFor } from './tenant-model';
 
 export type { Probe } from './probe';
@@ -55,7 +55,7 @@ export interface MatrixResult {
   readonly coverage: Coverage[];
 }
 
-export const NO_TAG = '(no tag)';
+export { NO_TAG } from './probe';
 
 /** A tenant's namespace in a store: its partition template with the id, '' for a store without one. */
 export function namespaceOf(r: TenantResource, tenant: string): string {
@@ -383,6 +383,9 @@ export async function runMatrix(
   ];
   const shapes = options.exhaustive ? undefined : new ShapeIndex(targets, scoped, grammar, principalLiterals, resourceLiterals);
   const implicitCells: ImplicitCell[] = [];
+  const abacCells: AbacCell[] = [];
+  /** The tenant ids the matrix acts as against a target of `owner` for an ABAC role with no literal id (resourceProbes: tenantClasses of the owner). */
+  const actingOf = new Map<string, string[]>();
   // A representative pair is evaluated apart from the matrix: it proves its shape or sends the
   // shape back to pair-by-pair evaluation, which then records the findings.
   const prove: ProofEvaluator = async (probes) => {
@@ -390,14 +393,18 @@ export async function runMatrix(
     let clean = true;
     let ownProbes = 0;
     let ownAllowed = 0;
+    const crossByActing = new Map<string | null, number>();
     results.forEach((x, i) => {
       if (x.unsupported.some((u) => u !== UNREADABLE_OPERATOR)) clean = false;
       if (probes[i].own) {
         ownProbes++;
         if (x.decision === 'Allowed') ownAllowed++;
-      } else if (x.decision === 'Allowed') clean = false;
+        return;
+      }
+      if (x.decision === 'Allowed') clean = false;
+      crossByActing.set(probes[i].actingAs, (crossByActing.get(probes[i].actingAs) ?? 0) + 1);
     });
-    return { clean, total: probes.length, cross: probes.length - ownProbes, ownProbes, ownAllowed };
+    return { clean, total: probes.length, cross: probes.length - ownProbes, ownProbes, ownAllowed, crossByActing };
   };
 
   let done = 0;
@@ -416,7 +423,40 @@ export async function runMatrix(
       hostile,
     });
     const plan = shapes?.plan(p);
-    if (!plan) {
+    // An ABAC role with no literal id, not chained: once per (target shape, owner id signature).
+    const abacPlan = plan ? undefined : shapes?.abacPlan(p, !isChained(p) && principalLiterals.get(p)!.size === 0, hostile);
+    if (abacPlan) {
+      const individual = abacPlan.individual;
+      for (const view of abacPlan.views) {
+        const proof = await shapes!.proveAbac(p, view, prove);
+        if (!proof.clean) {
+          individual.push(...view.members);
+          continue;
+        }
+        const n = view.members.length;
+        requests += proof.total * n;
+        const c = coverage.get(p)!;
+        c.ownProbes += proof.ownProbes * n;
+        c.ownAllowed += proof.ownAllowed * n;
+        const rep = targets[view.members[0]].owner!;
+        abacCells.push({ view, perActing: [...proof.crossByActing!].map(([a, count]) => [actingTemplate(a, rep), count] as const) });
+        // The tenant ids resourceProbes acts as (the exhaustive loop records them as it builds the requests).
+        if (!targets[view.members[0]].role) {
+          for (const i of view.members) {
+            const o = targets[i].owner!;
+            let ids = actingOf.get(o);
+            if (!ids) actingOf.set(o, (ids = tenantClasses([o], grammar)));
+            ids.forEach((x) => actingIds.add(x));
+          }
+          hostile.forEach((x) => actingIds.add(x));
+        }
+      }
+      individual.sort((x, y) => x - y);
+      for (const i of individual) {
+        batch.push(...targets[i].probes(p));
+        if (batch.length >= 5000) await flush();
+      }
+    } else if (!plan) {
       for (const t of targets) {
         batch.push(...t.probes(p));
         if (batch.length >= 5000) await flush();
@@ -453,6 +493,6 @@ export async function runMatrix(
     onProgress?.(++done, scoped.length, requests);
   }
   await flush();
-  const cells = new CellTable(explicitCells, implicitCells, shapes);
+  const cells = new CellTable(explicitCells, implicitCells, shapes, abacCells);
   return { leaks, requests, cells, actingIds, acceptedHostileTags, unsupportedOperators, coverage: [...coverage.values()].filter((c) => !isChained(c.principal)) };
 }

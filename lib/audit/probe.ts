@@ -6,6 +6,9 @@ import { AuthzRequest } from './engine/builtin-engine';
 import { Principal, TenantResource } from './inventory';
 import { Statement } from './policy-model';
 
+/** The cell row of a session without a TenantId tag. */
+export const NO_TAG = '(no tag)';
+
 /** One request of the matrix. `actingAs` null = a session without a TenantId tag. */
 export interface Probe {
   readonly principal: Principal;

@@ -13,7 +13,7 @@
  */
 import { IdGrammar } from './id-grammar';
 import { Principal, TenantResource } from './inventory';
-import type { Probe } from './probe';
+import { NO_TAG, type Probe } from './probe';
 import { Statement } from './policy-model';
 import { sessionContextFromTrust } from './session-context';
 import { tenantClasses } from './tenant-classes';
@@ -63,6 +63,64 @@ export interface Proof {
   /** Own-tenant requests and how many were allowed (carried over as coverage). */
   readonly ownProbes: number;
   readonly ownAllowed: number;
+  /** Cross-tenant requests per acting tenant (null = the untagged session). */
+  readonly crossByActing?: ReadonlyMap<string | null, number>;
+}
+
+/**
+ * The tenant an ABAC session acts as, written relative to the owner of the target: the owner
+ * itself, an id containing it, a part of it (offset, length), a fixed id, or the untagged session.
+ */
+export type ActingTemplate =
+  | { readonly kind: 'owner' }
+  | { readonly kind: 'around'; readonly text: string }
+  | { readonly kind: 'part'; readonly at: number; readonly length: number }
+  | { readonly kind: 'fixed'; readonly id: string }
+  | { readonly kind: 'untagged' };
+
+/** `actingAs` of a request against a target owned by `owner`, relative to `owner` (inverse of `actingFor`). */
+export function actingTemplate(actingAs: string | null, owner: string): ActingTemplate {
+  if (actingAs === null) return { kind: 'untagged' };
+  if (actingAs === owner) return { kind: 'owner' };
+  if (actingAs.includes(owner)) return { kind: 'around', text: replaceAll(actingAs, owner, A) };
+  if (owner.includes(actingAs)) return { kind: 'part', at: owner.indexOf(actingAs), length: actingAs.length };
+  return { kind: 'fixed', id: actingAs };
+}
+
+/** The acting tenant a template stands for against a target owned by `owner`; null = untagged. */
+export function actingFor(t: ActingTemplate, owner: string): string | null {
+  switch (t.kind) {
+    case 'untagged':
+      return null;
+    case 'owner':
+      return owner;
+    case 'around':
+      return replaceAll(t.text, A, owner);
+    case 'part':
+      return owner.slice(t.at, t.at + t.length);
+    case 'fixed':
+      return t.id;
+  }
+}
+
+/**
+ * Tenant-owned targets of one group whose owners have one id signature: an ABAC role (it
+ * belongs to no tenant and its text names none) gets the same requests against each of them up
+ * to the owner id, so one representative proves them all (docs/audit.md, "Why evaluating once
+ * per shape stays a proof").
+ */
+export interface AbacView {
+  readonly id: number;
+  readonly group: Group;
+  readonly signature: string;
+  /** Target indexes, ascending; owners with related ids are not in any view (pair by pair). */
+  readonly members: number[];
+}
+
+/** How an ABAC role is evaluated: views proven once, the rest pair by pair. */
+export interface AbacPlan {
+  readonly views: AbacView[];
+  readonly individual: number[];
 }
 
 export type ProofEvaluator = (probes: Probe[]) => Promise<Proof>;
@@ -76,6 +134,12 @@ export interface ImplicitCell {
   readonly count: number;
 }
 
+/** An ABAC role's view proven once: cross-tenant requests per member, per acting tenant relative to the member's owner. */
+export interface AbacCell {
+  readonly view: AbacView;
+  readonly perActing: ReadonlyArray<readonly [ActingTemplate, number]>;
+}
+
 const A = '\u0001';
 const B = '\u0002';
 const noSource = (k: string, v: unknown) => (k === 'source' ? undefined : v);
@@ -83,8 +147,27 @@ const text = (v: unknown) => JSON.stringify(v, noSource);
 const replaceAll = (s: string, id: string, by: string) => s.split(id).join(by);
 
 /** The strings of statements matched as patterns against request values: resources and condition values (actions never name ids). */
-function patternsOf(statements: readonly Statement[]): string {
-  return statements.flatMap((st) => [...(st.resources ?? []), ...(st.notResources ?? []), ...st.conditions.flatMap((c) => c.values)]).join('\n');
+function patternsOf(statements: readonly Statement[], skipKey: (key: string) => boolean = () => false): string {
+  return statements
+    .flatMap((st) => [...(st.resources ?? []), ...(st.notResources ?? []), ...st.conditions.filter((c) => !skipKey(c.key)).flatMap((c) => c.values)])
+    .join('\n');
+}
+
+/**
+ * Condition keys whose request value an ABAC role's requests take from the role alone: its tags
+ * other than TenantId and the session context its trust policy forces (`sessionContextFromTrust`,
+ * in the principal's key, which names no id). No probe varies them (probes/condition-variants.ts
+ * INFLUENCEABLE_KEYS), so a pattern on them (`*t*` on a support ticket) is matched against the same
+ * value for every tenant and cannot tell ids apart.
+ */
+const PRINCIPAL_FIXED_KEY = /^(aws:principaltag\/(?!tenantid$).+|aws:sourceidentity)$/i;
+
+/** How a string relates to an id: equal, containing it (written around it), inside it (offset:length), or neither. */
+function relation(h: string, id: string): string {
+  if (h === id) return '=';
+  if (h.includes(id)) return `>${replaceAll(h, id, A)}`;
+  if (id.includes(h)) return `<${id.indexOf(h)}:${h.length}`;
+  return '-';
 }
 
 /** Every id of `ids` that occurs in `s` (ids are runs of the id alphabet, so only such runs are searched). */
@@ -285,6 +368,86 @@ export class ShapeIndex {
   }
 
   /**
+   * How an ABAC role that belongs to no tenant is evaluated; undefined = every target one by one.
+   * `eligible` is the matrix's part of the premise: not chained, no literal id in its policies
+   * (matrix.ts); `hostile` the tag values its trust accepts besides TenantIds. Here: no session
+   * policy, its text names no id and no pattern of it cuts through ids. Then against a
+   * tenant-owned target of owner B the matrix acts as B's relation representatives
+   * (tenant-classes.ts), the hostile values and the untagged session, so two targets of one group
+   * whose owners have one signature (B's id signature and how each hostile value relates to B)
+   * get the same requests up to the id. Groups naming other ids, owners with a related id
+   * (prefix / infix) and signatures with a single target stay pair by pair.
+   */
+  public abacPlan(p: Principal, eligible: boolean, hostile: readonly string[]): AbacPlan | undefined {
+    if (!eligible || !p.abac || p.owner || p.sessionPolicy) return undefined;
+    let key = this.principalKey.get(p);
+    if (key === undefined) {
+      key = `abac${A}${text([p.arn, p.account, p.name, p.tags, p.abac, p.identity, p.boundary, sessionContextFromTrust(p), hostile])}`;
+      this.principalKey.set(p, key);
+    }
+    if (!this.principalShapeId.has(key)) this.principalShapeId.set(key, this.principalShapeId.size);
+    if (idsIn(key, this.ids, this.lengths).size > 0 || this.cuts(patternsOf([...p.identity, ...(p.boundary ?? [])], (k) => PRINCIPAL_FIXED_KEY.test(k))))
+      return undefined;
+    const hostileKey = JSON.stringify(hostile);
+    let plan = this.abacPlans.get(hostileKey);
+    if (!plan) {
+      const views: AbacView[] = [];
+      const individual = [...this.individual, ...this.shared];
+      for (const g of this.groups) {
+        if (g.mentions.size > 0) {
+          individual.push(...g.members);
+          continue;
+        }
+        const bySignature = new Map<string, number[]>();
+        for (const i of g.members) {
+          const o = this.targets[i].owner!;
+          if ((this.related.get(o)?.size ?? 0) > 0) {
+            individual.push(i);
+            continue;
+          }
+          // The tag values the trust lets through besides TenantIds act too: how they relate to the owner is part of the signature.
+          const sig = `${this.signature(o)}#${hostile.map((h) => `${relation(h, o)},${relation(h.toLowerCase(), o.toLowerCase())}`).join('|')}`;
+          bySignature.set(sig, [...(bySignature.get(sig) ?? []), i]);
+        }
+        for (const [signature, members] of bySignature) {
+          // A lone member proves nothing for others: it is evaluated as it is.
+          if (members.length < 2) individual.push(...members);
+          else {
+            const view = { id: this.abacViewCount++, group: g, signature, members };
+            views.push(view);
+            for (const i of members) this.abacViewByIndex.set(i, [...(this.abacViewByIndex.get(i) ?? []), view]);
+          }
+        }
+      }
+      individual.sort((x, y) => x - y);
+      plan = { views, individual };
+      this.abacPlans.set(hostileKey, plan);
+    }
+    return { views: plan.views, individual: [...plan.individual] };
+  }
+  private readonly abacPlans = new Map<string, AbacPlan>();
+  private abacViewCount = 0;
+  private readonly abacViewByIndex = new Map<number, AbacView[]>();
+
+  /** Evaluates the representative (first member) of an ABAC view once per principal shape. */
+  public proveAbac(p: Principal, view: AbacView, evaluate: ProofEvaluator): Promise<Proof> {
+    return this.memo(`${this.principalShapeId.get(this.principalKey.get(p)!)}:a${view.id}`, () => this.targets[view.members[0]].probes(p), evaluate);
+  }
+
+  /** The ABAC views a target index belongs to (one per set of accepted hostile tag values). */
+  public abacViewsOf(index: number): readonly AbacView[] {
+    return this.abacViewByIndex.get(index) ?? [];
+  }
+
+  public ownerAt(index: number): string | undefined {
+    return this.targets[index].owner;
+  }
+
+  public arnAt(index: number): string {
+    return this.targets[index].resource.arn;
+  }
+
+  /**
    * The tenant ids evaluated for a principal of tenant `a` against a target that names no id are
    * `a` and its relation representatives (tenant-classes.ts): written relative to `a`, two ids
    * with the same signature get the same requests up to the id.
@@ -355,18 +518,24 @@ export class ShapeIndex {
  */
 export class CellTable implements ReadonlyMap<string, [number, number]> {
   private readonly byActing = new Map<string, ImplicitCell[]>();
+  private readonly byAbacView = new Map<AbacView, AbacCell[]>();
   private materialised?: Map<string, [number, number]>;
 
   public constructor(
     private readonly explicit: ReadonlyMap<string, [number, number]>,
     implicit: readonly ImplicitCell[],
     private readonly shapes: ShapeIndex | undefined,
+    private readonly abac: readonly AbacCell[] = [],
   ) {
     for (const c of implicit) {
       if (c.count === 0) continue;
       const list = this.byActing.get(c.acting) ?? [];
       list.push(c);
       this.byActing.set(c.acting, list);
+    }
+    for (const c of abac) {
+      if (c.perActing.length === 0) continue;
+      this.byAbacView.set(c.view, [...(this.byAbacView.get(c.view) ?? []), c]);
     }
   }
 
@@ -376,11 +545,16 @@ export class CellTable implements ReadonlyMap<string, [number, number]> {
     const arn = key.slice(cut + 1);
     const explicit = this.explicit.get(key);
     const implicit = this.byActing.get(acting);
-    if (!implicit || !this.shapes) return explicit;
+    if ((!implicit && this.byAbacView.size === 0) || !this.shapes) return explicit;
     let extra = 0;
     for (const t of this.shapes.targetsAt(arn)) {
-      for (const c of implicit) {
+      for (const c of implicit ?? []) {
         if (c.target !== undefined ? c.target === t.index : t.group && c.view!.group === t.group && !c.view!.excluded.has(t.owner!)) extra += c.count;
+      }
+      for (const view of this.byAbacView.size > 0 ? this.shapes.abacViewsOf(t.index) : []) {
+        for (const c of this.byAbacView.get(view) ?? []) {
+          for (const [tmpl, count] of c.perActing) if ((actingFor(tmpl, t.owner!) ?? NO_TAG) === acting) extra += count;
+        }
       }
     }
     if (extra === 0) return explicit;
@@ -400,6 +574,15 @@ export class CellTable implements ReadonlyMap<string, [number, number]> {
             const k = `${acting}\u0000${arn}`;
             const v = this.get(k);
             if (v) m.set(k, v);
+          }
+        }
+        for (const c of this.abac) {
+          for (const i of c.view.members) {
+            for (const [tmpl] of c.perActing) {
+              const k = `${actingFor(tmpl, this.shapes.ownerAt(i)!) ?? NO_TAG}\u0000${this.shapes.arnAt(i)}`;
+              const v = this.get(k);
+              if (v) m.set(k, v);
+            }
           }
         }
       }

@@ -3,7 +3,7 @@
  * pair-by-pair loop (`exhaustive: true`): same findings, request count, coverage, cells and
  * tenant ids, on the demo app and on a generated 30-tenant app with violations planted in ONE
  * tenant stack each (a statement change, a condition change, a resource policy change, a
- * pattern that cuts through ids). Each
+ * pattern that cuts through ids, an ABAC role let into one tenant's key). Each
  * planted violation is found, naming the stack and principal it was planted in.
  */
 import * as fs from 'fs';
@@ -100,6 +100,25 @@ describe('shapes give the pair-by-pair result', () => {
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:*:*:parameter/tib/tenants/t001*']] },
         });
       });
+      // An ABAC role on ONE tenant's resource: t0025's jobs key policy lets TenantAccessRole sessions of any tenant decrypt
+      // (its Deny for other tenants' sessions replaced; the role's identity policy has no KMS Deny, so the key policy alone decides).
+      // The same change in t0026 and t0027 under another Sid makes a shape of two keys whose representative is not clean:
+      // both are evaluated pair by pair and found (the fallback; t0025's key, alone in its shape, is pair by pair anyway).
+      const anyTenantSession = (stack: string, sid: string) =>
+        editTemplate(dir, stack, (t) => {
+          const doc = resourceOfType(t, 'AWS::KMS::Key', 'JobsKey').Properties.KeyPolicy as Doc;
+          const i = doc.Statement.findIndex((s) => s.Sid === 'DenyOtherTenantSessions');
+          doc.Statement[i] = {
+            Sid: sid,
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole' },
+            Action: 'kms:Decrypt',
+            Resource: '*',
+          };
+        });
+      anyTenantSession('Tenant-t0025', 'PlantedAnyTenantSession');
+      anyTenantSession('Tenant-t0026', 'PlantedAnyTenantSessionTwice');
+      anyTenantSession('Tenant-t0027', 'PlantedAnyTenantSessionTwice');
       planted = await both(dir);
     });
 
@@ -154,6 +173,30 @@ describe('shapes give the pair-by-pair result', () => {
       expect(new Set(f.map((x) => [x.templateFile, x.stack].join(' ')))).toEqual(new Set(['Tenant-t0021.template.json tib-tenant-t0021']));
       expect(new Set(f.map((x) => x.principal))).toEqual(new Set(['arn:aws:iam::111111111111:role/tenant-isolation/tib-jobs-worker-t0021']));
       expect(new Set(f.map((x) => x.tenants?.victim))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `t001${i}`)));
+    });
+
+    test("9. an ABAC role let into ONE tenant's key is found naming exactly Tenant-t0025, TenantAccessRole and victim t0025", () => {
+      const f = planted.shapes.findings.filter((x) => x.statementSid === 'PlantedAnyTenantSession');
+      expect(f.length).toBeGreaterThan(0);
+      expect(new Set(f.map((x) => [x.templateFile, x.stack].join(' ')))).toEqual(new Set(['Tenant-t0025.template.json tib-tenant-t0025']));
+      expect(new Set(f.map((x) => x.principal))).toEqual(new Set(['arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole']));
+      expect(new Set(f.map((x) => x.action))).toEqual(new Set(['kms:Decrypt']));
+      expect(new Set(f.map((x) => x.tenants?.victim))).toEqual(new Set(['t0025']));
+      // Sessions of other tenants (not only the untagged one) are let in.
+      expect(f.some((x) => typeof x.tenants?.actingAs === 'string' && x.tenants.actingAs !== 't0025')).toBe(true);
+      // The other tenants' keys keep their Deny: no finding names them.
+      const stacks = new Set(['tib-tenant-t0025', 'tib-tenant-t0026', 'tib-tenant-t0027']);
+      expect(
+        planted.shapes.findings.filter((x) => x.principal?.endsWith('/tib-TenantAccessRole') === true && x.severity !== 'note' && !stacks.has(x.stack ?? '')),
+      ).toEqual([]);
+    });
+
+    test('10. the same ABAC grant in two stacks (one shape, representative not clean) is found in both, each naming its own stack', () => {
+      const f = planted.shapes.findings.filter((x) => x.statementSid === 'PlantedAnyTenantSessionTwice');
+      expect(new Set(f.map((x) => [x.templateFile, x.stack, x.tenants?.victim].join(' ')))).toEqual(
+        new Set(['Tenant-t0026.template.json tib-tenant-t0026 t0026', 'Tenant-t0027.template.json tib-tenant-t0027 t0027']),
+      );
+      expect(new Set(f.map((x) => x.principal))).toEqual(new Set(['arn:aws:iam::111111111111:role/tenant-isolation/tib-TenantAccessRole']));
     });
 
     test('8. the shapes evaluated far fewer requests than they proved', async () => {
