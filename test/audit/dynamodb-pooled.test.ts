@@ -6,28 +6,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
-import { loadConfig } from '../../lib/audit/config';
 import type { TenantResource } from '../../lib/audit/inventory';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
-import { parseRegistry } from '../../lib/core/registry';
 import { abacRole, NULL_TAG_DENY, TAG, tmpDir, writeAssembly } from './fixtures/assembly-builder';
-import { synthBlueprint } from './fixtures/synth-blueprint';
+import { BLUEPRINT_CONFIG, prefixPairAndSiloRegistry, synthBlueprint } from './fixtures/synth-blueprint';
 
-const PARSED = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [
-      { id: 'acme', tier: 'pool' },
-      { id: 'acme-corp', tier: 'pool' },
-      { id: 'globex', tier: 'silo' },
-    ],
-  }),
-  'test registry',
-);
-const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
+const REGISTRY = prefixPairAndSiloRegistry();
 const TABLE_ARN = 'table/tib-tenant-items';
-/** The blueprint's own config (repo root): its reviewed platform principals. */
-const CONFIG = loadConfig(path.join(__dirname, '..', '..', 'cdk.out'));
+const CONFIG = BLUEPRINT_CONFIG;
 /** A store the tenant model classified as pooled, partitioned by its partition key. */
 const pooledByPartitionKey = (x: TenantResource) => x.classification === 'pooled' && x.partition?.kind === 'partitionKey';
 

@@ -9,25 +9,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
-import { loadConfig } from '../../lib/audit/config';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
-import { parseRegistry } from '../../lib/core/registry';
 import { tmpDir } from './fixtures/assembly-builder';
-import { synthBlueprint } from './fixtures/synth-blueprint';
+import { BLUEPRINT_CONFIG, prefixPairAndSiloRegistry, synthBlueprint } from './fixtures/synth-blueprint';
 
-const PARSED = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [
-      { id: 'acme', tier: 'pool' },
-      { id: 'acme-corp', tier: 'pool' },
-      { id: 'globex', tier: 'silo' },
-    ],
-  }),
-  'email audit registry',
-);
-const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
-const CONFIG = loadConfig(path.join(__dirname, '..', '..', 'cdk.out'));
+const REGISTRY = prefixPairAndSiloRegistry();
+const CONFIG = BLUEPRINT_CONFIG;
 const SES_TYPES = ['AWS::SES::ConfigurationSet', 'AWS::SES::EmailIdentity', 'AWS::SES::Template', 'AWS::SES::Tenant'];
 
 type Json = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

@@ -7,27 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
-import { loadConfig } from '../../lib/audit/config';
 import { Finding } from '../../lib/audit/findings';
 import { sessionContextFromTrust, trustAllows } from '../../lib/audit/session-context';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
-import { parseRegistry } from '../../lib/core/registry';
 import { tmpDir } from './fixtures/assembly-builder';
-import { synthBlueprint } from './fixtures/synth-blueprint';
+import { BLUEPRINT_CONFIG, prefixPairAndSiloRegistry, synthBlueprint } from './fixtures/synth-blueprint';
 
-const PARSED = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [
-      { id: 'acme', tier: 'pool' },
-      { id: 'acme-corp', tier: 'pool' },
-      { id: 'globex', tier: 'silo' },
-    ],
-  }),
-  'test registry',
-);
-const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
-const CONFIG = loadConfig(path.join(__dirname, '..', '..', 'cdk.out'));
+const REGISTRY = prefixPairAndSiloRegistry();
+const CONFIG = BLUEPRINT_CONFIG;
 const PLATFORM = 'Platform.template.json';
 
 interface Template {
