@@ -479,13 +479,26 @@ export function commandAllowed(acl: AccessString, command: string): boolean {
  * of this blueprint. Evaluated against the reference engine's full command table, so a category
  * grant (`+@read`, `+@all -@dangerous`) is judged by every command and subcommand it reaches.
  */
-export function unconfinedCommands(acl: AccessString): string[] {
-  const out = new Set<string>();
-  for (const c of runnableCommands(acl)) {
-    if (commandReach(c) === 'unconfined' && commandAllowed(acl, c)) out.add(containerOf(c));
+export function unconfinedCommands(acl: AccessString): readonly string[] {
+  // It reads only the command rules (key and channel patterns do not enter it), and every tenant
+  // user of a cell has the same ones: evaluated once per distinct rule list, for TI-CACHE1 and the
+  // audit alike (about 1.5 s each at 1,000 tenants otherwise). The result is the same.
+  const key = JSON.stringify(acl.commandRules.map((r) => [r.allow, r.target]));
+  let found = unconfinedByRules.get(key);
+  if (found === undefined) {
+    if (unconfinedByRules.size >= MAX_MEMOIZED_RULE_LISTS) unconfinedByRules.clear();
+    const out = new Set<string>();
+    for (const c of runnableCommands(acl)) {
+      if (commandReach(c) === 'unconfined' && commandAllowed(acl, c)) out.add(containerOf(c));
+    }
+    found = Object.freeze([...out].sort());
+    unconfinedByRules.set(key, found);
   }
-  return [...out].sort();
+  return found;
 }
+
+const unconfinedByRules = new Map<string, readonly string[]>();
+const MAX_MEMOIZED_RULE_LISTS = 256;
 
 /** Which engine's command table the model evaluates against. */
 export const CACHE_ACL_MODEL_ENGINE = CACHE_COMMAND_TABLE_ENGINE;

@@ -68,7 +68,11 @@ export function summaryLines(r: AuditResult): string[] {
 export function modelLines(r: AuditResult, max = 20): string[] {
   const out = [`tenant model (${r.model.configFile ? `declared in ${r.model.configFile}, the rest inferred` : 'inferred from the templates; no config'}):`];
   const byPart = new Map<string, string[]>();
-  for (const e of r.model.evidence) byPart.set(e.part, [...(byPart.get(e.part) ?? []), e.detail]);
+  for (const e of r.model.evidence) {
+    const details = byPart.get(e.part);
+    if (details) details.push(e.detail);
+    else byPart.set(e.part, [e.detail]);
+  }
   for (const [part, details] of byPart) {
     out.push(`  ${part}:`);
     for (const d of details.slice(0, max)) out.push(`    - ${d}`);

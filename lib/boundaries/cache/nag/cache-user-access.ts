@@ -7,27 +7,7 @@ import { render } from '../../../nag/inspect/template';
 import { patternsWithoutDelimiter } from '../../../nag/inspect/tenant-scope';
 import { CACHE_ROOT } from '../../../core/namespace';
 import { TenantIsolationRule } from '../../../nag/rule';
-import { AccessString, parseAccessString, unconfinedCommands } from '../../../core/cache-acl';
-
-/**
- * `unconfinedCommands` reads only an access string's command rules (the key and channel patterns
- * do not enter it), and every tenant user of a cell has the same ones: evaluated once per
- * distinct rule list (about 1.5 s of a 1,000-tenant synth otherwise; docs/lifecycle.md, "Where
- * synth time goes"). A pure function memoized on its whole input: the result is the same.
- */
-const unconfinedByRules = new Map<string, readonly string[]>();
-const MAX_MEMOIZED_RULE_LISTS = 256;
-
-function unconfinedCommandsOf(acl: AccessString): readonly string[] {
-  const key = JSON.stringify(acl.commandRules.map((r) => [r.allow, r.target]));
-  let found = unconfinedByRules.get(key);
-  if (found === undefined) {
-    if (unconfinedByRules.size >= MAX_MEMOIZED_RULE_LISTS) unconfinedByRules.clear();
-    found = Object.freeze(unconfinedCommands(acl));
-    unconfinedByRules.set(key, found);
-  }
-  return found;
-}
+import { parseAccessString, unconfinedCommands } from '../../../core/cache-acl';
 
 /** `tenant:<id>:` followed by anything: a pattern inside one tenant's namespace. */
 const TENANT_PATTERN = new RegExp(`^${CACHE_ROOT}[a-z][a-z0-9-]*:`);
@@ -49,7 +29,7 @@ function check(node: CfnResource): NagRuleResult {
     if (c === '*') findings.add('AllChannels');
     else if (patternsWithoutDelimiter(`&${c}`).length > 0 || !TENANT_PATTERN.test(c)) findings.add(`ChannelPattern::${c}`);
   }
-  for (const cmd of unconfinedCommandsOf(acl)) findings.add(`Command::${cmd}`);
+  for (const cmd of unconfinedCommands(acl)) findings.add(`Command::${cmd}`);
   return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
 }
 
