@@ -9,28 +9,11 @@
  * acme-corp) are included, and a retired tenant.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildBlueprint } from '../../../lib/blueprint/app';
-import { placeTenantsInCacheCells } from '../../../lib/core/placement';
-import { parseRegistry } from '../../../lib/core/registry';
-import { newTestApp } from '../../helpers/app';
-import { arnOf, Decision, evaluate, identityPoliciesOf, PolicyDocument } from '../../helpers/iam-attack';
+import { Decision, evaluate, PolicyDocument } from '../../helpers/iam-attack';
+import { ACTIVE, attackBlueprint, RETIRED } from '../../helpers/attack-blueprint';
 import { logicalIdsOfType, TemplateJson, TEST_ENV } from '../../helpers/template-resolver';
 
-const ACTIVE = ['acm', 'acme', 'acme-corp', 'globex'];
-const RETIRED = 'initech';
-const parsed = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [...ACTIVE.map((id) => ({ id, tier: id === 'globex' ? 'silo' : 'pool' })), { id: RETIRED, tier: 'pool', status: 'retired' }],
-  }),
-  'email attack registry',
-);
-const registry = { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
-const blueprint = buildBlueprint(newTestApp(), { registry });
-const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
-const accessRoleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('TenantAccessRole'))!;
-const accessRoleArn = arnOf(platform, accessRoleId);
-const accessIdentity = identityPoliciesOf(platform, accessRoleId);
+const { blueprint, accessRoleArn, accessIdentity } = attackBlueprint('email attack registry');
 
 const ses = (resource: string) => `arn:${TEST_ENV.partition}:ses:${TEST_ENV.region}:${TEST_ENV.account}:${resource}`;
 
