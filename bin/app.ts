@@ -8,6 +8,7 @@
 import { App } from 'aws-cdk-lib';
 import * as path from 'path';
 import { buildBlueprintFromContext } from '../lib/blueprint/app';
+import { blueprintAppProps } from '../lib/blueprint/app-props';
 import { applyNagPacks } from '../lib/nag';
 import { WorkerCloudFormationValidatePlugin } from '../lib/nag/worker-cloudformation-validate';
 import { RegistryError } from '../lib/core/registry';
@@ -16,7 +17,9 @@ import { RegistryError } from '../lib/core/registry';
 // constructs are built (lib/nag/worker-cloudformation-validate.ts). CDK_VALIDATION=false turns
 // the validator off, as it does for aws-cdk-lib's built-in one.
 const cloudFormationValidation = process.env.CDK_VALIDATION === 'false' ? undefined : new WorkerCloudFormationValidatePlugin();
-const app = new App();
+// No creation stack traces (`--debug` restores them) and no tree.json (`-c treeMetadata=true`):
+// lib/blueprint/app-props.ts.
+const app = new App(blueprintAppProps());
 try {
   buildBlueprintFromContext(app, path.join(__dirname, '..'));
 } catch (e) {

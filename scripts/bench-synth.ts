@@ -4,7 +4,9 @@
  * - the blueprint, on a registry from lib/core/generated-registry.ts (every tenth tenant silo;
  *   ElastiCache quotas raised, as a deployment of 1,000 tenants needs);
  * - its plain-CDK floor (scripts/synth-floor-app.js): the same number of templates and the same
- *   number of resources in each template, all SQS queues, no nag packs, no validation plugins.
+ *   number of resources in each template, all SQS queues, no nag packs, no validation plugins;
+ *   for reference also the floor with aws-cdk-lib's built-in validator, and the floor with the
+ *   blueprint app's two App options (no creation stack traces, no tree.json).
  * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
  * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
  * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
@@ -129,6 +131,8 @@ interface Row {
   readonly floor: Measured;
   /** The floor app with aws-cdk-lib's built-in CloudFormation validator on (reference only). */
   readonly floorValidated: Measured;
+  /** The floor app with the blueprint app's App options: no creation stack traces, no tree.json (reference only). */
+  readonly floorBlueprintOptions: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -158,6 +162,7 @@ async function measure(count: number): Promise<Row> {
   const blueprintRuns: Measured[] = [];
   const floorRuns: Measured[] = [];
   const floorValidatedRuns: Measured[] = [];
+  const floorBlueprintOptionsRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
@@ -187,9 +192,31 @@ async function measure(count: number): Promise<Row> {
       ]),
     );
     fs.rmSync(floorOut, { recursive: true, force: true });
+    process.stderr.write(`${count} tenants: floor with the blueprint's App options (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    floorBlueprintOptionsRuns.push(
+      await cdkSynth(`floor+blueprint options ${count}`, [
+        '--app',
+        `node ${path.join('scripts', 'synth-floor-app.js')}`,
+        '-o',
+        floorOut,
+        '-c',
+        `floorSpec=${spec}`,
+        '-c',
+        'floorAppOptions=blueprint',
+      ]),
+    );
+    fs.rmSync(floorOut, { recursive: true, force: true });
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  return { tenants: count, templates, blueprint: medianRun(blueprintRuns), floor: medianRun(floorRuns), floorValidated: medianRun(floorValidatedRuns), ...stats };
+  return {
+    tenants: count,
+    templates,
+    blueprint: medianRun(blueprintRuns),
+    floor: medianRun(floorRuns),
+    floorValidated: medianRun(floorValidatedRuns),
+    floorBlueprintOptions: medianRun(floorBlueprintOptionsRuns),
+    ...stats,
+  };
 }
 
 async function main(): Promise<void> {
@@ -220,6 +247,17 @@ async function main(): Promise<void> {
     const v = r.floorValidated;
     console.log(
       `| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`,
+    );
+  }
+  console.log('');
+  console.log("For reference, the floor app with the blueprint app's two App options (no creation stack traces, no tree.json; lib/blueprint/app-props.ts):");
+  console.log('');
+  console.log('| tenants | floor + blueprint App options wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
+  console.log('|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const o = r.floorBlueprintOptions;
+    console.log(
+      `| ${r.tenants} | ${o.seconds.toFixed(1)} / ${o.cpuSeconds.toFixed(1)} | ${o.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / o.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / o.cpuSeconds).toFixed(2)}× |`,
     );
   }
   console.log('');

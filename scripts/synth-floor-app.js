@@ -18,8 +18,12 @@ const sqs = require('aws-cdk-lib/aws-sqs');
 // `-c floorValidation=true`: the same app with aws-cdk-lib's built-in CloudFormation validator on,
 // as a plain `new App()` has it (shown beside the floor, for reference only).
 // (Read from the CLI's context before the App exists: the validator is an App prop.)
-const withValidator = String(JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}').floorValidation) === 'true';
-const app = new App({ builtinCloudFormationValidation: withValidator });
+const cliContext = JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}');
+const withValidator = String(cliContext.floorValidation) === 'true';
+// `-c floorAppOptions=blueprint`: the same app with the two App options the blueprint's app sets
+// (lib/blueprint/app-props.ts: no creation stack traces, no tree.json), for reference.
+const blueprintOptions = cliContext.floorAppOptions === 'blueprint' ? { treeMetadata: false, context: { 'aws:cdk:disable-creation-stack-traces': true } } : {};
+const app = new App({ builtinCloudFormationValidation: withValidator, ...blueprintOptions });
 const specFile = app.node.tryGetContext('floorSpec');
 if (!specFile) throw new Error('floor app: -c floorSpec=<file.json> is required');
 const spec = JSON.parse(fs.readFileSync(specFile, 'utf8'));

@@ -62,6 +62,7 @@ const WARM_TYPES = [
 // the app itself resolved, so both threads use the same aws-cdk-lib and validator.
 const WORKER_SOURCE = `
 const { workerData } = require('worker_threads');
+const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -71,10 +72,21 @@ let validator;
 let plugin;
 // { engine, config }: the engine with no rego rules, and the options the plugin passes to it.
 let ready;
-// Reports of templates validated as soon as they were written, by canonical key of exactly
-// what the plugin will pass (template name, template text, options); used once, then dropped.
+// Reports of templates validated as soon as they were written, by the key of exactly what the
+// plugin will pass (template name, template text, options); used once, then dropped.
 const early = new Map();
 let earlyUsed = 0;
+// The resource types of each template read early, by the SHA-256 of its text: the job needs the
+// types of every template, and a template unchanged since it was read is not parsed again.
+const typesByText = new Map();
+function textKey(text) {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+function resourceTypesOf(text) {
+  const types = [];
+  for (const r of Object.values(JSON.parse(text).Resources ?? {})) if (r && typeof r.Type === 'string') types.push(r.Type);
+  return types;
+}
 function rulesFor(types) {
   const index = JSON.parse(fs.readFileSync(path.join(path.dirname(awsCdkLib), 'core', 'lib', 'validation', 'rules', 'index.generated.json'), 'utf8'));
   return index.rules.filter((r) => r.types === null || r.types.some((t) => types.has(t))).map((r) => r.file);
@@ -86,8 +98,11 @@ function canonical(v) {
   if (Array.isArray(v)) return '[' + v.map(canonical).join(',') + ']';
   return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
 }
+// The key is the SHA-256 of that canonical text, so that the reports waiting to be used do not
+// keep every template's text alive (43 MB at 1,000 tenants).
 function keyOf(template, config) {
-  return typeof template.content === 'string' && typeof template.name === 'string' ? canonical([template.name, template.content, config]) : undefined;
+  if (typeof template.content !== 'string' || typeof template.name !== 'string') return undefined;
+  return crypto.createHash('sha256').update(canonical([template.name, template.content, config])).digest('hex');
 }
 function prepare() {
   const { CloudFormationValidatePlugin } = require(awsCdkLib);
@@ -121,7 +136,9 @@ function prepare() {
 function validateEarly(t) {
   ready ??= prepare();
   if (ready.config === undefined || !ready.config.pseudoParameterOverrides) return;
-  const template = new validator.TemplateContent(fs.readFileSync(t.templatePath, 'utf-8'), t.templatePath);
+  const text = fs.readFileSync(t.templatePath, 'utf-8');
+  typesByText.set(textKey(text), resourceTypesOf(text));
+  const template = new validator.TemplateContent(text, t.templatePath);
   const config = { ...ready.config, pseudoParameterOverrides: { ...ready.config.pseudoParameterOverrides, accountId: t.accountId, region: t.region } };
   const key = keyOf(template, config);
   if (key !== undefined) early.set(key, ready.engine.validateTemplate(template, config));
@@ -161,8 +178,10 @@ port.on('message', (job) => {
     ready ??= prepare();
     const types = new Set();
     for (const s of job.stackTemplates) {
-      for (const r of Object.values(JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {})) if (r && typeof r.Type === 'string') types.add(r.Type);
+      const text = fs.readFileSync(s.templatePath, 'utf8');
+      for (const type of typesByText.get(textKey(text)) ?? resourceTypesOf(text)) types.add(type);
     }
+    typesByText.clear();
     // The prepared engine has no rego rules: hand it over only when the plugin would build
     // exactly that (no rule applies to these types), else let the plugin build its own (and
     // the early reports, computed with the prepared engine, are not used).

@@ -140,13 +140,23 @@ function statementsNow(node: CfnResource, kinds?: readonly PolicyKind[]): Statem
   return out;
 }
 
+/** Compiled wildcard patterns: the same few action patterns are matched millions of times at scale. */
+const WILDCARD_RES = new Map<string, RegExp>();
+
 /** IAM wildcard matching (`*` any run, `?` one character), case-insensitive as action names are. */
 export function wildcardMatches(pattern: string, value: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'is').test(value);
+  let re = WILDCARD_RES.get(pattern);
+  if (re === undefined) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`, 'is');
+    // Bounded: patterns come from templates (one per distinct action or resource string).
+    if (WILDCARD_RES.size >= 10_000) WILDCARD_RES.clear();
+    WILDCARD_RES.set(pattern, re);
+  }
+  return re.test(value);
 }
 
 /** The concrete actions of `universe` a statement's Action/NotAction reaches. */
