@@ -2,10 +2,11 @@
  * PlatformStack: the shared (pool) infrastructure and the tenant-facing roles. Thin: it wires
  * the boundary constructs of lib/boundaries together.
  */
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { allocateLogicalIdOnce } from '../boundaries/logical-ids';
 import { TenantAnalytics } from '../boundaries/analytics/analytics';
 import { TenantDatabase } from '../boundaries/database/database';
 import { CacheTenant, TenantCache } from '../boundaries/cache/cache';
@@ -61,6 +62,11 @@ export class PlatformStack extends Stack {
   public readonly search: TenantSearch;
   public readonly items: TenantPooledTable;
   public readonly cdn: TenantContentDistribution;
+
+  /** Each element's logical id is allocated once (lib/boundaries/logical-ids.ts: exact, and a second of synth at 1,000 tenants). */
+  protected allocateLogicalId(element: CfnElement): string {
+    return allocateLogicalIdOnce(element, () => super.allocateLogicalId(element));
+  }
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);

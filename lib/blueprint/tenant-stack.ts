@@ -2,10 +2,11 @@
  * TenantStack: one per registry entry. Holds what belongs to one tenant alone (silo storage,
  * per-tenant queues, ...). Stateful resources are retained when the stack is deleted.
  */
-import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { CfnElement, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { allocateLogicalIdOnce } from '../boundaries/logical-ids';
 import { SupportAccessRole } from '../boundaries/support/support-access';
 import { BLUEPRINT_IAM_PATH, TenantAccessRole } from '../boundaries/identity/tenant-access-role';
 import { jobsWorkerRolePrefix } from '../core/queue-names';
@@ -31,6 +32,11 @@ export class TenantStack extends Stack {
   public readonly siloTable?: TenantSiloTable;
   public readonly jobs: TenantQueues;
   public readonly email: TenantEmail;
+
+  /** Each element's logical id is allocated once (lib/boundaries/logical-ids.ts: exact, and a second of synth at 1,000 tenants). */
+  protected allocateLogicalId(element: CfnElement): string {
+    return allocateLogicalIdOnce(element, () => super.allocateLogicalId(element));
+  }
 
   constructor(scope: Construct, id: string, props: TenantStackProps) {
     super(scope, id, props);

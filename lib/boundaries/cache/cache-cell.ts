@@ -12,12 +12,13 @@
  *   SubnetIds, UserGroupId. Serverless caches always encrypt in transit and at rest, and RBAC is
  *   their only access control (ElastiCache User Guide, in-transit-encryption, Clusters.RBAC).
  */
-import { NestedStack, NestedStackProps, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { CfnElement, NestedStack, NestedStackProps, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { allocateLogicalIdOnce } from '../logical-ids';
 import { DISABLED_DEFAULT_USER_ACCESS_STRING, tenantAccessString } from '../../core/cache-acl';
 import { cacheKeyPrefix, TENANT_TAG_KEY } from '../../core/namespace';
 import { TenantEntry } from '../../core/registry';
@@ -67,6 +68,11 @@ export class CacheCell extends NestedStack {
   public readonly users = new Map<string, elasticache.CfnUser>();
   /** Tenant credentials by tenant id (password authentication only). */
   public readonly secrets = new Map<string, secretsmanager.Secret>();
+
+  /** Each element's logical id is allocated once (lib/boundaries/logical-ids.ts: exact, and a second of synth at 1,000 tenants). */
+  protected allocateLogicalId(element: CfnElement): string {
+    return allocateLogicalIdOnce(element, () => super.allocateLogicalId(element));
+  }
 
   constructor(scope: Construct, id: string, props: CacheCellProps) {
     super(scope, id, props);
