@@ -5,29 +5,14 @@
  * cdk-nag AwsSolutions and TenantIsolationChecks run at synth and fail it on any
  * unacknowledged finding (`-c tenantIsolationChecks=false` turns the project's pack off).
  */
-import { App } from 'aws-cdk-lib';
 import * as path from 'path';
-import { buildBlueprintFromContext } from '../lib/blueprint/app';
-import { blueprintAppProps } from '../lib/blueprint/app-props';
-import { applyNagPacks } from '../lib/nag';
-import { WorkerCloudFormationValidatePlugin } from '../lib/nag/worker-cloudformation-validate';
-import { RegistryError } from '../lib/core/registry';
+import { startValidatorWorker } from '../lib/nag/validator-worker';
 
-// Started first: the CloudFormation validator's engine loads in a worker thread while the
-// constructs are built (lib/nag/worker-cloudformation-validate.ts). CDK_VALIDATION=false turns
-// the validator off, as it does for aws-cdk-lib's built-in one.
-const cloudFormationValidation = process.env.CDK_VALIDATION === 'false' ? undefined : new WorkerCloudFormationValidatePlugin();
-// No creation stack traces (`--debug` restores them) and no tree.json (`-c treeMetadata=true`):
-// lib/blueprint/app-props.ts.
-const app = new App(blueprintAppProps());
-try {
-  buildBlueprintFromContext(app, path.join(__dirname, '..'));
-} catch (e) {
-  if (e instanceof RegistryError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
-}
-applyNagPacks(app, { cloudFormationValidation });
-app.synth();
+// Started before anything else loads: the CloudFormation validator's engine loads in its worker
+// thread while this thread loads aws-cdk-lib and builds the constructs (lib/nag/validator-worker.ts).
+// CDK_VALIDATION=false turns the validator off, as it does for aws-cdk-lib's built-in one.
+const validatorWorker = process.env.CDK_VALIDATION === 'false' ? undefined : startValidatorWorker();
+// Loaded only now, for the reason above (an import would load it before the worker starts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { synthBlueprintApp } = require('../lib/blueprint/synth-app') as typeof import('../lib/blueprint/synth-app');
+synthBlueprintApp(path.join(__dirname, '..'), validatorWorker);
