@@ -5,8 +5,9 @@
  *   ElastiCache quotas raised, as a deployment of 1,000 tenants needs);
  * - its plain-CDK floor (scripts/synth-floor-app.js): the same number of templates and the same
  *   number of resources in each template, all SQS queues, no nag packs, no validation plugins;
- *   for reference also the floor with aws-cdk-lib's built-in validator, and the floor with the
- *   blueprint app's two App options (no creation stack traces, no tree.json).
+ *   for reference also the floor with aws-cdk-lib's built-in validator, the floor with the
+ *   blueprint app's two App options (no creation stack traces, no tree.json), and the validator
+ *   alone on the blueprint's templates (scripts/validate-templates-alone.js).
  * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
  * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
  * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
@@ -73,12 +74,17 @@ function treeRssKiB(root: number): number {
 }
 
 /** Runs `npx cdk synth` and measures it; throws with the output when it fails. */
-async function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  return measured(what, [CDK, 'synth', '--quiet', '--no-notices', ...cdkArgs], env);
+}
+
+/** Runs a command and measures it (wall, CPU, peak RSS of its process tree); throws with the output when it fails. */
+async function measured(what: string, command: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
   const before = load();
   const started = process.hrtime.bigint();
   // GNU time: CPU seconds of the CLI and the app it waits for, less sensitive to a shared
   // machine's load than wall time (its last stderr line).
-  const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', CDK, 'synth', '--quiet', '--no-notices', ...cdkArgs], {
+  const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', ...command], {
     cwd: ROOT,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,7 +97,7 @@ async function cdkSynth(what: string, cdkArgs: string[], env: NodeJS.ProcessEnv 
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== 0) throw new Error(`${what}: cdk synth failed (exit ${code}):\n${output}`);
+  if (code !== 0) throw new Error(`${what}: failed (exit ${code}):\n${output}`);
   const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(output);
   return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, peakMiB: peak / 1024, load: before };
 }
@@ -133,6 +139,8 @@ interface Row {
   readonly floorValidated: Measured;
   /** The floor app with the blueprint app's App options: no creation stack traces, no tree.json (reference only). */
   readonly floorBlueprintOptions: Measured;
+  /** aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (reference only). */
+  readonly validatorAlone: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -163,6 +171,7 @@ async function measure(count: number): Promise<Row> {
   const floorRuns: Measured[] = [];
   const floorValidatedRuns: Measured[] = [];
   const floorBlueprintOptionsRuns: Measured[] = [];
+  const validatorAloneRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
@@ -173,6 +182,8 @@ async function measure(count: number): Promise<Row> {
       templates = floorSpec(out, spec);
       stats = statsRow(count, out);
     }
+    process.stderr.write(`${count} tenants: the CloudFormation validator alone on those templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', path.join('scripts', 'validate-templates-alone.js'), out]));
     fs.rmSync(out, { recursive: true, force: true });
     const floorOut = path.join(dir, `floor-${i}`);
     process.stderr.write(`${count} tenants: floor, ${templates} templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
@@ -215,6 +226,7 @@ async function measure(count: number): Promise<Row> {
     floor: medianRun(floorRuns),
     floorValidated: medianRun(floorValidatedRuns),
     floorBlueprintOptions: medianRun(floorBlueprintOptionsRuns),
+    validatorAlone: medianRun(validatorAloneRuns),
     ...stats,
   };
 }
@@ -259,6 +271,17 @@ async function main(): Promise<void> {
     console.log(
       `| ${r.tenants} | ${o.seconds.toFixed(1)} / ${o.cpuSeconds.toFixed(1)} | ${o.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / o.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / o.cpuSeconds).toFixed(2)}× |`,
     );
+  }
+  console.log('');
+  console.log(
+    "For reference, aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (scripts/validate-templates-alone.js: engine load and every template, one after the other, no CDK app):",
+  );
+  console.log('');
+  console.log('| tenants | validator alone wall s / CPU s | peak MiB | its wall / the floor wall |');
+  console.log('|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const v = r.validatorAlone;
+    console.log(`| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(v.seconds / r.floor.seconds).toFixed(2)}× |`);
   }
   console.log('');
   console.log(
