@@ -21,6 +21,7 @@
  * the test's globals, and an App or Stage is recognised by its `synth()` method.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { AssemblyError } from '../audit/assembly-loader';
 import { AuditResult, runAudit } from '../audit/audit';
@@ -35,8 +36,9 @@ import { NoTenantModelError } from '../audit/tenant-model';
 export interface TenantIsolationOptions {
   /**
    * The audit's config file (the CLI's `--config`).
-   * @default `tenant-isolation.json` next to the assembly folder when present; for an App or Stage
-   * synthesized into a temporary folder, `tenant-isolation.json` in the current directory when present
+   * @default `tenant-isolation.json` next to the assembly folder when present (never one lying in the
+   * system temp folder itself); for an App or Stage synthesized into a temporary folder,
+   * `tenant-isolation.json` in the current directory when present
    */
   readonly config?: string;
   /** Account id for env-agnostic stacks (the CLI's `--account`). @default '111111111111' */
@@ -115,10 +117,22 @@ function assemblyOf(target: unknown): { dir: string; synthesized: boolean } {
   throw new TenantIsolationInputError(`expected a CDK App, a Stage, a CloudAssembly or a cloud assembly folder path, got ${describeValue(target)}`);
 }
 
+/** The same folder, through symbolic links (the system temp folder often is one: /tmp on macOS). */
+function realFolder(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
 function configFor(dir: string, synthesized: boolean, options: TenantIsolationOptions): AuditConfig {
   if (options.config) return loadConfig(dir, options.config);
-  const nextTo = path.join(path.dirname(path.resolve(dir)), CONFIG_FILE_NAME);
-  if (fs.existsSync(nextTo)) return loadConfig(dir);
+  // Next to the assembly folder, unless that is the system temp folder itself (where aws-cdk-lib
+  // and tests put their assemblies): a tenant-isolation.json there belongs to nobody in particular.
+  const parent = realFolder(path.dirname(path.resolve(dir)));
+  const nextTo = path.join(parent, CONFIG_FILE_NAME);
+  if (parent !== realFolder(os.tmpdir()) && fs.existsSync(nextTo)) return loadConfig(dir);
   const inCwd = path.resolve(CONFIG_FILE_NAME);
   return synthesized && fs.existsSync(inCwd) ? loadConfig(dir, inCwd) : EMPTY_CONFIG;
 }

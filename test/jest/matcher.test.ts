@@ -136,6 +136,34 @@ describe('toHaveNoCrossTenantAccess', () => {
     // A folder with no config beside it and none given: no config.
     expect((await auditTarget(app().synth().directory)).model.configFile).toBeUndefined();
   });
+
+  test('8b. a tenant-isolation.json lying in the system temp folder is never picked up', async () => {
+    // The system temp folder, as os.tmpdir() answers, is a private one for this test (jest's
+    // process.env is its own, so TMPDIR cannot move it): a broken config in it, and the App's
+    // assembly directly inside it, where aws-cdk-lib puts an App's assembly when it has no outdir.
+    const privateTmp = tmp('private-tmpdir');
+    fs.writeFileSync(path.join(privateTmp, 'tenant-isolation.json'), '{ "tenantIdPattern": "not json" ');
+    // The core module object itself (an `import * as` namespace cannot be spied on).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tmpdir = jest.spyOn(require('os') as typeof os, 'tmpdir').mockReturnValue(privateTmp);
+    try {
+      const a = new App({ outdir: fs.mkdtempSync(path.join(privateTmp, 'cdk.out')) });
+      tenantStack(a);
+      // The App: the current directory's config (the repository's), not the broken one.
+      expect((await auditTarget(a)).model.configFile).toBe(path.resolve('tenant-isolation.json'));
+      // The folder: no config at all.
+      expect((await auditTarget(a.synth().directory)).model.configFile).toBeUndefined();
+      expect(tmpdir).toHaveBeenCalled();
+    } finally {
+      tmpdir.mockRestore();
+    }
+    // The control: the same layout outside the temp folder reads the broken config.
+    const parent = tmp('not-the-tmpdir');
+    fs.writeFileSync(path.join(parent, 'tenant-isolation.json'), '{ "tenantIdPattern": "not json" ');
+    const b = new App({ outdir: fs.mkdtempSync(path.join(parent, 'cdk.out')) });
+    tenantStack(b);
+    await expect(auditTarget(b)).rejects.toThrow(/is not valid JSON/);
+  });
 });
 
 describe('tenantAccessSurface', () => {
