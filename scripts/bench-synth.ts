@@ -186,37 +186,16 @@ async function measure(count: number): Promise<Row> {
     validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', path.join('scripts', 'validate-templates-alone.js'), out]));
     fs.rmSync(out, { recursive: true, force: true });
     const floorOut = path.join(dir, `floor-${i}`);
-    process.stderr.write(`${count} tenants: floor, ${templates} templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    floorRuns.push(await cdkSynth(`floor ${count}`, ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`]));
-    fs.rmSync(floorOut, { recursive: true, force: true });
-    process.stderr.write(`${count} tenants: floor with the built-in validator (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    floorValidatedRuns.push(
-      await cdkSynth(`floor+validator ${count}`, [
-        '--app',
-        `node ${path.join('scripts', 'synth-floor-app.js')}`,
-        '-o',
-        floorOut,
-        '-c',
-        `floorSpec=${spec}`,
-        '-c',
-        'floorValidation=true',
-      ]),
-    );
-    fs.rmSync(floorOut, { recursive: true, force: true });
-    process.stderr.write(`${count} tenants: floor with the blueprint's App options (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    floorBlueprintOptionsRuns.push(
-      await cdkSynth(`floor+blueprint options ${count}`, [
-        '--app',
-        `node ${path.join('scripts', 'synth-floor-app.js')}`,
-        '-o',
-        floorOut,
-        '-c',
-        `floorSpec=${spec}`,
-        '-c',
-        'floorAppOptions=blueprint',
-      ]),
-    );
-    fs.rmSync(floorOut, { recursive: true, force: true });
+    // The floor app, once plain and once with each reference variant's context.
+    const floor = async (label: string, runs: Measured[], context: string[]) => {
+      process.stderr.write(`${count} tenants: ${label} (run ${i + 1}/${repeat}, load ${load()})...\n`);
+      const app = ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`];
+      runs.push(await cdkSynth(`${label} ${count}`, [...app, ...context.flatMap((c) => ['-c', c])]));
+      fs.rmSync(floorOut, { recursive: true, force: true });
+    };
+    await floor(`floor, ${templates} templates`, floorRuns, []);
+    await floor('floor with the built-in validator', floorValidatedRuns, ['floorValidation=true']);
+    await floor("floor with the blueprint's App options", floorBlueprintOptionsRuns, ['floorAppOptions=blueprint']);
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return {
@@ -251,27 +230,30 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
-  console.log("For reference, the floor app with aws-cdk-lib's built-in CloudFormation validator on (as a plain `new App()` has it):");
+  // A reference variant of the floor, and the blueprint's ratio to it.
+  const reference = (title: string, column: string, of: (r: Row) => Measured) => {
+    console.log(title);
+    console.log('');
+    console.log(`| tenants | ${column} wall s / CPU s | peak MiB | blueprint / it, wall / CPU |`);
+    console.log('|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const v = of(r);
+      console.log(
+        `| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`,
+      );
+    }
+  };
+  reference(
+    "For reference, the floor app with aws-cdk-lib's built-in CloudFormation validator on (as a plain `new App()` has it):",
+    'floor + built-in validator',
+    (r) => r.floorValidated,
+  );
   console.log('');
-  console.log('| tenants | floor + built-in validator wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
-  console.log('|---:|---:|---:|---:|');
-  for (const r of rows) {
-    const v = r.floorValidated;
-    console.log(
-      `| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`,
-    );
-  }
-  console.log('');
-  console.log("For reference, the floor app with the blueprint app's two App options (no creation stack traces, no tree.json; lib/blueprint/app-props.ts):");
-  console.log('');
-  console.log('| tenants | floor + blueprint App options wall s / CPU s | peak MiB | blueprint / it, wall / CPU |');
-  console.log('|---:|---:|---:|---:|');
-  for (const r of rows) {
-    const o = r.floorBlueprintOptions;
-    console.log(
-      `| ${r.tenants} | ${o.seconds.toFixed(1)} / ${o.cpuSeconds.toFixed(1)} | ${o.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / o.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / o.cpuSeconds).toFixed(2)}× |`,
-    );
-  }
+  reference(
+    "For reference, the floor app with the blueprint app's two App options (no creation stack traces, no tree.json; lib/blueprint/app-props.ts):",
+    'floor + blueprint App options',
+    (r) => r.floorBlueprintOptions,
+  );
   console.log('');
   console.log(
     "For reference, aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (scripts/validate-templates-alone.js: engine load and every template, one after the other, no CDK app):",
