@@ -8,26 +8,18 @@ import * as path from 'path';
 import { runAudit } from '../../lib/audit/audit';
 import { loadConfig } from '../../lib/audit/config';
 import { sessionContextFromTrust, trustAllows } from '../../lib/audit/session-context';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
-import { parseRegistry } from '../../lib/core/registry';
+import { placedRegistry } from '../helpers/app';
 import { tmpDir } from './fixtures/assembly-builder';
 import { synthBlueprint } from './fixtures/synth-blueprint';
 
-const PARSED = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [
-      { id: 'acme', tier: 'pool' },
-      { id: 'acme-corp', tier: 'pool' },
-      { id: 'globex', tier: 'silo' },
-      { id: 'globex-eu', tier: 'silo' },
-      { id: 'initech', tier: 'silo', status: 'retired' },
-    ],
-  }),
-  'test registry',
-);
 /** Placed in cache cells as the onboard CLI would. */
-const REGISTRY = { ...PARSED, tenants: placeTenantsInCacheCells(PARSED.tenants) };
+const REGISTRY = placedRegistry([
+  { id: 'acme', tier: 'pool' },
+  { id: 'acme-corp', tier: 'pool' },
+  { id: 'globex', tier: 'silo' },
+  { id: 'globex-eu', tier: 'silo' },
+  { id: 'initech', tier: 'silo', status: 'retired' },
+]);
 
 /** The blueprint's own config (repo root, next to cdk.out): its reviewed platform principals. */
 const CONFIG = loadConfig(path.join(__dirname, '..', '..', 'cdk.out'));

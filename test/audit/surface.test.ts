@@ -12,8 +12,8 @@ import { AuditResult, hasFailingFindings, runAudit } from '../../lib/audit/audit
 import { loadConfig } from '../../lib/audit/config';
 import { renderSurface } from '../../lib/audit/report/surface';
 import { accessSurface } from '../../lib/audit/surface';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
 import { parseRegistry, Registry } from '../../lib/core/registry';
+import { placedRegistry } from '../helpers/app';
 import { tmpDir } from './fixtures/assembly-builder';
 import { synthBlueprint } from './fixtures/synth-blueprint';
 
@@ -22,8 +22,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const CONFIG = loadConfig(path.join(ROOT, 'cdk.out'));
 
 function registry(tenants: Array<{ id: string; tier: 'pool' | 'silo'; status?: 'retired' }>): Registry {
-  const parsed = parseRegistry(JSON.stringify({ version: 1, tenants }), 'test registry');
-  return { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
+  return placedRegistry(tenants);
 }
 
 const DEMO = parseRegistry(fs.readFileSync(path.join(ROOT, 'tenants.json'), 'utf8'), 'tenants.json');

@@ -20,21 +20,25 @@ export function newTestApp(props: AppProps = {}): App {
 }
 
 /**
+ * A registry of these entries (as in tenants.json: id, tier, status), parsed and validated, with
+ * pool tenants placed in cache cells as the onboard CLI would (placeTenantsInCacheCells).
+ */
+export function placedRegistry(tenants: ReadonlyArray<Record<string, unknown>>, label = 'test registry'): Registry {
+  const registry = parseRegistry(JSON.stringify({ version: 1, tenants }), label);
+  return { ...registry, tenants: placeTenantsInCacheCells(registry.tenants) };
+}
+
+/**
  * A registry from a compact list: `['acme', 'globex:silo']`. Pool tenants are placed in cache
  * cells as the onboard CLI would (placeTenantsInCacheCells); use parseRegistry for raw entries.
  */
 export function testRegistry(entries: string[]): Registry {
-  const registry = parseRegistry(
-    JSON.stringify({
-      version: 1,
-      tenants: entries.map((e) => {
-        const [id, tier = 'pool'] = e.split(':');
-        return { id, tier };
-      }),
+  return placedRegistry(
+    entries.map((e) => {
+      const [id, tier = 'pool'] = e.split(':');
+      return { id, tier };
     }),
-    'test registry',
   );
-  return { ...registry, tenants: placeTenantsInCacheCells(registry.tenants) };
 }
 
 /** The whole blueprint, built on a test app with the real feature flags. */

@@ -5,9 +5,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../lib/blueprint/app';
-import { placeTenantsInCacheCells } from '../../lib/core/placement';
-import { parseRegistry } from '../../lib/core/registry';
-import { newTestApp } from './app';
+import { newTestApp, placedRegistry } from './app';
 import { arnOf, identityPoliciesOf } from './iam-attack';
 import { logicalIdsOfType, TemplateJson } from './template-resolver';
 
@@ -15,14 +13,7 @@ export const ACTIVE = ['acm', 'acme', 'acme-corp', 'globex'];
 export const RETIRED = 'initech';
 
 export function attackBlueprint(label: string) {
-  const parsed = parseRegistry(
-    JSON.stringify({
-      version: 1,
-      tenants: [...ACTIVE.map((id) => ({ id, tier: id === 'globex' ? 'silo' : 'pool' })), { id: RETIRED, tier: 'pool', status: 'retired' }],
-    }),
-    label,
-  );
-  const registry = { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
+  const registry = placedRegistry([...ACTIVE.map((id) => ({ id, tier: id === 'globex' ? 'silo' : 'pool' })), { id: RETIRED, tier: 'pool', status: 'retired' }], label);
   const blueprint = buildBlueprint(newTestApp(), { registry });
   const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
   const accessRoleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('TenantAccessRole'))!;

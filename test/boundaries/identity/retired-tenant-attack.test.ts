@@ -5,23 +5,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBlueprint } from '../../../lib/blueprint/app';
 import { packTenantIds, RETIRED_POLICY_BUDGET } from '../../../lib/boundaries/identity/retired-tenants';
-import { placeTenantsInCacheCells } from '../../../lib/core/placement';
 import { parseRegistry } from '../../../lib/core/registry';
-import { newTestApp } from '../../helpers/app';
+import { newTestApp, placedRegistry } from '../../helpers/app';
 import { arnOf, evaluate, identityPoliciesOf, resourcePolicyFor } from '../../helpers/iam-attack';
 import { logicalIdsOfType, TemplateJson } from '../../helpers/template-resolver';
 
-const parsed = parseRegistry(
-  JSON.stringify({
-    version: 1,
-    tenants: [
-      { id: 'acme', status: 'active' },
-      { id: 'acme-corp', status: 'retired' },
-      { id: 'initech', status: 'purged' },
-    ],
-  }),
-);
-const registry = { ...parsed, tenants: placeTenantsInCacheCells(parsed.tenants) };
+const registry = placedRegistry([
+  { id: 'acme', status: 'active' },
+  { id: 'acme-corp', status: 'retired' },
+  { id: 'initech', status: 'purged' },
+]);
 const blueprint = buildBlueprint(newTestApp(), { registry });
 const platform = Template.fromStack(blueprint.platform).toJSON() as TemplateJson;
 const roleId = logicalIdsOfType(platform, 'AWS::IAM::Role').find((id) => id.startsWith('TenantAccessRole'))!;
