@@ -9,10 +9,20 @@
  * decorators; tsconfig has `isolatedModules`, so every file compiles on its own, as here.
  * Types are not checked here (as with ts-node --transpile-only): `npx tsc --noEmit -p .` does that.
  * Each file keeps its own path, so `__dirname` is what the code expects.
+ *
+ * Each file's output is kept in a cache (node_modules/.cache/tib-register-esbuild, one file per
+ * source file), keyed by the SHA-256 of esbuild's version, these options, the path and the
+ * source text: a synth after the first loads the app's modules without starting esbuild at all
+ * (about 0.3 s less on every synth). A changed source, options or esbuild version misses and is
+ * transformed again; entries are written atomically (a temporary file, then a rename), so
+ * concurrent synths never read half an entry. TIB_TRANSPILE_CACHE=<folder> puts the cache
+ * elsewhere, TIB_TRANSPILE_CACHE=off turns it off. A cache that cannot be written (a read-only
+ * checkout) is skipped: the file is transformed as without it.
  */
 'use strict';
+const { createHash, randomBytes } = require('crypto');
 const fs = require('fs');
-const esbuild = require('esbuild');
+const path = require('path');
 
 const OPTIONS = {
   loader: 'ts',
@@ -23,11 +33,60 @@ const OPTIONS = {
   tsconfigRaw: { compilerOptions: { target: 'ES2022', useDefineForClassFields: true, experimentalDecorators: true, esModuleInterop: true } },
 };
 
+const setting = process.env.TIB_TRANSPILE_CACHE;
+const CACHE_DIR = setting === 'off' ? undefined : setting ? path.resolve(setting) : path.join(__dirname, '..', 'node_modules', '.cache', 'tib-register-esbuild');
+// esbuild's version is part of every key; its package.json is read without loading esbuild.
+const ESBUILD_VERSION = JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
+const OPTIONS_TEXT = JSON.stringify(OPTIONS);
+
+let esbuild;
+function transform(source, filename) {
+  esbuild ??= require('esbuild');
+  return esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
+}
+
+/** The cached output for exactly this source at this path, or undefined. */
+function readCached(entry, key) {
+  let text;
+  try {
+    text = fs.readFileSync(entry, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const header = `// ${key}\n`;
+  return text.startsWith(header) ? text.slice(header.length) : undefined;
+}
+
+function writeCached(entry, key, code) {
+  const temporary = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(entry), { recursive: true });
+    fs.writeFileSync(temporary, `// ${key}\n${code}`);
+    fs.renameSync(temporary, entry);
+  } catch {
+    // Not writable: this synth works without the cache (and there may be no folder to clean).
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written
+    }
+  }
+}
+
+function compiled(source, filename) {
+  if (CACHE_DIR === undefined) return transform(source, filename);
+  const key = createHash('sha256').update(`${ESBUILD_VERSION}\0${OPTIONS_TEXT}\0${filename}\0${source}`).digest('hex');
+  const entry = path.join(CACHE_DIR, `${createHash('sha256').update(filename).digest('hex')}.js`);
+  const cached = readCached(entry, key);
+  if (cached !== undefined) return cached;
+  const code = transform(source, filename);
+  writeCached(entry, key, code);
+  return code;
+}
+
 // Stack traces point into the .ts sources (the inline source maps).
 if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
 
 require.extensions['.ts'] = function loadTypeScript(module, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
-  module._compile(code, filename);
+  module._compile(compiled(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
