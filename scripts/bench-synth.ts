@@ -7,11 +7,15 @@
  *   number of resources in each template, all SQS queues, no nag packs, no validation plugins;
  *   for reference also the floor with aws-cdk-lib's built-in validator, the floor with the
  *   blueprint app's two App options (no creation stack traces, no tree.json), and the validator
- *   alone on the blueprint's templates (scripts/validate-templates-alone.js).
+ *   alone on the blueprint's templates (scripts/validate-templates-alone.js);
+ * - for reference, the blueprint without its checks (scripts/synth-blueprint-unchecked.ts: the same
+ *   app, registry and templates, no nag packs, no validator): what aws-cdk-lib's synthesis of the
+ *   blueprint's own content costs, which no check can make cheaper.
  * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
  * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
  * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
- * (fresh output folder), and the template statistics table.
+ * (fresh output folder), once with the transpile cache the runs before left and once with an
+ * empty one (the first synth after a clone), and the template statistics table.
  *   npm run bench:synth [-- 10 100 1000] [-- --repeat 3]   (--repeat: median of N runs each)
  */
 import { spawn } from 'child_process';
@@ -26,6 +30,12 @@ import { writeRegistryAtomic } from '../lib/core/registry';
 const ROOT = path.join(__dirname, '..');
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const RAISED_QUOTAS = JSON.stringify({ users: 2000, userGroups: 200 });
+/** cdk.json's app command (the same node options) on the unchecked reference app instead of bin/app.ts. */
+function uncheckedApp(): string {
+  const app = String(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app);
+  if (!app.includes('bin/app.ts')) throw new Error(`cdk.json's app (${app}) does not run bin/app.ts: cannot derive the unchecked reference app`);
+  return app.replace('bin/app.ts', path.join('scripts', 'synth-blueprint-unchecked.ts'));
+}
 const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
@@ -141,6 +151,8 @@ interface Row {
   readonly floorBlueprintOptions: Measured;
   /** aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (reference only). */
   readonly validatorAlone: Measured;
+  /** The blueprint's app without its checks: no nag packs, no validator (reference only). */
+  readonly unchecked: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -172,6 +184,7 @@ async function measure(count: number): Promise<Row> {
   const floorValidatedRuns: Measured[] = [];
   const floorBlueprintOptionsRuns: Measured[] = [];
   const validatorAloneRuns: Measured[] = [];
+  const uncheckedRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
@@ -184,6 +197,9 @@ async function measure(count: number): Promise<Row> {
     }
     process.stderr.write(`${count} tenants: the CloudFormation validator alone on those templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
     validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', path.join('scripts', 'validate-templates-alone.js'), out]));
+    fs.rmSync(out, { recursive: true, force: true });
+    process.stderr.write(`${count} tenants: the blueprint without its checks (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    uncheckedRuns.push(await cdkSynth(`blueprint without checks ${count}`, ['--app', uncheckedApp(), ...blueprintArgs(out)]));
     fs.rmSync(out, { recursive: true, force: true });
     const floorOut = path.join(dir, `floor-${i}`);
     // The floor app, once plain and once with each reference variant's context.
@@ -206,6 +222,7 @@ async function measure(count: number): Promise<Row> {
     floorValidated: medianRun(floorValidatedRuns),
     floorBlueprintOptions: medianRun(floorBlueprintOptionsRuns),
     validatorAlone: medianRun(validatorAloneRuns),
+    unchecked: medianRun(uncheckedRuns),
     ...stats,
   };
 }
@@ -216,6 +233,11 @@ async function main(): Promise<void> {
   const demoOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-demo-'));
   process.stderr.write(`demo app (tenants.json), cold (load ${load()})...\n`);
   const demo = await cdkSynth('demo', ['-o', path.join(demoOut, 'cdk.out')]);
+  // The same, as the first synth after a clone: an empty transpile cache (scripts/register-esbuild.js).
+  process.stderr.write(`demo app (tenants.json), cold, empty transpile cache (load ${load()})...\n`);
+  const firstDemo = await cdkSynth('demo, empty transpile cache', ['-o', path.join(demoOut, 'cdk.out.first')], {
+    TIB_TRANSPILE_CACHE: path.join(demoOut, 'transpile-cache'),
+  });
   fs.rmSync(demoOut, { recursive: true, force: true });
 
   console.log(`${os.cpus().length} CPUs; load average = 1-minute load before each run (blueprint / floor)`);
@@ -267,7 +289,23 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(
+    "For reference, the blueprint's app without its checks (scripts/synth-blueprint-unchecked.ts: the same registry, App options and templates; no nag packs, no CloudFormation validator). Its ratio to the floor is the part of the blueprint's ratio that its own content costs in aws-cdk-lib, before any check:",
+  );
+  console.log('');
+  console.log("| tenants | blueprint without checks wall s / CPU s | peak MiB | it / the floor, wall / CPU | the checks' share: blueprint - it, wall / CPU s |");
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const u = r.unchecked;
+    console.log(
+      `| ${r.tenants} | ${u.seconds.toFixed(1)} / ${u.cpuSeconds.toFixed(1)} | ${u.peakMiB.toFixed(0)} | ${(u.seconds / r.floor.seconds).toFixed(2)}× / ${(u.cpuSeconds / r.floor.cpuSeconds).toFixed(2)}× | ${(r.blueprint.seconds - u.seconds).toFixed(1)} / ${(r.blueprint.cpuSeconds - u.cpuSeconds).toFixed(1)} |`,
+    );
+  }
+  console.log('');
+  console.log(
     `Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`,
+  );
+  console.log(
+    `The same as the first synth after a clone (an empty transpile cache, scripts/register-esbuild.js): ${firstDemo.seconds.toFixed(1)} s wall, ${firstDemo.cpuSeconds.toFixed(1)} s CPU, peak ${firstDemo.peakMiB.toFixed(0)} MiB, load ${firstDemo.load}`,
   );
   console.log('');
   console.log(
