@@ -6,7 +6,8 @@
  * finding) and construct path: fix the construct, or acknowledge that finding on that construct
  * with a reason and add the row to ACKNOWLEDGED below.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { NagPack } from 'cdk-nag';
 import { nagPacksFor, TenantIsolationChecks } from '../../lib/nag';
 import { newTestApp, testBlueprint } from '../helpers/app';
@@ -177,6 +178,76 @@ describe('whole app under AwsSolutions and TenantIsolationChecks', () => {
         expect.objectContaining({ id: ack.id, path: expect.stringMatching(new RegExp(`^${ack.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`)) }),
       );
     }
+  });
+});
+
+/** A rendered policy statement, as the template has it. */
+type RenderedStatement = Record<string, unknown> & { Action?: unknown; Condition?: Record<string, Record<string, unknown>>; Principal?: unknown };
+
+/**
+ * Acknowledgements that name a statement by its index (`[#n]`, a statement without a Sid, in
+ * statements aws-cdk-lib writes), and what the statement at that index must be for the reason to
+ * hold: if a change or a new aws-cdk-lib version moves another statement to that index, the
+ * acknowledgement would silently cover it instead.
+ */
+const BY_INDEX: ReadonlyArray<{ path: string; id: string; document: string; is: (st: RenderedStatement) => void }> = [
+  {
+    path: 'Platform/Analytics/Key/Resource',
+    id: 'TI-IAM1[#2]',
+    document: 'KeyPolicy',
+    is: (st) => {
+      expect(st.Effect).toBe('Allow');
+      expect(st.Action).toBe('kms:Decrypt');
+      expect(JSON.stringify(st.Condition)).toMatch(
+        /^\{"StringEquals":\{"kms:ViaService":\{"Fn::Join":\["",\["secretsmanager\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"\]\]\}\}\}$/,
+      );
+      expect(JSON.stringify(st.Principal)).toContain('"AnalyticsTransformRole');
+    },
+  },
+  {
+    path: 'Platform/Database/Key',
+    id: 'TI-IAM1[#2]',
+    document: 'KeyPolicy',
+    is: (st) => {
+      expect(st.Effect).toBe('Allow');
+      expect(st.Action).toBe('kms:Decrypt');
+      expect(JSON.stringify(st.Condition)).toMatch(
+        /^\{"StringEquals":\{"kms:ViaService":\{"Fn::Join":\["",\["secretsmanager\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"\]\]\}\}\}$/,
+      );
+      expect(st.Principal).toEqual({ AWS: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseRlsBootstrapRole/), 'Arn'] } });
+    },
+  },
+  {
+    path: 'Platform/Support/BreakGlass/Role',
+    id: 'TI-SUPPORT1[#0::NoTenantTag]',
+    document: 'AssumeRolePolicyDocument',
+    is: (st) => {
+      // The break-glass trust: MFA and a source identity, and (what the finding is) no tenant tag.
+      expect(st.Effect).toBe('Allow');
+      expect(st.Action).toEqual(expect.arrayContaining(['sts:AssumeRole', 'sts:SetSourceIdentity']));
+      expect(st.Condition?.Bool).toEqual({ 'aws:MultiFactorAuthPresent': 'true' });
+      expect(JSON.stringify(st.Condition)).not.toContain('aws:RequestTag/TenantId');
+    },
+  },
+];
+
+describe('an acknowledgement by statement index names the statement its reason describes', () => {
+  const { app } = testBlueprint(TENANTS);
+  const acknowledged = acknowledgementsIn(app).filter((a) => /\[#\d+/.test(a.id));
+
+  test('every index-based acknowledgement in the app is pinned here', () => {
+    const key = (a: { path: string; id: string }) => `${a.path} ${a.id}`;
+    expect(acknowledged.map(key).sort()).toEqual(BY_INDEX.map(key).sort());
+  });
+
+  test.each(BY_INDEX.map((pin) => [`${pin.path} ${pin.id}`, pin] as const))('%s', (_name, pin) => {
+    const construct = app.node.findAll().find((c) => c.node.path === pin.path)!;
+    const resource = (CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild) as CfnResource;
+    const stack = Stack.of(resource);
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Properties: Record<string, { Statement: RenderedStatement[] }> }> };
+    const statements = template.Resources[stack.getLogicalId(resource)].Properties[pin.document].Statement;
+    // The index the acknowledgement names (`[#2]`, `[#0::NoTenantTag]`).
+    pin.is(statements[Number(/\[#(\d+)/.exec(pin.id)![1])]);
   });
 });
 
