@@ -252,19 +252,21 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
-  // A reference variant of the floor, and the blueprint's ratio to it.
-  const reference = (title: string, column: string, of: (r: Row) => Measured) => {
+  // A titled table, one row per size.
+  const table = (title: string, columns: string[], cells: (r: Row) => string[]) => {
     console.log(title);
     console.log('');
-    console.log(`| tenants | ${column} wall s / CPU s | peak MiB | blueprint / it, wall / CPU |`);
-    console.log('|---:|---:|---:|---:|');
-    for (const r of rows) {
-      const v = of(r);
-      console.log(
-        `| ${r.tenants} | ${v.seconds.toFixed(1)} / ${v.cpuSeconds.toFixed(1)} | ${v.peakMiB.toFixed(0)} | ${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}× |`,
-      );
-    }
+    console.log(`| tenants | ${columns.join(' | ')} |`);
+    console.log(`|---:|${columns.map(() => '---:').join('|')}|`);
+    for (const r of rows) console.log(`| ${r.tenants} | ${cells(r).join(' | ')} |`);
   };
+  const secs = (m: Measured) => `${m.seconds.toFixed(1)} / ${m.cpuSeconds.toFixed(1)}`;
+  // A reference variant, and the blueprint's ratio to it.
+  const reference = (title: string, column: string, of: (r: Row) => Measured) =>
+    table(title, [`${column} wall s / CPU s`, 'peak MiB', 'blueprint / it, wall / CPU'], (r) => {
+      const v = of(r);
+      return [secs(v), v.peakMiB.toFixed(0), `${(r.blueprint.seconds / v.seconds).toFixed(2)}× / ${(r.blueprint.cpuSeconds / v.cpuSeconds).toFixed(2)}×`];
+    });
   reference(
     "For reference, the floor app with aws-cdk-lib's built-in CloudFormation validator on (as a plain `new App()` has it):",
     'floor + built-in validator',
@@ -277,15 +279,6 @@ async function main(): Promise<void> {
     (r) => r.floorBlueprintOptions,
   );
   console.log('');
-  // A titled table, one row per size.
-  const table = (title: string, columns: string[], cells: (r: Row) => string[]) => {
-    console.log(title);
-    console.log('');
-    console.log(`| tenants | ${columns.join(' | ')} |`);
-    console.log(`|---:|${columns.map(() => '---:').join('|')}|`);
-    for (const r of rows) console.log(`| ${r.tenants} | ${cells(r).join(' | ')} |`);
-  };
-  const secs = (m: Measured) => `${m.seconds.toFixed(1)} / ${m.cpuSeconds.toFixed(1)}`;
   table(
     "For reference, aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (scripts/validate-templates-alone.js: engine load and every template, one after the other, no CDK app):",
     ['validator alone wall s / CPU s', 'peak MiB', 'its wall / the floor wall'],
