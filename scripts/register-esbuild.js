@@ -11,11 +11,11 @@
  * Each file keeps its own path, so `__dirname` is what the code expects.
  *
  * Each file's output is kept in a cache (node_modules/.cache/tib-register-esbuild, one file per
- * source file), keyed by the SHA-256 of esbuild's version, these options, the path and the
- * source text: a synth after the first loads the app's modules without starting esbuild at all
- * (about 0.3 s less on every synth). A changed source, options or esbuild version misses and is
- * transformed again; entries are written atomically (a temporary file, then a rename), so
- * concurrent synths never read half an entry. TIB_TRANSPILE_CACHE=<folder> puts the cache
+ * source file), keyed by the SHA-256 of esbuild's version, this loader's own text (with these
+ * options), the path and the source text: a synth after the first loads the app's modules without
+ * starting esbuild at all (about 0.3 s less on every synth). A changed source, loader or
+ * esbuild version misses and is transformed again; entries are written atomically (a temporary
+ * file, then a rename), so concurrent synths never read half an entry. TIB_TRANSPILE_CACHE=<folder> puts the cache
  * elsewhere, TIB_TRANSPILE_CACHE=off turns it off. A cache that cannot be written (a read-only
  * checkout) is skipped: the file is transformed as without it.
  */
@@ -37,7 +37,9 @@ const setting = process.env.TIB_TRANSPILE_CACHE;
 const CACHE_DIR = setting === 'off' ? undefined : setting ? path.resolve(setting) : path.join(__dirname, '..', 'node_modules', '.cache', 'tib-register-esbuild');
 // esbuild's version is part of every key; its package.json is read without loading esbuild.
 const ESBUILD_VERSION = JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
-const OPTIONS_TEXT = JSON.stringify(OPTIONS);
+// This file's own text is part of every key too: a change to how files are loaded (these options
+// or anything else here) never meets output made the old way.
+const LOADER_HASH = createHash('sha256').update(fs.readFileSync(__filename)).digest('hex');
 
 let esbuild;
 function transform(source, filename) {
@@ -75,7 +77,7 @@ function writeCached(entry, key, code) {
 
 function compiled(source, filename) {
   if (CACHE_DIR === undefined) return transform(source, filename);
-  const key = createHash('sha256').update(`${ESBUILD_VERSION}\0${OPTIONS_TEXT}\0${filename}\0${source}`).digest('hex');
+  const key = createHash('sha256').update(`${ESBUILD_VERSION}\0${LOADER_HASH}\0${filename}\0${source}`).digest('hex');
   const entry = path.join(CACHE_DIR, `${createHash('sha256').update(filename).digest('hex')}.js`);
   const cached = readCached(entry, key);
   if (cached !== undefined) return cached;
