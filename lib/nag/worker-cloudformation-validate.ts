@@ -32,6 +32,12 @@
  *   the engine configuration, the template and the options. test/nag/worker-validate.test.ts
  *   compares the worker's report with the built-in plugin's, byte for byte, on the blueprint.
  *
+ * What it validates is what the built-in one validates: the template of every stack artifact
+ * (aws-cdk-lib 2.276 hands the plugin each assembly's `stacksRecursively`). A nested stack's
+ * template (the blueprint's cache cells) is an asset of its parent, not a stack artifact, so
+ * neither validator sees it; both nag packs do check its resources, which are constructs of the
+ * tree (measured: 101 templates validated at 100 tenants, none of the 11 nested ones).
+ *
  * Used only by bin/app.ts (`applyNagPacks(app, { cloudFormationValidation })`); tests that build
  * an App without it get aws-cdk-lib's own built-in plugin.
  */
