@@ -8,6 +8,8 @@
  *   for reference also the floor with aws-cdk-lib's built-in validator, the floor with the
  *   blueprint app's two App options (no creation stack traces, no tree.json), and the validator
  *   alone on the blueprint's templates (scripts/validate-templates-alone.js);
+ * - for reference, the blueprint with its nag packs and without the CloudFormation validator
+ *   (CDK_VALIDATION=false), and the CPU bound the machine's cores put on 2× the floor;
  * - for reference, the blueprint without its checks (scripts/synth-blueprint-unchecked.ts: the same
  *   app, registry and templates, no nag packs, no validator): what aws-cdk-lib's synthesis of the
  *   blueprint's own content costs, which no check can make cheaper.
@@ -30,11 +32,26 @@ import { writeRegistryAtomic } from '../lib/core/registry';
 const ROOT = path.join(__dirname, '..');
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const RAISED_QUOTAS = JSON.stringify({ users: 2000, userGroups: 200 });
+/** cdk.json's app command. */
+function cdkJsonApp(): string {
+  return String(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app);
+}
 /** cdk.json's app command (the same node options) on the unchecked reference app instead of bin/app.ts. */
 function uncheckedApp(): string {
-  const app = String(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app);
+  const app = cdkJsonApp();
   if (!app.includes('bin/app.ts')) throw new Error(`cdk.json's app (${app}) does not run bin/app.ts: cannot derive the unchecked reference app`);
   return app.replace('bin/app.ts', path.join('scripts', 'synth-blueprint-unchecked.ts'));
+}
+/** The `--` options cdk.json's app gives node (heap and WebAssembly tiering), so the validator alone runs as it does in the app. */
+function appNodeOptions(): string[] {
+  const [command, ...rest] = cdkJsonApp().split(/\s+/);
+  if (command !== 'node') throw new Error(`cdk.json's app (${cdkJsonApp()}) does not start with node: cannot derive its node options`);
+  const options: string[] = [];
+  for (const token of rest) {
+    if (!token.startsWith('--')) break;
+    options.push(token);
+  }
+  return options;
 }
 const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');
@@ -153,6 +170,8 @@ interface Row {
   readonly validatorAlone: Measured;
   /** The blueprint's app without its checks: no nag packs, no validator (reference only). */
   readonly unchecked: Measured;
+  /** The blueprint's app with both nag packs and without the CloudFormation validator, CDK_VALIDATION=false (reference only). */
+  readonly nagOnly: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -185,6 +204,7 @@ async function measure(count: number): Promise<Row> {
   const floorBlueprintOptionsRuns: Measured[] = [];
   const validatorAloneRuns: Measured[] = [];
   const uncheckedRuns: Measured[] = [];
+  const nagOnlyRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
@@ -196,10 +216,13 @@ async function measure(count: number): Promise<Row> {
       stats = statsRow(count, out);
     }
     process.stderr.write(`${count} tenants: the CloudFormation validator alone on those templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', path.join('scripts', 'validate-templates-alone.js'), out]));
+    validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', ...appNodeOptions(), path.join('scripts', 'validate-templates-alone.js'), out]));
     fs.rmSync(out, { recursive: true, force: true });
     process.stderr.write(`${count} tenants: the blueprint without its checks (run ${i + 1}/${repeat}, load ${load()})...\n`);
     uncheckedRuns.push(await cdkSynth(`blueprint without checks ${count}`, ['--app', uncheckedApp(), ...blueprintArgs(out)]));
+    fs.rmSync(out, { recursive: true, force: true });
+    process.stderr.write(`${count} tenants: the blueprint without the CloudFormation validator (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    nagOnlyRuns.push(await cdkSynth(`blueprint without the validator ${count}`, blueprintArgs(out), { CDK_VALIDATION: 'false' }));
     fs.rmSync(out, { recursive: true, force: true });
     const floorOut = path.join(dir, `floor-${i}`);
     // The floor app, once plain and once with each reference variant's context.
@@ -223,6 +246,7 @@ async function measure(count: number): Promise<Row> {
     floorBlueprintOptions: medianRun(floorBlueprintOptionsRuns),
     validatorAlone: medianRun(validatorAloneRuns),
     unchecked: medianRun(uncheckedRuns),
+    nagOnly: medianRun(nagOnlyRuns),
     ...stats,
   };
 }
@@ -280,7 +304,7 @@ async function main(): Promise<void> {
   );
   console.log('');
   table(
-    "For reference, aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (scripts/validate-templates-alone.js: engine load and every template, one after the other, no CDK app):",
+    "For reference, aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (scripts/validate-templates-alone.js with cdk.json's node options: engine load and every template, one after the other, no CDK app):",
     ['validator alone wall s / CPU s', 'peak MiB', 'its wall / the floor wall'],
     (r) => [secs(r.validatorAlone), r.validatorAlone.peakMiB.toFixed(0), `${(r.validatorAlone.seconds / r.floor.seconds).toFixed(2)}×`],
   );
@@ -303,6 +327,42 @@ async function main(): Promise<void> {
         `${(r.blueprint.seconds - u.seconds).toFixed(1)} / ${(r.blueprint.cpuSeconds - u.cpuSeconds).toFixed(1)}`,
         (2 * r.floor.seconds - u.seconds).toFixed(1),
       ];
+    },
+  );
+  console.log('');
+  table(
+    "For reference, the blueprint with both nag packs and without the CloudFormation validator (CDK_VALIDATION=false, as for aws-cdk-lib's built-in validator). The blueprint's time minus it is what the validator costs inside the app, where it shares the cores with the synthesis:",
+    ['blueprint without the validator wall s / CPU s', 'peak MiB', 'it / the floor, wall / CPU', "the validator's share: blueprint - it, wall / CPU s"],
+    (r) => {
+      const n = r.nagOnly;
+      return [
+        secs(n),
+        n.peakMiB.toFixed(0),
+        `${(n.seconds / r.floor.seconds).toFixed(2)}× / ${(n.cpuSeconds / r.floor.cpuSeconds).toFixed(2)}×`,
+        `${(r.blueprint.seconds - n.seconds).toFixed(1)} / ${(r.blueprint.cpuSeconds - n.cpuSeconds).toFixed(1)}`,
+      ];
+    },
+  );
+  console.log('');
+  // What the machine's cores can give at all: whatever the scheduling, the blueprint needs at
+  // least the CPU of a run without the validator plus the validator's own (engine and
+  // templates), and `cores` cores give at most `cores` CPU seconds per second of wall time.
+  const cores = os.cpus().length;
+  const bound = (needed: number, given: number) => (needed > given ? `out of reach: ${(needed - given).toFixed(1)} CPU s over` : 'not ruled out');
+  table(
+    `The CPU bound (${cores} CPUs): within 2× the floor's wall time the cores give at most ${cores} × that time; the blueprint needs at least the CPU of a run without the validator plus the validator alone's (its engine, compiled on first use, and every template; its own Node start, about 0.05 s, included). Without the nag packs (the unchecked app) this bounds any way of running both nag packs; with them, the packs as they are:`,
+    [
+      `${cores} × 2 × floor wall, CPU s`,
+      'unchecked + validator alone, CPU s',
+      '2× by CPU, any nag packs',
+      'without the validator + validator alone, CPU s',
+      '2× by CPU, these nag packs',
+    ],
+    (r) => {
+      const given = cores * 2 * r.floor.seconds;
+      const anyPacks = r.unchecked.cpuSeconds + r.validatorAlone.cpuSeconds;
+      const thesePacks = r.nagOnly.cpuSeconds + r.validatorAlone.cpuSeconds;
+      return [given.toFixed(1), anyPacks.toFixed(1), bound(anyPacks, given), thesePacks.toFixed(1), bound(thesePacks, given)];
     },
   );
   console.log('');
