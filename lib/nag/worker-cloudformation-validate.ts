@@ -31,6 +31,12 @@
  *   that their schemas are loaded) does not change later results: validation is a function of
  *   the engine configuration, the template and the options. test/nag/worker-validate.test.ts
  *   compares the worker's report with the built-in plugin's, byte for byte, on the blueprint.
+ * - With a report cache (bin/app.ts gives it node_modules/.cache/tib-cfn-validate), the engine's
+ *   report on a template is kept and reused by a later synth only under the key of exactly what
+ *   the plugin passes (template path, template text, options) and only from the same validator
+ *   package (the SHA-256 of all its files, the WebAssembly engine and its bundled schemas
+ *   included), and only where the prepared engine is used; anything else is validated.
+ *   test/nag/worker-validate-cache.test.ts compares those reports with the built-in plugin's.
  *
  * What it validates is what the built-in one validates: the template of every stack artifact
  * (aws-cdk-lib 2.276 hands the plugin each assembly's `stacksRecursively`). A nested stack's
@@ -53,6 +59,8 @@ interface WorkerAnswer {
   readonly version?: string;
   readonly ruleIds?: string[];
   readonly earlyUsed?: number;
+  readonly cacheUsed?: number;
+  readonly engineLoaded?: boolean;
   readonly pong?: boolean;
   readonly error?: string;
 }
@@ -161,6 +169,16 @@ export class WorkerCloudFormationValidatePlugin extends CloudFormationValidatePl
   /** How many templates of the last validation were validated as they were written. */
   public get earlyReportsUsed(): number {
     return this.answer?.earlyUsed ?? 0;
+  }
+
+  /** How many templates of the last validation took the report kept by an earlier synth (ValidatorWorkerOptions.reportCache). */
+  public get cachedReportsUsed(): number {
+    return this.answer?.cacheUsed ?? 0;
+  }
+
+  /** Whether the worker loaded the validator's engine (not needed when every report was kept). */
+  public get engineLoaded(): boolean {
+    return this.answer?.engineLoaded ?? false;
   }
 
   /** Blocks until the worker answers the started job. */
