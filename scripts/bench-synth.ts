@@ -10,14 +10,18 @@
  *   alone on the blueprint's templates (scripts/validate-templates-alone.js);
  * - for reference, the blueprint with its nag packs and without the CloudFormation validator
  *   (CDK_VALIDATION=false), and the CPU bound the machine's cores put on 2× the floor;
+ * - the edit loop: the blueprint again into the same output folder with the CloudFormation
+ *   validator's reports of the run before kept (TIB_VALIDATION_CACHE, a folder per run, empty
+ *   for the main row), nothing changed, and then with one tenant onboarded;
  * - for reference, the blueprint without its checks (scripts/synth-blueprint-unchecked.ts: the same
  *   app, registry and templates, no nag packs, no validator): what aws-cdk-lib's synthesis of the
  *   blueprint's own content costs, which no check can make cheaper.
  * Prints wall time, CPU time (user + system, GNU time), the peak RSS of the whole process tree (CLI + app + workers, sampled from
  * /proc every 50 ms), the ratio, and the load average before each run (the machine is shared:
  * only figures from the same run compare). Then the demo app (tenants.json) from a cold start
- * (fresh output folder), once with the transpile cache the runs before left and once with an
- * empty one (the first synth after a clone), and the template statistics table.
+ * (fresh output folder, empty report cache), once with the transpile cache the runs before left,
+ * once again with the reports kept, and once with an empty transpile cache (the first synth after
+ * a clone), and the template statistics table.
  *   npm run bench:synth [-- 10 100 1000] [-- --repeat 3]   (--repeat: median of N runs each)
  */
 import { spawn } from 'child_process';
@@ -172,6 +176,10 @@ interface Row {
   readonly unchecked: Measured;
   /** The blueprint's app with both nag packs and without the CloudFormation validator, CDK_VALIDATION=false (reference only). */
   readonly nagOnly: Measured;
+  /** The blueprint again into the same output folder, nothing changed: the validator's reports kept by the run before. */
+  readonly kept: Measured;
+  /** Then with one tenant onboarded (count + 1 tenants; the new one, every tenth, silo): the reports of the unchanged templates kept. */
+  readonly onboarded: Measured;
   readonly stats: string;
   readonly problems: string[];
 }
@@ -196,7 +204,9 @@ async function measure(count: number): Promise<Row> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${count}-`));
   const registry = path.join(dir, 'tenants.json');
   writeRegistryAtomic(registry, generatedRegistry(count));
-  const blueprintArgs = (out: string) => ['-o', out, '-c', `registry=${registry}`, '-c', `elasticacheQuotas=${RAISED_QUOTAS}`];
+  const onboardedRegistry = path.join(dir, 'tenants-onboarded.json');
+  writeRegistryAtomic(onboardedRegistry, generatedRegistry(count + 1));
+  const blueprintArgs = (out: string, from = registry) => ['-o', out, '-c', `registry=${from}`, '-c', `elasticacheQuotas=${RAISED_QUOTAS}`];
   const spec = path.join(dir, 'floor.json');
   const blueprintRuns: Measured[] = [];
   const floorRuns: Measured[] = [];
@@ -205,18 +215,26 @@ async function measure(count: number): Promise<Row> {
   const validatorAloneRuns: Measured[] = [];
   const uncheckedRuns: Measured[] = [];
   const nagOnlyRuns: Measured[] = [];
+  const keptRuns: Measured[] = [];
+  const onboardedRuns: Measured[] = [];
   let templates = 0;
   let stats = { stats: '', problems: [] as string[] };
   for (let i = 0; i < repeat; i++) {
     const out = path.join(dir, `blueprint-${i}`);
+    // Each run starts with an empty report cache: the first synth after a clone, an engine upgrade, or a change to every template.
+    const reportCache = { TIB_VALIDATION_CACHE: path.join(dir, `validation-cache-${i}`) };
     process.stderr.write(`${count} tenants: blueprint (run ${i + 1}/${repeat}, load ${load()})...\n`);
-    blueprintRuns.push(await cdkSynth(`blueprint ${count}`, blueprintArgs(out)));
+    blueprintRuns.push(await cdkSynth(`blueprint ${count}`, blueprintArgs(out), reportCache));
     if (i === 0) {
       templates = floorSpec(out, spec);
       stats = statsRow(count, out);
     }
     process.stderr.write(`${count} tenants: the CloudFormation validator alone on those templates (run ${i + 1}/${repeat}, load ${load()})...\n`);
     validatorAloneRuns.push(await measured(`validator alone ${count}`, ['node', ...appNodeOptions(), path.join('scripts', 'validate-templates-alone.js'), out]));
+    process.stderr.write(`${count} tenants: blueprint again, nothing changed, the validator's reports kept (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    keptRuns.push(await cdkSynth(`blueprint again ${count}`, blueprintArgs(out), reportCache));
+    process.stderr.write(`${count} tenants: blueprint with one tenant onboarded, the validator's reports kept (run ${i + 1}/${repeat}, load ${load()})...\n`);
+    onboardedRuns.push(await cdkSynth(`blueprint onboarded ${count}`, blueprintArgs(out, onboardedRegistry), reportCache));
     fs.rmSync(out, { recursive: true, force: true });
     process.stderr.write(`${count} tenants: the blueprint without its checks (run ${i + 1}/${repeat}, load ${load()})...\n`);
     uncheckedRuns.push(await cdkSynth(`blueprint without checks ${count}`, ['--app', uncheckedApp(), ...blueprintArgs(out)]));
@@ -247,6 +265,8 @@ async function measure(count: number): Promise<Row> {
     validatorAlone: medianRun(validatorAloneRuns),
     unchecked: medianRun(uncheckedRuns),
     nagOnly: medianRun(nagOnlyRuns),
+    kept: medianRun(keptRuns),
+    onboarded: medianRun(onboardedRuns),
     ...stats,
   };
 }
@@ -256,11 +276,16 @@ async function main(): Promise<void> {
   for (const count of counts) rows.push(await measure(count));
   const demoOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-demo-'));
   process.stderr.write(`demo app (tenants.json), cold (load ${load()})...\n`);
-  const demo = await cdkSynth('demo', ['-o', path.join(demoOut, 'cdk.out')]);
+  // Its own empty report cache (the user's node_modules/.cache is left alone).
+  const demoReports = { TIB_VALIDATION_CACHE: path.join(demoOut, 'validation-cache') };
+  const demo = await cdkSynth('demo', ['-o', path.join(demoOut, 'cdk.out')], demoReports);
+  process.stderr.write(`demo app (tenants.json), again, nothing changed, the validator's reports kept (load ${load()})...\n`);
+  const demoAgain = await cdkSynth('demo again', ['-o', path.join(demoOut, 'cdk.out')], demoReports);
   // The same, as the first synth after a clone: an empty transpile cache (scripts/register-esbuild.js).
   process.stderr.write(`demo app (tenants.json), cold, empty transpile cache (load ${load()})...\n`);
   const firstDemo = await cdkSynth('demo, empty transpile cache', ['-o', path.join(demoOut, 'cdk.out.first')], {
     TIB_TRANSPILE_CACHE: path.join(demoOut, 'transpile-cache'),
+    TIB_VALIDATION_CACHE: path.join(demoOut, 'validation-cache-first'),
   });
   fs.rmSync(demoOut, { recursive: true, force: true });
 
@@ -285,11 +310,18 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(`| ${r.tenants} | ${cells(r).join(' | ')} |`);
   };
   const secs = (m: Measured) => `${m.seconds.toFixed(1)} / ${m.cpuSeconds.toFixed(1)}`;
+  const againstFloor = (r: Row, m: Measured) => `${(m.seconds / r.floor.seconds).toFixed(2)}× / ${(m.cpuSeconds / r.floor.cpuSeconds).toFixed(2)}×`;
+  table(
+    "The edit loop: the blueprint synthesized again into the same output folder, with the CloudFormation validator's reports the synth before kept (node_modules/.cache/tib-cfn-validate; a report is reused only for exactly the same template path, text and options and the same validator package; every other template is validated, and both nag packs run in full). Against the same floor as above:",
+    ['nothing changed, wall s / CPU s', 'peak MiB', '/ the floor, wall / CPU', 'one tenant onboarded, wall s / CPU s', 'peak MiB', '/ the floor, wall / CPU'],
+    (r) => [secs(r.kept), r.kept.peakMiB.toFixed(0), againstFloor(r, r.kept), secs(r.onboarded), r.onboarded.peakMiB.toFixed(0), againstFloor(r, r.onboarded)],
+  );
+  console.log('');
   // A part of the blueprint (it without something): its figures, its ratio to the floor, and what the blueprint adds to it.
   const split = (r: Row, m: Measured) => [
     secs(m),
     m.peakMiB.toFixed(0),
-    `${(m.seconds / r.floor.seconds).toFixed(2)}× / ${(m.cpuSeconds / r.floor.cpuSeconds).toFixed(2)}×`,
+    againstFloor(r, m),
     `${(r.blueprint.seconds - m.seconds).toFixed(1)} / ${(r.blueprint.cpuSeconds - m.cpuSeconds).toFixed(1)}`,
   ];
   // A reference variant, and the blueprint's ratio to it.
@@ -364,6 +396,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     `Demo app (tenants.json, 3 tenants), cold start (fresh output folder): ${demo.seconds.toFixed(1)} s wall, ${demo.cpuSeconds.toFixed(1)} s CPU, peak ${demo.peakMiB.toFixed(0)} MiB, load ${demo.load}`,
+  );
+  console.log(
+    `The same again into the same output folder, nothing changed, the validator's reports kept: ${demoAgain.seconds.toFixed(1)} s wall, ${demoAgain.cpuSeconds.toFixed(1)} s CPU, peak ${demoAgain.peakMiB.toFixed(0)} MiB, load ${demoAgain.load}`,
   );
   console.log(
     `The same as the first synth after a clone (an empty transpile cache, scripts/register-esbuild.js): ${firstDemo.seconds.toFixed(1)} s wall, ${firstDemo.cpuSeconds.toFixed(1)} s CPU, peak ${firstDemo.peakMiB.toFixed(0)} MiB, load ${firstDemo.load}`,

@@ -33,7 +33,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { port, flag, awsCdkLib, warmTypes, reportCache } = workerData;
+const { port, flag, awsCdkLib, warmTypes, reportCache, outdir } = workerData;
 const state = new Int32Array(flag);
 const CACHE_FORMAT = 1;
 let validator;
@@ -48,9 +48,10 @@ let engine;
 // plugin will pass (template name, template text, options); used once, then dropped.
 const early = new Map();
 let earlyUsed = 0;
-// Reports kept by earlier synths (reportCache/reports.json), by the same key; and the reports of
-// this synth's templates, which replace them after the job.
+// Reports kept by earlier synths (reportCache/reports.json), by the same key, and the folders of
+// the templates they are of; and the reports of this synth's templates, which replace them.
 let cached = new Map();
+let cachedFolders = [];
 let cacheUsed = 0;
 const reports = new Map();
 // The resource types of each template read early, by the SHA-256 of its text: the job needs the
@@ -144,18 +145,19 @@ function readCache() {
     const file = JSON.parse(fs.readFileSync(path.join(reportCache, 'reports.json'), 'utf8'));
     if (file && file.format === CACHE_FORMAT && file.engine === ready.engineId && file.reports && typeof file.reports === 'object') {
       cached = new Map(Object.entries(file.reports).filter(([, r]) => r && typeof r === 'object' && Array.isArray(r.diagnostics)));
+      cachedFolders = Array.isArray(file.folders) ? file.folders : [];
     }
   } catch { /* validated afresh */ }
 }
 // This synth's reports replace the file, atomically (a temporary file, then a rename), so a
 // concurrent synth reads the old file or the new one, never half of one. Best effort.
-function writeCache() {
+function writeCache(folders) {
   if (!reportCache || ready.engineId === undefined || reports.size === 0) return;
   const file = path.join(reportCache, 'reports.json');
   const temp = file + '.' + process.pid + '-' + crypto.randomBytes(6).toString('hex') + '.tmp';
   try {
     fs.mkdirSync(reportCache, { recursive: true });
-    fs.writeFileSync(temp, JSON.stringify({ format: CACHE_FORMAT, engine: ready.engineId, reports: Object.fromEntries(reports) }));
+    fs.writeFileSync(temp, JSON.stringify({ format: CACHE_FORMAT, engine: ready.engineId, folders, reports: Object.fromEntries(reports) }));
     fs.renameSync(temp, file);
   } catch {
     try { fs.rmSync(temp, { force: true }); } catch { /* nothing to clean */ }
@@ -232,7 +234,7 @@ port.on('message', (job) => {
       plugin.engineResourceTypes = undefined;
     }
     const report = plugin.validate({ templatePaths: job.stackTemplates.map((s) => s.templatePath), stackTemplates: job.stackTemplates });
-    if (prepared) writeCache();
+    if (prepared) writeCache([...new Set(job.stackTemplates.map((s) => path.dirname(path.resolve(s.templatePath))))]);
     early.clear();
     reports.clear();
     reply({ report, version: plugin.version, ruleIds: plugin.ruleIds, earlyUsed, cacheUsed, engineLoaded: engine !== undefined });
@@ -245,8 +247,9 @@ port.on('message', (job) => {
 try {
   ready = prepare();
   readCache();
-  // Without kept reports every template needs the engine: load it now, while the app builds.
-  if (cached.size === 0) engineNow();
+  // Without kept reports of this output folder every template needs the engine: load it now,
+  // while the app builds (a report names its template's path, so another folder's never match).
+  if (cached.size === 0 || (outdir !== undefined && !cachedFolders.includes(path.resolve(outdir)))) engineNow();
 } catch { /* reported when a job comes */ }
 `;
 
@@ -270,6 +273,13 @@ export interface ValidatorWorkerOptions {
    * @default none: every template is validated
    */
   readonly reportCache?: string;
+  /**
+   * The output folder the templates are written to. With kept reports of templates in another
+   * folder only (they never match: a report names its template's path), the engine loads at once,
+   * as without a cache, instead of on the first template.
+   * @default the CDK CLI's CDK_OUTDIR; if unset, kept reports of any folder defer the engine
+   */
+  readonly outdir?: string;
 }
 
 /**
@@ -288,7 +298,14 @@ export function startValidatorWorker(options: ValidatorWorkerOptions = {}): Vali
   const flag = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { port: channel.port2, flag, awsCdkLib: require.resolve('aws-cdk-lib'), warmTypes: WARM_TYPES, reportCache: options.reportCache },
+    workerData: {
+      port: channel.port2,
+      flag,
+      awsCdkLib: require.resolve('aws-cdk-lib'),
+      warmTypes: WARM_TYPES,
+      reportCache: options.reportCache,
+      outdir: options.outdir ?? process.env.CDK_OUTDIR,
+    },
     transferList: [channel.port2],
   });
   // The worker never keeps the app process alive (a synth that fails before validation exits).
