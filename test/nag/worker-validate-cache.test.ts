@@ -16,20 +16,11 @@ import { generatedRegistry } from '../../lib/core/generated-registry';
 import { startValidatorWorker, validationReportCache } from '../../lib/nag/validator-worker';
 import { WorkerCloudFormationValidatePlugin } from '../../lib/nag/worker-cloudformation-validate';
 import { newTestApp } from '../helpers/app';
+import { validationContextOf } from '../helpers/validation-context';
 
 jest.setTimeout(300_000);
 
 const TENANTS = 30;
-
-function contextOf(assembly: cxapi.CloudAssembly): IPolicyValidationContext {
-  const stackTemplates = assembly.stacksRecursively.map((s) => ({
-    stackConstructPath: s.hierarchicalId,
-    templatePath: s.templateFullPath,
-    accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
-    region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
-  }));
-  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates } as IPolicyValidationContext;
-}
 
 /** Plants SQS MessageRetentionPeriod 5 (schema: 60..1209600) in a stack. */
 function plantRetention(stack: IConstruct): void {
@@ -81,7 +72,7 @@ test('a second validation takes every report from the cache without loading the 
   const outdir = path.join(dir, 'cdk.out');
   const cache = path.join(dir, 'cache');
   const { app, tenantFile } = blueprintApp(outdir, 17);
-  const context = contextOf(app.synth());
+  const context = validationContextOf(app.synth());
   const templates = context.stackTemplates.length;
 
   const first = validateWithCache(context, cache);
@@ -111,14 +102,14 @@ test('a synth of the app again, with one tenant changed, validates that tenant a
   const outdir = path.join(dir, 'cdk.out');
   const cache = path.join(dir, 'cache');
   const before = blueprintApp(outdir, 17);
-  validateWithCache(contextOf(before.app.synth()), cache);
+  validateWithCache(validationContextOf(before.app.synth()), cache);
 
   // The same app built again into the same folder, now with the planted value in tenant 3 too.
   const again = blueprintApp(outdir, 17);
   plantRetention(again.tenants[3]);
   const worker = new WorkerCloudFormationValidatePlugin(startValidatorWorker({ reportCache: cache }));
   worker.validateTemplatesAsWritten(again.app);
-  const context = contextOf(again.app.synth());
+  const context = validationContextOf(again.app.synth());
   worker.waitForEarlyValidations();
   const report = worker.validate(context);
 
@@ -133,7 +124,7 @@ test('kept reports are not used for the same templates at another path, from ano
   const outdir = path.join(dir, 'cdk.out');
   const cache = path.join(dir, 'cache');
   const { app } = blueprintApp(outdir, 17);
-  const context = contextOf(app.synth());
+  const context = validationContextOf(app.synth());
   validateWithCache(context, cache);
   const file = path.join(cache, 'reports.json');
   const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -142,7 +133,7 @@ test('kept reports are not used for the same templates at another path, from ano
   // The same template text at another path: the engine's report names the path, so it misses.
   const moved = path.join(dir, 'moved.out');
   fs.cpSync(outdir, moved, { recursive: true });
-  const movedContext = contextOf(new cxapi.CloudAssembly(moved));
+  const movedContext = validationContextOf(new cxapi.CloudAssembly(moved));
   const atOtherPath = validateWithCache(movedContext, cache);
   expect(atOtherPath.cachedReportsUsed).toBe(0);
   expect(JSON.stringify(atOtherPath.report)).toBe(JSON.stringify(new CloudFormationValidatePlugin().validate(movedContext)));

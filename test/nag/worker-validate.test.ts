@@ -3,8 +3,7 @@
  * returns exactly the report of aws-cdk-lib's built-in CloudFormationValidatePlugin, on the
  * blueprint's own templates with one invalid value planted in one tenant stack out of 30.
  */
-import { CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext } from 'aws-cdk-lib';
-import * as cxapi from 'aws-cdk-lib/cx-api';
+import { CfnResource, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,18 +11,9 @@ import { buildBlueprint } from '../../lib/blueprint/app';
 import { generatedRegistry } from '../../lib/core/generated-registry';
 import { WorkerCloudFormationValidatePlugin } from '../../lib/nag/worker-cloudformation-validate';
 import { newTestApp } from '../helpers/app';
+import { validationContextOf } from '../helpers/validation-context';
 
 jest.setTimeout(300_000);
-
-function stackTemplatesOf(assembly: cxapi.CloudAssembly): IPolicyValidationContext {
-  const stackTemplates = assembly.stacksRecursively.map((s) => ({
-    stackConstructPath: s.hierarchicalId,
-    templatePath: s.templateFullPath,
-    accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
-    region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
-  }));
-  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates } as IPolicyValidationContext;
-}
 
 test('worker report equals the built-in validator report, and finds the one planted invalid value', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-validate-'));
@@ -35,13 +25,7 @@ test('worker report equals the built-in validator report, and finds the one plan
     const queue = victim.node.findAll().find((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::SQS::Queue')!;
     queue.addPropertyOverride('MessageRetentionPeriod', 5);
     const assembly = app.synth();
-    const stackTemplates = assembly.stacksRecursively.map((s) => ({
-      stackConstructPath: s.hierarchicalId,
-      templatePath: s.templateFullPath,
-      accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
-      region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
-    }));
-    const context = { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates } as IPolicyValidationContext;
+    const context = validationContextOf(assembly);
 
     const builtIn = new CloudFormationValidatePlugin().validate(context);
     const worker = new WorkerCloudFormationValidatePlugin();
@@ -76,7 +60,7 @@ test('templates validated as they are written give the built-in report; a templa
     const queueId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::SQS::Queue')!;
     template.Resources[queueId].Properties.DelaySeconds = 9999; // 0..900 (AWS::SQS::Queue schema)
     fs.writeFileSync(file, JSON.stringify(template, undefined, 1));
-    const context = stackTemplatesOf(assembly);
+    const context = validationContextOf(assembly);
 
     const builtIn = new CloudFormationValidatePlugin().validate(context);
     const inWorker = worker.validate(context);
