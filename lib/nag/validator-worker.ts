@@ -266,10 +266,10 @@ export interface ValidatorWorkerOptions {
    * A folder in which the worker keeps the engine's report on every template it validated
    * (`reports.json`, replaced atomically after each synth), and from which it takes the report
    * of a template validated before: the engine's answer is a function of the validator package
-   * (the key holds the SHA-256 of every file in it), the template's path and text and the
-   * options the plugin passes, so a report is reused only for exactly those. With reports of
-   * this engine kept, the engine itself (about 1.7 s and 200 MiB) loads only when a template
-   * is not among them.
+   * (the file names it by the SHA-256 of every file in it), the template's path and text and
+   * the options the plugin passes, so a report is reused only for exactly those. With reports
+   * of this output folder kept, the engine itself (about 1.7 s and 200 MiB) loads only when a
+   * template is not among them.
    * @default none: every template is validated
    */
   readonly reportCache?: string;
