@@ -6,7 +6,8 @@
  * - its plain-CDK floor (scripts/synth-floor-app.js): the same number of templates and the same
  *   number of resources in each template, all SQS queues, no nag packs, no validation plugins;
  *   for reference also the floor with aws-cdk-lib's built-in validator, the floor with the
- *   blueprint app's two App options (no creation stack traces, no tree.json), and the validator
+ *   blueprint app's two App options (no creation stack traces, no tree.json) and cdk.json's node
+ *   options, and the validator
  *   alone on the blueprint's templates (scripts/validate-templates-alone.js);
  * - for reference, the blueprint with its nag packs and without the CloudFormation validator
  *   (CDK_VALIDATION=false), and the CPU bound the machine's cores put on 2× the floor;
@@ -46,7 +47,7 @@ function uncheckedApp(): string {
   if (!app.includes('bin/app.ts')) throw new Error(`cdk.json's app (${app}) does not run bin/app.ts: cannot derive the unchecked reference app`);
   return app.replace('bin/app.ts', path.join('scripts', 'synth-blueprint-unchecked.ts'));
 }
-/** The `--` options cdk.json's app gives node (heap and WebAssembly tiering), so the validator alone runs as it does in the app. */
+/** The `--` options cdk.json's app gives node (heap growth, WebAssembly tiering, V8's thread pool), so the validator alone and a floor variant run as they do in the app. */
 function appNodeOptions(): string[] {
   const [command, ...rest] = cdkJsonApp().split(/\s+/);
   if (command !== 'node') throw new Error(`cdk.json's app (${cdkJsonApp()}) does not start with node: cannot derive its node options`);
@@ -168,7 +169,7 @@ interface Row {
   readonly floor: Measured;
   /** The floor app with aws-cdk-lib's built-in CloudFormation validator on (reference only). */
   readonly floorValidated: Measured;
-  /** The floor app with the blueprint app's App options: no creation stack traces, no tree.json (reference only). */
+  /** The floor app with the blueprint app's App options (no creation stack traces, no tree.json) and cdk.json's node options (reference only). */
   readonly floorBlueprintOptions: Measured;
   /** aws-cdk-lib's CloudFormation validator alone on the blueprint's templates (reference only). */
   readonly validatorAlone: Measured;
@@ -244,15 +245,15 @@ async function measure(count: number): Promise<Row> {
     fs.rmSync(out, { recursive: true, force: true });
     const floorOut = path.join(dir, `floor-${i}`);
     // The floor app, once plain and once with each reference variant's context.
-    const floor = async (label: string, runs: Measured[], context: string[]) => {
+    const floor = async (label: string, runs: Measured[], context: string[], nodeOptions: string[] = []) => {
       process.stderr.write(`${count} tenants: ${label} (run ${i + 1}/${repeat}, load ${load()})...\n`);
-      const app = ['--app', `node ${path.join('scripts', 'synth-floor-app.js')}`, '-o', floorOut, '-c', `floorSpec=${spec}`];
+      const app = ['--app', ['node', ...nodeOptions, path.join('scripts', 'synth-floor-app.js')].join(' '), '-o', floorOut, '-c', `floorSpec=${spec}`];
       runs.push(await cdkSynth(`${label} ${count}`, [...app, ...context.flatMap((c) => ['-c', c])]));
       fs.rmSync(floorOut, { recursive: true, force: true });
     };
     await floor(`floor, ${templates} templates`, floorRuns, []);
     await floor('floor with the built-in validator', floorValidatedRuns, ['floorValidation=true']);
-    await floor("floor with the blueprint's App options", floorBlueprintOptionsRuns, ['floorAppOptions=blueprint']);
+    await floor("floor with the blueprint's App and node options", floorBlueprintOptionsRuns, ['floorAppOptions=blueprint'], appNodeOptions());
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return {
@@ -337,8 +338,8 @@ async function main(): Promise<void> {
   );
   console.log('');
   reference(
-    "For reference, the floor app with the blueprint app's two App options (no creation stack traces, no tree.json; lib/blueprint/app-props.ts):",
-    'floor + blueprint App options',
+    "For reference, the floor app with the blueprint app's two App options (no creation stack traces, no tree.json; lib/blueprint/app-props.ts) and cdk.json's node options (heap growth, WebAssembly tiering, V8's thread pool sized to the cores): the blueprint's ratio to it is its ratio without the settings any plain app could also use:",
+    'floor + blueprint App and node options',
     (r) => r.floorBlueprintOptions,
   );
   console.log('');
