@@ -7,8 +7,8 @@
  *   number of resources in each template, all SQS queues, no nag packs, no validation plugins;
  *   for reference also the floor with aws-cdk-lib's built-in validator, the floor with the
  *   blueprint app's two App options (no creation stack traces, no tree.json) and cdk.json's node
- *   options, and the validator
- *   alone on the blueprint's templates (scripts/validate-templates-alone.js);
+ *   options, and the validator alone on the blueprint's templates
+ *   (scripts/validate-templates-alone.js);
  * - for reference, the blueprint with its nag packs and without the CloudFormation validator
  *   (CDK_VALIDATION=false), and the CPU bound the machine's cores put on 2× the floor;
  * - the edit loop: the blueprint again into the same output folder with the CloudFormation
