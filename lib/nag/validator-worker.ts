@@ -292,7 +292,7 @@ export function validationReportCache(projectRoot: string, setting: string | und
   return setting ? path.resolve(setting) : path.join(projectRoot, 'node_modules', '.cache', 'tib-cfn-validate');
 }
 
-/** Starts the validator's worker thread (it prepares the engine at once). */
+/** Starts the validator's worker thread: it prepares the plugin at once, and the engine at once unless kept reports of this output folder defer it (ValidatorWorkerOptions.reportCache). */
 export function startValidatorWorker(options: ValidatorWorkerOptions = {}): ValidatorWorker {
   const channel = new MessageChannel();
   const flag = new SharedArrayBuffer(4);
